@@ -1,0 +1,3 @@
+from openccc_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,232 @@
+"""The command line: `openccc-tui [--db URL] [--mode …]` and its subcommands.
+
+Every failure the user can fix prints one line, `openccc-tui: error: …`, and exits
+non-zero (2 for usage errors); tracebacks go to the log file only.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+
+from openccc_tui.config import Settings
+from openccc_tui.crash import configure_logging, log_crash
+from openccc_tui.domain.staff import StaffRuleError, parse_roles
+from openccc_tui.services.audit import command_line_actor
+from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.setup import initialise, seed_demo
+from openccc_tui.services.staff import add_staff, find_college
+from openccc_tui.store import migrate
+from openccc_tui.store.engine import DatabaseURLError, display_url, write_session
+
+PROG = "openccc-tui"
+MODES = ("full", "staff", "kiosk", "trainer")
+DEMO_DATABASE = "openccc-demo.db"
+
+
+class UsageError(Exception):
+    pass
+
+
+class CommandError(Exception):
+    """A one-line error for the user; exit status 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> Parser:
+    db = Parser(add_help=False)
+    db.add_argument(
+        "--db", metavar="URL", default=argparse.SUPPRESS,
+        help="database URL (default: $OPENCCC_DATABASE_URL, else a SQLite file in the user data folder)",
+    )
+    parser = Parser(prog=PROG, description="OpenCCC student accounts in a terminal.")
+    parser.add_argument("--db", metavar="URL", default=None, help=db._actions[0].help)
+    parser.add_argument("--mode", choices=MODES, default="full", help="which screens this terminal offers")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    init = commands.add_parser("init", parents=[db], help="create or upgrade the schema, a college and its director")
+    init.add_argument("--college", required=True, metavar="MIS", help="the college's 3-character MIS code")
+    init.add_argument("--college-name", required=True, metavar="NAME")
+    init.add_argument("--director", required=True, metavar="USER", help="the director's user name")
+    init.add_argument("--name", metavar="FULL_NAME", default="", help="the director's full name")
+    init.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+
+    staff = commands.add_parser("staff", help="manage staff accounts")
+    staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True, parser_class=Parser)
+    add = staff_commands.add_parser("add", parents=[db], help="add a staff member")
+    add.add_argument("user", metavar="USER")
+    add.add_argument("--college", required=True, metavar="MIS")
+    add.add_argument("--roles", required=True, help="comma-separated: creator, support, director")
+    add.add_argument("--name", metavar="FULL_NAME", default="")
+    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+
+    demo = commands.add_parser("demo", parents=[db], help="a fresh demo database, opened in trainer mode")
+    demo.add_argument("--dir", type=Path, default=None, help="folder for the demo database (default: a new temporary folder)")
+    demo.add_argument("--seed-only", action="store_true", help="create the demo database and stop")
+
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
+    db_commands.add_parser("upgrade", parents=[db], help="apply schema migrations")
+    return parser
+
+
+def read_password() -> str:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CommandError("no password was given on standard input")
+    return password
+
+
+def make_settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    if getattr(args, "db", None):
+        overrides["database_url"] = args.db
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CommandError(f"configuration {where}: {first['msg']}") from None
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    password = read_password()
+    runtime = Runtime.open(settings)
+    created = initialise(
+        runtime, command_line_actor(os_user()),
+        mis_code=args.college, college_name=args.college_name,
+        director=args.director, full_name=args.name, password=password,
+    )
+    print(f"Database ready at {display_url(settings.database_url)}.")
+    print(f"Director {created.staff.username} created. Enrol this in an authenticator app:")
+    print(created.enrolment_uri)
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        roles = parse_roles(args.roles)
+    except StaffRuleError as error:
+        raise CommandError(str(error)) from None
+    if not roles:
+        raise CommandError("give at least one role with --roles")
+    password = read_password()
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    with write_session(runtime.engine) as session:
+        college = find_college(session, args.college)
+        created = add_staff(
+            session, runtime, command_line_actor(os_user()),
+            username=args.user, full_name=args.name, college=college, roles=roles,
+            password=password, approved=True,
+        )
+    print(f"Staff member {created.staff.username} added with roles {created.staff.roles}. Enrol this in an authenticator app:")
+    print(created.enrolment_uri)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    print(f"Schema at revision {migrate.current_revision(runtime.engine)} in {display_url(settings.database_url)}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    named_database = getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL")
+    if args.dir or not named_database:
+        folder = args.dir or Path(tempfile.mkdtemp(prefix="openccc-demo-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        database = folder / DEMO_DATABASE
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite:///{database}", "import_dir": folder, "export_dir": folder}
+        )
+    runtime = Runtime.open(settings)
+    staff = seed_demo(runtime, command_line_actor(os_user()))
+    print(f"Demo database: {display_url(settings.database_url)} (demo data only: these credentials are public)")
+    for member in staff:
+        print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
+    if args.seed_only:
+        return 0
+    return run_app(settings, "trainer")
+
+
+def run_app(settings: Settings, mode: str) -> int:
+    from openccc_tui.app import Mode, OpenCCCApp
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    app = OpenCCCApp(runtime, Mode(mode))
+    app.run()
+    if app.return_code:
+        print(f"{PROG}: Sorry, something went wrong. The details were written to {settings.log_file}.", file=sys.stderr)
+    return app.return_code or 0
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    ("staff", "add"): cmd_staff_add,
+    ("db", "upgrade"): cmd_db_upgrade,
+}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    settings = make_settings(args)
+    configure_logging(settings.log_file)
+    if args.command is None:
+        return run_app(settings, args.mode)
+    key = args.command
+    if args.command == "staff":
+        key = ("staff", args.staff_command)
+    elif args.command == "db":
+        key = ("db", args.db_command)
+    return COMMANDS[key](args, settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    try:
+        return dispatch(args)
+    except (CommandError, ServiceError, DatabaseURLError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        url = display_url(getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL", "the default database"))
+        print(f"{PROG}: error: database {url}: {reason}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the last resort of TERM-5: a line on screen, the traceback in the log
+        log_crash(error, where=f"command {getattr(args, 'command', None) or 'run'}")
+        print(f"{PROG}: error: unexpected {type(error).__name__}; details in the log file", file=sys.stderr)
+    return 1

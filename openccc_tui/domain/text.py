@@ -1,0 +1,42 @@
+"""What text from people may hold (SPEC TERM-3).
+
+Control characters, bidi overrides and zero-width characters can rewrite a terminal or
+hide what a name says; they are refused at input. Rendering with markup off is the
+screens' half of the rule.
+"""
+
+import unicodedata
+
+# Format characters (Cf) cover the bidi controls, zero-width joiners and the BOM.
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character that must not be stored as typed text, or None."""
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def describe_character(char: str) -> str:
+    """`U+202E RIGHT-TO-LEFT OVERRIDE`: how a refused character is named to the user."""
+    name = unicodedata.name(char, "control character")
+    return f"U+{ord(char):04X} {name}"
+
+
+def is_name_text(text: str) -> bool:
+    """Letters of any script, combining marks, spaces, hyphens, apostrophes, periods, commas."""
+    return all(unicodedata.category(c)[0] in "LM" or c in " '’-.," for c in text)
+
+
+def is_address_text(text: str) -> bool:
+    """A street line: letters, digits, spaces and `# . , ' - / &`."""
+    return all(unicodedata.category(c)[0] in "LMN" or c in " #.,'’-/&" for c in text)
+
+
+def fold_for_matching(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a name (ADD-3 duplicate checks)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = (c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
+    return "".join(kept).casefold()

@@ -1,0 +1,50 @@
+"""The audit log (SPEC STAFF-5): who, when, from which terminal, what, which account.
+
+Callers pass only what may be kept: never a password, code, secret answer or SSN digit.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from openccc_tui.domain.staff import Role
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.store.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in staff member, a student, or the host's command line."""
+
+    name: str
+    staff_id: int | None = None
+    college_id: int | None = None
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+
+def command_line_actor(os_user: str) -> Actor:
+    return Actor(name=f"cli:{os_user}")
+
+
+def record(
+    session: Session,
+    runtime: Runtime,
+    actor: Actor,
+    action: str,
+    *,
+    account_id: int | None = None,
+    college_id: int | None = None,
+    detail: str = "",
+) -> None:
+    session.add(
+        AuditEvent(
+            at=runtime.clock(),
+            actor=actor.name,
+            staff_id=actor.staff_id,
+            college_id=college_id if college_id is not None else actor.college_id,
+            terminal=runtime.terminal,
+            action=action,
+            account_id=account_id,
+            detail=detail,
+        )
+    )

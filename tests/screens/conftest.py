@@ -1,0 +1,28 @@
+"""Helpers for Pilot and snapshot tests: an app on the test database, inputs that do not blink."""
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from openccc_tui.app import Mode, OpenCCCApp
+
+SIZE = (80, 24)
+
+
+def steady(app) -> None:
+    """Turn the cursor blink off, so snapshots do not depend on timing."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+async def settle(pilot: Pilot) -> None:
+    steady(pilot.app)
+    await pilot.pause()
+
+
+@pytest.fixture
+def make_app(sqlite_runtime):
+    def make(mode: Mode = Mode.FULL) -> OpenCCCApp:
+        return OpenCCCApp(sqlite_runtime, mode)
+
+    return make

@@ -1,0 +1,28 @@
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from openccc_tui.store import migrate
+from openccc_tui.store.engine import make_engine
+from openccc_tui.store.models import SQLModel
+
+
+def test_migrations_build_exactly_the_tables_the_models_describe(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_database_is_at_the_head_revision(engine):
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+
+
+def test_upgrade_is_idempotent(engine):
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_upgrade_creates_a_fresh_sqlite_file_and_its_folder(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'folder' / 'openccc.db'}")
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()

@@ -1,0 +1,133 @@
+"""The command line, in-process and as the installed console script."""
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pyotp
+import pytest
+from sqlmodel import select
+
+from openccc_tui.cli import main
+from openccc_tui.store.engine import make_engine, read_session
+from openccc_tui.store.models import Staff
+
+
+@pytest.fixture(autouse=True)
+def log_file(tmp_path, monkeypatch):
+    path = tmp_path / "cli.log"
+    monkeypatch.setenv("OPENCCC_LOG_FILE", str(path))
+    return path
+
+
+def run(monkeypatch, capsys, *argv, stdin=""):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, capsys):
+    code, out, err = run(
+        monkeypatch, capsys, "init", "--db", database_url, "--college", "861", "--college-name", "Test College",
+        "--director", "jdir", "--password-stdin", stdin="Str0ng#Pass\n",
+    )
+    assert (code, err) == (0, "")
+    director_uri = out.strip().splitlines()[-1]
+    assert pyotp.parse_uri(director_uri).issuer == "OpenCCC"
+
+    code, out, err = run(
+        monkeypatch, capsys, "staff", "add", "cory", "--college", "861", "--roles", "creator,support",
+        "--password-stdin", "--db", database_url, stdin="An0ther#Pass\n",
+    )
+    assert (code, err) == (0, "")
+    assert "cory added with roles creator,support" in out
+    assert out.strip().splitlines()[-1].startswith("otpauth://totp/OpenCCC:cory%40861?secret=")
+    engine = make_engine(database_url)
+    with read_session(engine) as session:
+        assert sorted(s.username for s in session.exec(select(Staff))) == ["cory", "jdir"]
+    engine.dispose()
+
+
+def test_database_url_comes_from_the_environment(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("OPENCCC_DATABASE_URL", database_url)
+    code, out, _ = run(monkeypatch, capsys, "db", "upgrade")
+    assert code == 0 and "revision 0001" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["staff", "add", "x", "--college", "861", "--roles", "creator", "--password-stdin"], "Str0ng#Pass\n",
+         "no college with MIS code 861"),
+        (["staff", "add", "x", "--college", "861", "--roles", "wizard", "--password-stdin"], "Str0ng#Pass\n",
+         "unknown role 'wizard'"),
+        (["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"], "weak\n",
+         "password: rules not met: at least 8 characters"),
+        (["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"], "",
+         "no password was given on standard input"),
+    ],
+)
+def test_bad_values_give_one_line_and_exit_1(database_url, monkeypatch, capsys, argv, stdin, message):
+    code, out, err = run(monkeypatch, capsys, *argv, "--db", database_url, stdin=stdin)
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("openccc-tui: error: ") and message in err
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--bogus"], ["init"], ["staff"], ["staff", "remove", "x"], ["--mode", "party"], ["db"]],
+)
+def test_usage_errors_give_one_line_and_exit_2(monkeypatch, capsys, argv):
+    code, _, err = run(monkeypatch, capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("openccc-tui: error: ")
+
+
+def test_unreachable_database_gives_one_line(monkeypatch, capsys):
+    code, _, err = run(monkeypatch, capsys, "db", "upgrade", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1
+    assert err.startswith("openccc-tui: error: database postgresql://nobody@127.0.0.1:1/none: ")
+    assert err.count("\n") == 1
+
+
+def test_bad_configuration_gives_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("OPENCCC_POLICY_PROFILE", "lax")
+    code, _, err = run(monkeypatch, capsys, "db", "upgrade", "--db", "sqlite://")
+    assert code == 1 and err.startswith("openccc-tui: error: configuration policy_profile: ")
+
+
+def test_the_app_refuses_to_start_without_a_terminal(monkeypatch, capsys, tmp_path):
+    code, _, err = run(monkeypatch, capsys, "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert code == 1 and "the app needs a terminal" in err
+
+
+def test_demo_seed_only_prints_the_demo_staff(monkeypatch, capsys, tmp_path):
+    code, out, _ = run(monkeypatch, capsys, "demo", "--dir", str(tmp_path / "demo"), "--seed-only")
+    assert code == 0
+    assert "dana.director" in out and "cory.creator" in out and "sam.support" in out
+    assert (tmp_path / "demo" / "openccc-demo.db").exists()
+    code, _, _ = run(monkeypatch, capsys, "demo", "--dir", str(tmp_path / "demo"), "--seed-only")
+    assert code == 0  # always a fresh database
+
+
+def test_unexpected_errors_go_to_the_log_not_the_screen(monkeypatch, capsys, log_file):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("boom with secret Str0ng#Pass")
+
+    monkeypatch.setattr("openccc_tui.cli.cmd_db_upgrade", explode)
+    monkeypatch.setitem(__import__("openccc_tui.cli").cli.COMMANDS, ("db", "upgrade"), explode)
+    code, out, err = run(monkeypatch, capsys, "db", "upgrade", "--db", "sqlite://")
+    assert code == 1
+    assert "Traceback" not in out + err and "boom" not in err
+    assert "RuntimeError" in log_file.read_text()
+
+
+@pytest.mark.parametrize(
+    "command", [[str(Path(sys.executable).parent / "openccc-tui")], [sys.executable, "-m", "openccc_tui"]]
+)
+def test_console_script_and_module_entry_points(command):
+    result = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True)
+    assert "init" in result.stdout and "staff" in result.stdout and "demo" in result.stdout

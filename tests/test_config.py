@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from openccc_tui.config import Settings
+from openccc_tui.domain.policy import ProfileName
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    for name in ("OPENCCC_DATABASE_URL", "OPENCCC_CONFIG", "OPENCCC_POLICY_PROFILE", "OPENCCC_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults():
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("openccc.db")
+    assert settings.policy_profile is ProfileName.OPENCCC
+    assert settings.kiosk_idle_timeout_seconds == 180
+    assert settings.hash_workers == 2
+    assert settings.bulk_max_bytes == 50 * 1024 * 1024 and settings.bulk_max_rows == 200_000
+    assert not settings.smtp_configured
+
+
+def test_toml_file_then_environment_then_arguments(tmp_path, monkeypatch):
+    config = tmp_path / "openccc.toml"
+    config.write_text('policy_profile = "nist"\nsmtp_host = "mail.college.edu"\nsmtp_port = 25\nexport_dir = "/srv/exports"\n')
+    monkeypatch.setenv("OPENCCC_CONFIG", str(config))
+    settings = Settings()
+    assert settings.policy_profile is ProfileName.NIST and settings.smtp_port == 25
+    assert settings.export_dir == Path("/srv/exports") and settings.smtp_configured
+    monkeypatch.setenv("OPENCCC_SMTP_PORT", "2525")
+    assert Settings().smtp_port == 2525
+    assert Settings(smtp_port=465).smtp_port == 465
+
+
+def test_environment_names_the_database():
+    assert Settings(database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
+
+
+def test_unknown_profile_and_unknown_keys_are_refused(monkeypatch):
+    monkeypatch.setenv("OPENCCC_POLICY_PROFILE", "lax")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.delenv("OPENCCC_POLICY_PROFILE")
+    with pytest.raises(ValidationError):
+        Settings(colour="blue")
+
+
+def test_smtp_password_is_not_shown_in_repr():
+    settings = Settings(smtp_password="hunter2")
+    assert "hunter2" not in repr(settings)
+    assert settings.smtp_password.get_secret_value() == "hunter2"
