@@ -131,3 +131,18 @@ def test_unexpected_errors_go_to_the_log_not_the_screen(monkeypatch, capsys, log
 def test_console_script_and_module_entry_points(command):
     result = subprocess.run([*command, "--help"], capture_output=True, text=True, check=True)
     assert "init" in result.stdout and "staff" in result.stdout and "demo" in result.stdout
+
+
+def test_acc_7_no_plaintext_password_in_the_database_file_or_the_log(tmp_path, monkeypatch, capsys, log_file):
+    database = tmp_path / "secrets.db"
+    url = f"sqlite:///{database}"
+    run(monkeypatch, capsys, "init", "--db", url, "--college", "861", "--college-name", "T",
+        "--director", "jdir", "--password-stdin", stdin="Pl41n#Secret\n")
+    code, out, err = run(monkeypatch, capsys, "staff", "add", "cory", "--college", "861", "--roles", "creator",
+                         "--password-stdin", "--db", url, stdin="Pl41n#Other\n")
+    assert code == 0
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("secrets.db*"))
+    for secret in ("Pl41n#Secret", "Pl41n#Other"):
+        assert secret.encode() not in stored
+        assert secret not in out + err
+        assert not log_file.exists() or secret not in log_file.read_text()
