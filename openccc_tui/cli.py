@@ -70,6 +70,7 @@ def build_parser() -> Parser:
     add.add_argument("--college", required=True, metavar="MIS")
     add.add_argument("--roles", required=True, help="comma-separated: creator, support, director")
     add.add_argument("--name", metavar="FULL_NAME", default="")
+    add.add_argument("--pending", action="store_true", help="leave the account waiting for a director's approval")
     add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
 
     demo = commands.add_parser("demo", parents=[db], help="a fresh demo database, opened in trainer mode")
@@ -139,9 +140,10 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
         created = add_staff(
             session, runtime, command_line_actor(os_user()),
             username=args.user, full_name=args.name, college=college, roles=roles,
-            password=password, approved=True,
+            password=password, approved=not args.pending,
         )
-    print(f"Staff member {created.staff.username} added with roles {created.staff.roles}. Enrol this in an authenticator app:")
+    waiting = " It waits for a director's approval." if args.pending else ""
+    print(f"Staff member {created.staff.username} added with roles {created.staff.roles}.{waiting} Enrol this in an authenticator app:")
     print(created.enrolment_uri)
     return 0
 

@@ -23,3 +23,31 @@ def account(**fields) -> StudentAccount:
     values.setdefault("first_name_key", fold_for_matching(values["first_name"]))
     values.setdefault("last_name_key", fold_for_matching(values["last_name"]))
     return StudentAccount(**values)
+
+
+def staff_actor(runtime, username: str, *roles: str, approved: bool = True, mis_code: str = "861"):
+    """A staff member of college `mis_code` (created when new) and the Actor they act as."""
+    from openccc_tui.domain.staff import Role
+    from openccc_tui.services.audit import Actor, command_line_actor
+    from openccc_tui.services.staff import add_staff, ensure_college
+    from openccc_tui.store.engine import write_session
+
+    with write_session(runtime.engine) as session:
+        college = ensure_college(session, runtime, command_line_actor("root"), mis_code, f"College {mis_code}")
+        created = add_staff(
+            session, runtime, command_line_actor("root"), username=username, full_name=username.title(),
+            college=college, roles=frozenset(Role(r) for r in roles), password="Staff#Pass99", approved=approved,
+        )
+        staff = created.staff
+        return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id,
+                     roles=frozenset(Role(r) for r in roles))
+
+
+STUDENT_FORM = {
+    "username": "", "email": "winnie@test.com", "email-confirm": "winnie@test.com",
+    "phone-number": "", "phone-type": "", "homeless": "FALSE", "country": "US", "state": "CA",
+    "street1": "1 Hundred Acre Wood", "street2": "", "city": "Davis", "postal": "95616",
+    "first": "Winnie", "middle": "", "last": "Pooh", "preferred": "", "suffix": "",
+    "dob": "2000-01-02", "dob-confirm": "2000-01-02", "password": "Hunny#Pot9",
+    "password-confirm": "Hunny#Pot9", "accepted-terms": "TRUE",
+}

@@ -4,6 +4,8 @@ A profile is configuration: the three profiles are data built from the same rule
 and every check reports each rule that failed in words a student can act on.
 """
 
+import secrets
+import string
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,6 +55,7 @@ class PolicyProfile:
     secret_question_required: bool
     secret_questions_allowed: bool
     knowledge_based_recovery: bool
+    min_password_length: int
     max_password_length: int
 
     def password_checklist(self, password: str, context: PasswordContext) -> list[tuple[str, bool]]:
@@ -135,6 +138,7 @@ OPENCCC = PolicyProfile(
     secret_question_required=False,
     secret_questions_allowed=True,
     knowledge_based_recovery=True,
+    min_password_length=8,
     max_password_length=128,
 )
 
@@ -151,6 +155,7 @@ EXCELSIOR = PolicyProfile(
     secret_question_required=True,
     secret_questions_allowed=True,
     knowledge_based_recovery=True,
+    min_password_length=6,
     max_password_length=16,
 )
 
@@ -163,6 +168,7 @@ NIST = PolicyProfile(
     secret_question_required=False,
     secret_questions_allowed=False,
     knowledge_based_recovery=False,
+    min_password_length=15,
     max_password_length=128,
 )
 
@@ -171,3 +177,20 @@ PROFILES: dict[ProfileName, PolicyProfile] = {p.name: p for p in (OPENCCC, EXCEL
 
 def get_profile(name: str) -> PolicyProfile:
     return PROFILES[ProfileName(name)]
+
+
+def generate_password(profile: PolicyProfile, context: PasswordContext) -> str:
+    """A random password from a cryptographic source that meets every rule of `profile`.
+
+    Used for one-time passwords, which nobody chooses and staff never see (STAFF-4).
+    """
+    length = min(max(16, profile.min_password_length), profile.max_password_length)
+    alphabet = string.ascii_letters + string.digits + (SPECIAL_CHARACTERS if _needs_special(profile) else "")
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if not profile.password_problems(candidate, context):
+            return candidate
+
+
+def _needs_special(profile: PolicyProfile) -> bool:
+    return HAS_SPECIAL in profile.password_rules

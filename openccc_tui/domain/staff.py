@@ -46,7 +46,8 @@ def check_mis_code(text: str) -> str:
 
 
 def check_staff_username(text: str) -> str:
-    name = text.strip()
+    """The user name in its stored form, lower case; raises StaffRuleError when unusable."""
+    name = text.strip().lower()
     if not STAFF_USERNAME_PATTERN.fullmatch(name):
         raise StaffRuleError(
             "a staff user name is 3 to 64 letters, digits, dots, hyphens or underscores, "

@@ -3,15 +3,24 @@
 from dataclasses import dataclass
 
 import pyotp
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from openccc_tui.domain.errors import INVALID, FieldError
 from openccc_tui.domain.policy import PasswordContext, describe_problems
-from openccc_tui.domain.staff import Role, StaffRuleError, check_mis_code, check_staff_username, format_roles
+from openccc_tui.domain.staff import (
+    Role,
+    StaffRuleError,
+    check_mis_code,
+    check_staff_username,
+    format_roles,
+    parse_roles,
+)
 from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
-from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, ServiceError
+from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
+from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, Staff
 
 TOTP_ISSUER = "OpenCCC"
@@ -78,7 +87,7 @@ def add_staff(
         username = check_staff_username(username)
     except StaffRuleError as error:
         raise ServiceError(str(error)) from None
-    if session.exec(select(Staff).where(Staff.username == username)).first() is not None:
+    if session.exec(select(Staff).where(func.lower(Staff.username) == username)).first() is not None:
         raise AlreadyExists(f"staff user {username} already exists")
     context = PasswordContext(
         first_name=full_name.split()[0] if full_name.split() else "",
@@ -108,3 +117,76 @@ def add_staff(
         detail=f"{username} roles={staff.roles} approved={approved}",
     )
     return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college))
+
+
+@dataclass(frozen=True)
+class StaffSummary:
+    staff_id: int
+    username: str
+    full_name: str
+    roles: frozenset[Role]
+    approved: bool
+    active: bool
+    locked: bool
+    enrolled: bool
+
+
+def list_staff(runtime: Runtime, actor: Actor) -> list[StaffSummary]:
+    """The staff of the director's college (STAFF-2)."""
+    with read_session(runtime.engine) as session:
+        director = authorise(session, actor, Role.DIRECTOR)
+        rows = session.exec(select(Staff).where(Staff.college_id == director.college_id).order_by(Staff.username))
+        now = runtime.clock()
+        return [
+            StaffSummary(
+                staff_id=s.id, username=s.username, full_name=s.full_name, roles=parse_roles(s.roles),
+                approved=s.approved_at is not None, active=s.active,
+                locked=s.locked_until is not None and s.locked_until > now,
+                enrolled=s.totp_enrolled_at is not None,
+            )
+            for s in rows
+        ]
+
+
+def _colleague(session: Session, director: Staff, staff_id: int) -> Staff:
+    if staff_id == director.id:
+        raise PermissionDenied("a director cannot approve or change their own access")
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.college_id != director.college_id:
+        raise NotFound("no such staff member at your college")
+    return staff
+
+
+def approve_staff(runtime: Runtime, actor: Actor, staff_id: int) -> None:
+    with write_session(runtime.engine) as session:
+        director = authorise(session, actor, Role.DIRECTOR)
+        staff = _colleague(session, director, staff_id)
+        if staff.approved_at is not None:
+            raise ServiceError(f"{staff.username} is already approved")
+        staff.approved_at = runtime.clock()
+        staff.approved_by_id = director.id
+        audit.record(session, runtime, actor, "staff.approve", detail=staff.username)
+
+
+def set_role(runtime: Runtime, actor: Actor, staff_id: int, role: Role, granted: bool) -> None:
+    """Grant or revoke one role of a colleague."""
+    with write_session(runtime.engine) as session:
+        director = authorise(session, actor, Role.DIRECTOR)
+        staff = _colleague(session, director, staff_id)
+        roles = parse_roles(staff.roles)
+        roles = roles | {role} if granted else roles - {role}
+        staff.roles = format_roles(roles)
+        action = "staff.role.grant" if granted else "staff.role.revoke"
+        audit.record(session, runtime, actor, action, detail=f"{staff.username} {role.value}")
+
+
+def set_active(runtime: Runtime, actor: Actor, staff_id: int, active: bool) -> None:
+    """Deactivate a colleague (they can no longer sign in or act), or reactivate them."""
+    with write_session(runtime.engine) as session:
+        director = authorise(session, actor, Role.DIRECTOR)
+        staff = _colleague(session, director, staff_id)
+        staff.active = active
+        if active:
+            staff.locked_until = None
+            staff.failed_attempts = 0
+        audit.record(session, runtime, actor, "staff.activate" if active else "staff.deactivate", detail=staff.username)

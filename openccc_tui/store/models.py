@@ -36,6 +36,8 @@ class Staff(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     totp_secret: str = Field(max_length=64)
     totp_enrolled_at: datetime | None = None
+    totp_last_step: int | None = None
+    """The 30-second step of the last code accepted, so no code is accepted twice."""
     agreement_accepted_at: datetime | None = None
     approved_at: datetime | None = None
     approved_by_id: int | None = Field(default=None, foreign_key="staff.id")

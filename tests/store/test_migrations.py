@@ -1,3 +1,5 @@
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -13,7 +15,7 @@ def test_migrations_build_exactly_the_tables_the_models_describe(engine):
 
 
 def test_database_is_at_the_head_revision(engine):
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
 
 
 def test_upgrade_is_idempotent(engine):
@@ -26,3 +28,18 @@ def test_upgrade_creates_a_fresh_sqlite_file_and_its_folder(tmp_path):
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_staff_5_audit_log_is_append_only_in_the_database(engine):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from openccc_tui.store.engine import write_session
+    from openccc_tui.store.models import AuditEvent
+
+    with write_session(engine) as session:
+        session.add(AuditEvent(actor="cli:root", action="test"))
+    for statement in ("UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with write_session(engine) as session:
+                session.exec(text(statement))

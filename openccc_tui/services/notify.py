@@ -1,0 +1,135 @@
+"""The notifier (SPEC CODE-2): every message goes to the outbox table, and by SMTP when
+configured.
+
+The outbox row is written in the caller's transaction, so a message exists exactly when
+the change that caused it was committed; `deliver_pending` then hands new rows to SMTP.
+A kiosk has no email, so staff and trainers read codes from the outbox. A body holding a
+secret (a code or a one-time password) is kept only until `purge_after`, and is removed
+at once when SMTP has delivered it.
+"""
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlmodel import Session, col, select, update
+
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.store.engine import write_session
+from openccc_tui.store.models import OutboxMessage
+
+logger = logging.getLogger("openccc_tui.notify")
+
+PURGED_BODY = None
+SENDING = "sending"
+SMTP_TIMEOUT_SECONDS = 20
+
+
+def queue(
+    session: Session,
+    runtime: Runtime,
+    *,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    secret_until: datetime | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox; `secret_until` marks a body that holds a secret."""
+    message = OutboxMessage(
+        channel=channel, to_address=to, subject=subject, body=body,
+        purge_after=secret_until, created_at=runtime.clock(),
+    )
+    session.add(message)
+    return message
+
+
+def purge_expired(session: Session, now: datetime) -> None:
+    """Remove the bodies whose secret has expired."""
+    session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.purge_after) <= now, col(OutboxMessage.body).is_not(None))
+        .values(body=PURGED_BODY)
+    )
+
+
+def deliver_pending(runtime: Runtime) -> int:
+    """Send unsent email messages by SMTP when it is configured; returns how many were sent.
+
+    Each message is claimed first (one UPDATE that only one terminal can win), so two
+    terminals never send the same message; no database lock is held while SMTP talks.
+    """
+    if not runtime.settings.smtp_configured:
+        return 0
+    with write_session(runtime.engine) as session:
+        purge_expired(session, runtime.clock())
+        pending = session.exec(
+            select(OutboxMessage.id).where(
+                OutboxMessage.channel == "email",
+                col(OutboxMessage.smtp_sent_at).is_(None),
+                col(OutboxMessage.smtp_error).is_(None),
+                col(OutboxMessage.body).is_not(None),
+            )
+        ).all()
+    sent = 0
+    for message_id in pending:
+        message = _claim(runtime, message_id)
+        if message is None:
+            continue
+        try:
+            _send(runtime, message)
+        except (OSError, smtplib.SMTPException) as error:
+            _record(runtime, message_id, error=f"{type(error).__name__}: {error}"[:500])
+            logger.warning("SMTP delivery of outbox message %s failed: %s", message_id, type(error).__name__)
+            continue
+        _record(runtime, message_id, error=None)
+        sent += 1
+    return sent
+
+
+def _claim(runtime: Runtime, message_id: int) -> OutboxMessage | None:
+    with write_session(runtime.engine) as session:
+        claimed = session.exec(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, col(OutboxMessage.smtp_error).is_(None),
+                   col(OutboxMessage.smtp_sent_at).is_(None))
+            .values(smtp_error=SENDING)
+        ).rowcount
+        return session.get(OutboxMessage, message_id) if claimed == 1 else None
+
+
+def _record(runtime: Runtime, message_id: int, *, error: str | None) -> None:
+    with write_session(runtime.engine) as session:
+        message = session.get(OutboxMessage, message_id)
+        message.smtp_error = error
+        if error is None:
+            message.smtp_sent_at = runtime.clock()
+            if message.purge_after is not None:
+                message.body = PURGED_BODY
+
+
+def _send(runtime: Runtime, message: OutboxMessage) -> None:
+    settings = runtime.settings
+    email = EmailMessage()
+    email["From"] = settings.smtp_from
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email.set_content(message.body or "")
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+        smtp.send_message(email)
+
+
+def recent(runtime: Runtime, *, to: str | None = None, last: int = 20) -> list[OutboxMessage]:
+    """The newest outbox messages, newest first, after purging expired secrets."""
+    with write_session(runtime.engine) as session:
+        purge_expired(session, runtime.clock())
+        query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(last)
+        if to:
+            query = query.where(OutboxMessage.to_address == to.strip())
+        return list(session.exec(query).all())

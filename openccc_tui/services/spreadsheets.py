@@ -1,0 +1,71 @@
+"""Writing tables for staff to open in a spreadsheet: CSV, or a password-protected .xlsx.
+
+Every cell is neutralised against formula injection (BULK-7). Files are created readable
+by their owner only, because they hold students' personal data.
+"""
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+from openpyxl import Workbook
+
+from openccc_tui.domain.spreadsheet import neutralise_formula
+from openccc_tui.services.errors import ServiceError
+
+Row = Sequence[str]
+
+
+def write_table(path: Path, header: Row, rows: Iterable[Row], *, password: str | None = None) -> int:
+    """Write `rows` under `header` to `path` (.csv or .xlsx); returns the number of rows.
+
+    An .xlsx file needs a password and is encrypted with it (the password is not kept).
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx" and not password:
+        raise ServiceError("a password-protected .xlsx needs a password")
+    if suffix not in (".csv", ".xlsx"):
+        raise ServiceError("choose a file name ending in .csv or .xlsx")
+    safe_rows = ([neutralise_formula(str(cell)) for cell in row] for row in rows)
+    if suffix == ".csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        count = 0
+        for row in safe_rows:
+            writer.writerow(row)
+            count += 1
+        data = buffer.getvalue().encode("utf-8-sig")
+    else:
+        data, count = _encrypted_workbook(header, safe_rows, password)
+    _write_private(path, data)
+    return count
+
+
+def _encrypted_workbook(header: Row, rows: Iterable[Row], password: str) -> tuple[bytes, int]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(list(header))
+    count = 0
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    plain = io.BytesIO()
+    workbook.save(plain)
+    plain.seek(0)
+    encrypted = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt(password, encrypted)
+    return encrypted.getvalue(), count
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+    except OSError as error:
+        raise ServiceError(f"cannot write {path}: {error.strerror or error}") from None

@@ -1,0 +1,183 @@
+"""Staff sign-in (SPEC STAFF-1, STAFF-3): user name and password, then a TOTP code.
+
+A flow object knows its step and every submit returns the next one; the screens only
+show steps. At first sign-in the TOTP secret is enrolled (confirmed by a first code) and
+the agreement never to share the account is accepted. Five consecutive failures, at
+either step, lock the account for 15 minutes; a locked account gets the same message as
+a wrong password, and an unknown user name costs the same hash as a known one.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+import pyotp
+from sqlmodel import Session, func, select
+
+from openccc_tui.domain.staff import parse_roles
+from openccc_tui.services import audit
+from openccc_tui.services.audit import Actor
+from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.staff import enrolment_uri
+from openccc_tui.store.engine import write_session
+from openccc_tui.store.models import College, Staff
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+TOTP_STEP_SECONDS = 30
+WRONG_CREDENTIALS = "The user name or password is not correct."
+WRONG_CODE = "That code is not correct. Enter the 6-digit code your authenticator app shows now."
+NOT_APPROVED = "Your staff access is waiting for a director's approval."
+AGREEMENT = (
+    "I will never share this staff account, its password or its authenticator with anyone, "
+    "including other college staff. I have the student's permission before I create an "
+    "account or submit an application on a student's behalf."
+)
+
+
+class StaffStep(StrEnum):
+    CREDENTIALS = "credentials"
+    ENROL = "enrol"
+    CODE = "code"
+    AGREEMENT = "agreement"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    """A signed-in staff member, as the console and every service call sees them."""
+
+    actor: Actor
+    full_name: str
+    college_name: str
+    college_mis: str
+
+
+@dataclass
+class StaffSignInFlow:
+    runtime: Runtime
+    step: StaffStep = StaffStep.CREDENTIALS
+    message: str = ""
+    enrolment_uri: str = field(default="", repr=False)
+    session: StaffSession | None = None
+    _staff_id: int | None = None
+
+    def submit_credentials(self, username: str, password: str) -> StaffStep:
+        if self.step is not StaffStep.CREDENTIALS:
+            raise ServiceError("the user name and password were already accepted")
+        now = self.runtime.clock()
+        with write_session(self.runtime.engine) as db:
+            staff = db.exec(
+                select(Staff).where(func.lower(Staff.username) == username.strip().lower()).with_for_update()
+            ).first()
+            if staff is None or not staff.active:
+                self.runtime.hasher.dummy_verify()
+                return self._fail(WRONG_CREDENTIALS)
+            if staff.locked_until is not None and staff.locked_until > now:
+                self.runtime.hasher.dummy_verify()
+                audit.record(db, self.runtime, _actor(staff), "staff.sign_in.locked")
+                return self._fail(WRONG_CREDENTIALS)
+            result = self.runtime.hasher.verify(password, staff.password_hash)
+            if not result.ok:
+                self._count_failure(db, staff, "password")
+                return self._fail(WRONG_CREDENTIALS)
+            if result.new_hash:
+                staff.password_hash = result.new_hash
+            if staff.approved_at is None:
+                audit.record(db, self.runtime, _actor(staff), "staff.sign_in.not_approved")
+                return self._fail(NOT_APPROVED)
+            self._staff_id = staff.id
+            if staff.totp_enrolled_at is None:
+                self.enrolment_uri = enrolment_uri(staff, db.get(College, staff.college_id))
+                self.step = StaffStep.ENROL
+            else:
+                self.step = StaffStep.CODE
+        self.message = ""
+        return self.step
+
+    def submit_code(self, code: str) -> StaffStep:
+        if self.step not in (StaffStep.ENROL, StaffStep.CODE):
+            raise ServiceError("a code is not expected now")
+        now = self.runtime.clock()
+        with write_session(self.runtime.engine) as db:
+            staff = db.exec(select(Staff).where(Staff.id == self._staff_id).with_for_update()).one()
+            if staff.locked_until is not None and staff.locked_until > now:
+                return self._restart(WRONG_CREDENTIALS)
+            step = _matching_step(staff.totp_secret, code.strip(), now.timestamp())
+            if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
+                if self._count_failure(db, staff, "code"):
+                    return self._restart(WRONG_CREDENTIALS)
+                self.message = WRONG_CODE
+                return self.step
+            staff.totp_last_step = step
+            staff.failed_attempts = 0
+            if staff.totp_enrolled_at is None:
+                staff.totp_enrolled_at = now
+                audit.record(db, self.runtime, _actor(staff), "staff.totp.enrol")
+            if staff.agreement_accepted_at is None:
+                self.step = StaffStep.AGREEMENT
+            else:
+                self._finish(db, staff)
+        self.message = ""
+        self.enrolment_uri = ""
+        return self.step
+
+    def accept_agreement(self) -> StaffStep:
+        if self.step is not StaffStep.AGREEMENT:
+            raise ServiceError("the agreement is not expected now")
+        with write_session(self.runtime.engine) as db:
+            staff = db.get(Staff, self._staff_id)
+            staff.agreement_accepted_at = self.runtime.clock()
+            audit.record(db, self.runtime, _actor(staff), "staff.agreement.accept", detail=AGREEMENT[:200])
+            self._finish(db, staff)
+        return self.step
+
+    def _finish(self, db: Session, staff: Staff) -> None:
+        college = db.get(College, staff.college_id)
+        audit.record(db, self.runtime, _actor(staff), "staff.sign_in")
+        self.session = StaffSession(
+            actor=_actor(staff), full_name=staff.full_name,
+            college_name=college.name, college_mis=college.mis_code,
+        )
+        self.step = StaffStep.DONE
+
+    def _count_failure(self, db: Session, staff: Staff, stage: str) -> bool:
+        """Count one failure; True when it locked the account."""
+        staff.failed_attempts += 1
+        locked = staff.failed_attempts >= MAX_FAILURES
+        if locked:
+            staff.failed_attempts = 0
+            staff.locked_until = self.runtime.clock() + timedelta(minutes=LOCK_MINUTES)
+        audit.record(
+            db, self.runtime, _actor(staff), "staff.sign_in.locked_out" if locked else "staff.sign_in.failed",
+            detail=f"wrong {stage}",
+        )
+        return locked
+
+    def _fail(self, message: str) -> StaffStep:
+        self.message = message
+        return self.step
+
+    def _restart(self, message: str) -> StaffStep:
+        self.step = StaffStep.CREDENTIALS
+        self._staff_id = None
+        self.enrolment_uri = ""
+        self.message = message
+        return self.step
+
+
+def _actor(staff: Staff) -> Actor:
+    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    """The 30-second step, within one step of now, whose code is `code`; None if none is."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP_SECONDS)
+    current = int(now // TOTP_STEP_SECONDS)
+    for step in (current, current - 1, current + 1):
+        if pyotp.utils.strings_equal(totp.at(step * TOTP_STEP_SECONDS), code):
+            return step
+    return None
