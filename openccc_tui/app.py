@@ -1,14 +1,37 @@
-"""The App: picks the mode and its first screen, and turns a crash into a short message."""
+"""The App: picks the mode and its first screen, holds the staff session and its idle
+timeout, and turns a crash into a short message."""
 
+import time
+from collections.abc import Callable
 from enum import StrEnum
 
+from textual import events
 from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 
 from openccc_tui.crash import apology, log_crash
-from openccc_tui.screens.crash_notice import CrashNotice
+from openccc_tui.screens.dialogs import MessageDialog
 from openccc_tui.screens.sign_in import SignInScreen
+from openccc_tui.screens.staff.add_user import AddUserScreen
+from openccc_tui.screens.staff.audit_log import AuditLogScreen
+from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
+from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+from openccc_tui.screens.staff.staff_access import StaffAccessScreen
+from openccc_tui.screens.staff.support import SupportScreen
+from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.staff_sign_in import StaffSession
+
+IDLE_CHECK_SECONDS = 5
+
+STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
+    "add_user": AddUserScreen,
+    "support": SupportScreen,
+    "tracking": TrackingScreen,
+    "audit_log": AuditLogScreen,
+    "staff_access": StaffAccessScreen,
+}
 
 
 class Mode(StrEnum):
@@ -26,12 +49,16 @@ class OpenCCCApp(App[None]):
     TITLE = "OpenCCC"
     SUB_TITLE = "California Community Colleges"
     CSS_PATH = "app.tcss"
+    BINDINGS = [Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in")]
 
-    def __init__(self, runtime: Runtime, mode: Mode = Mode.FULL) -> None:
+    def __init__(self, runtime: Runtime, mode: Mode = Mode.FULL, *, idle_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.runtime = runtime
-        self.mode = mode
+        self.run_mode = mode
         self.crashes: list[BaseException] = []
+        self.staff_session: StaffSession | None = None
+        self.idle_clock = idle_clock
+        self.last_activity = idle_clock()
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
 
     def get_default_screen(self) -> Screen:
@@ -41,16 +68,57 @@ class OpenCCCApp(App[None]):
 
     def first_screen(self) -> Screen:
         """The page this mode starts on and returns to after a crash or sign-out."""
+        if self.run_mode is Mode.STAFF:
+            return StaffSignInScreen()
         return SignInScreen()
 
     def on_mount(self) -> None:
         self.push_screen(self.first_screen())
+        self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_staff_session)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_activity = self.idle_clock()
+        await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "staff_sign_in":
+            on_sign_in = isinstance(self.screen, StaffSignInScreen)
+            return self.run_mode in (Mode.FULL, Mode.TRAINER) and self.staff_session is None and not on_sign_in
+        return True
 
     async def reset_to_first_screen(self) -> None:
         """Drop every page and start again on a fresh first page: nothing of the last user stays."""
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
+
+    def action_staff_sign_in(self) -> None:
+        self.push_screen(StaffSignInScreen())
+
+    async def start_staff_session(self, session: StaffSession) -> None:
+        self.staff_session = session
+        self.last_activity = self.idle_clock()
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        await self.switch_screen(StaffHomeScreen(session))
+
+    def open_staff_page(self, name: str) -> None:
+        session = self.staff_session
+        if session is None or name not in {a.screen for a in allowed_actions(session)}:
+            return
+        self.push_screen(STAFF_PAGES[name](session))
+
+    async def sign_out_staff(self, message: str) -> None:
+        self.staff_session = None
+        self.copy_to_clipboard("")
+        await self.reset_to_first_screen()
+        self.notify(message, title="Staff console")
+
+    async def end_idle_staff_session(self) -> None:
+        limit = self.runtime.settings.staff_idle_timeout_seconds
+        if self.staff_session is not None and self.idle_clock() - self.last_activity >= limit:
+            await self.sign_out_staff(f"Signed out after {limit // 60} minutes without activity.")
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual 8.2.8 offers no public hook for unhandled errors: without this override
@@ -59,12 +127,15 @@ class OpenCCCApp(App[None]):
         # first screen; if the App itself stopped, the command line prints the apology.
         self.crashes.append(error)
         screen = type(self.screen_stack[-1]).__name__ if self.screen_stack else "none"
-        log_crash(error, where=f"{self.mode.value} mode, screen {screen}")
+        log_crash(error, where=f"{self.run_mode.value} mode, screen {screen}")
         if self.is_running and self.screen_stack:
             self.call_later(self._recover_from_crash)
         else:
             super()._handle_exception(error)
 
     async def _recover_from_crash(self) -> None:
+        self.staff_session = None
         await self.reset_to_first_screen()
-        await self.push_screen(CrashNotice(apology(self.runtime.settings.log_file)))
+        await self.push_screen(
+            MessageDialog("Something went wrong", [apology(self.runtime.settings.log_file)], dialog_id="crash")
+        )

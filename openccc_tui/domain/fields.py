@@ -97,7 +97,7 @@ def parse_bool(text: str) -> bool | None:
     return {"TRUE": True, "FALSE": False}.get(text.strip().upper())
 
 
-def parse_birth_date(text: str) -> date | None:
+def parse_iso_date(text: str) -> date | None:
     if not ISO_DATE_PATTERN.fullmatch(text):
         return None
     try:
@@ -141,7 +141,7 @@ def _name(max_length: int, allow_digits: bool = False) -> Check:
 
 
 def _check_birth_date(value: str, values: Values, ctx: CheckContext) -> str | None:
-    born = parse_birth_date(value)
+    born = parse_iso_date(value)
     if born is None:
         return "a real date written YYYY-MM-DD"
     if not EARLIEST_BIRTH_DATE <= born < ctx.today:

@@ -40,3 +40,18 @@ def fold_for_matching(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     kept = (c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
     return "".join(kept).casefold()
+
+
+def printable(text: str) -> str:
+    """`text` with every refused character written out as an escape (`\\x1b`, `\\u202e`).
+
+    For showing data that was stored before the input rules, or came from a file: what
+    a terminal would act on is shown as visible text instead (TERM-3).
+    """
+    if unsafe_character(text) is None:
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) in _REFUSED_CATEGORIES else c
+        for c in text
+    )

@@ -36,7 +36,7 @@ class SignInScreen(Screen[None]):
     def action_toggle_method(self) -> None:
         self.use_phone = not self.use_phone
         field = self.query_one(FormField)
-        field.query_one(".field-label", Static).update(
+        field.show_label(
             "Mobile phone number" if self.use_phone else "Email address"
         )
         field.input.placeholder = "(530) 555-0123" if self.use_phone else "you@example.com"

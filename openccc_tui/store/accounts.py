@@ -16,7 +16,7 @@ class CCCIDExhausted(RuntimeError):
 
 
 def insert_with_new_cccid(
-    session: Session, account: StudentAccount, generate: Callable[[], str] = new_cccid
+    session: Session, account: StudentAccount, generate: Callable[[], str] | None = None
 ) -> StudentAccount:
     """Insert `account` under a fresh random CCCID, drawing again when one is taken.
 
@@ -25,7 +25,7 @@ def insert_with_new_cccid(
     (a validated email already owned, ACC-3) propagate unchanged.
     """
     for _ in range(CCCID_ATTEMPTS):
-        account.cccid = generate()
+        account.cccid = (generate or new_cccid)()
         try:
             with session.begin_nested():
                 session.add(account)

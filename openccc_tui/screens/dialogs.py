@@ -1,0 +1,57 @@
+"""Small modal dialogs shared by screens; each closes with `dismiss(value)`."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from openccc_tui.widgets.literal import Literal
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A question with Yes and No; Escape answers No."""
+
+    AUTO_FOCUS = "#no"
+    BINDINGS = [Binding("escape", "answer(False)", "No", id="confirm.no")]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, id="yes", variant="warning")
+                yield Button(self.no, id="no", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class MessageDialog(ModalScreen[None]):
+    """A titled message with lines of data shown literally, closed with Enter or Escape."""
+
+    AUTO_FOCUS = "#ok"
+    BINDINGS = [Binding("escape", "close", "Close", id="message.close")]
+
+    def __init__(self, title: str, lines: list[str], *, dialog_id: str = "message") -> None:
+        super().__init__(id=dialog_id)
+        self.title_text, self.lines = title, lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            for line in self.lines:
+                yield Literal(line, classes="dialog-line")
+            yield Button("OK", id="ok", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,48 @@
+"""What every staff console page shares: the session, a message line, Escape to go back,
+and service calls run off the event loop with their errors shown, not raised."""
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from openccc_tui.services.errors import InvalidInput, ServiceError, describe
+from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.widgets.page_message import PageMessage
+
+T = TypeVar("T")
+
+
+class Failed(Exception):
+    """A service call failed and its message is already on the page."""
+
+
+class StaffPage(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back", id="page.back")]
+
+    def __init__(self, session: StaffSession) -> None:
+        super().__init__()
+        self.session = session
+
+    @property
+    def actor(self):
+        return self.session.actor
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.query_one(PageMessage).show(text, error=error)
+
+    async def run_service(self, service: Callable[..., T], *args, **kwargs) -> T:
+        """Run a service in a thread; a ServiceError is shown on the page and raised as Failed."""
+        try:
+            return await asyncio.to_thread(service, self.app.runtime, self.actor, *args, **kwargs)
+        except InvalidInput as error:
+            self.show_message("; ".join(f"{e.path}: {describe(e)}" for e in error.errors), error=True)
+            raise Failed from error
+        except ServiceError as error:
+            self.show_message(str(error), error=True)
+            raise Failed from error
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,114 @@
+"""Staff sign-in (SPEC STAFF-1, STAFF-3): one screen that shows the flow's current step."""
+
+import asyncio
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
+
+from openccc_tui.services.staff_sign_in import AGREEMENT, StaffSignInFlow, StaffStep
+from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.qr_code import QRCode
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+class StaffSignInScreen(Screen[None]):
+    AUTO_FOCUS = "#staff-username"
+    BINDINGS = [Binding("escape", "back", "Back", id="staff_sign_in.back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flow: StaffSignInFlow | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with ContentSwitcher(initial="credentials", id="steps"):
+            with Vertical(id="credentials", classes="page"):
+                yield Static("Staff Sign In", classes="page-title")
+                yield Static("", id="credentials-message", classes="sign-in-message", markup=False)
+                yield FormField("User name", field_id="staff-username")
+                yield FormField("Password", field_id="staff-password", secret=True)
+                yield Button("Next", id="credentials-next", variant="primary")
+            with VerticalScroll(id="enrol"):
+                with Horizontal(id="enrol-body"):
+                    yield Vertical(id="enrol-qr")
+                    with Vertical(id="enrol-side"):
+                        yield Static("Set up your authenticator app", classes="page-title")
+                        yield Static("Scan the code with an authenticator app, or enter this key:")
+                        yield Literal("", id="enrol-secret")
+                        yield Literal("", id="enrol-uri")
+                        yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
+                        yield FormField("6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow")
+                        yield Button("Confirm", id="enrol-next", variant="primary")
+            with Vertical(id="code", classes="page"):
+                yield Static("Authenticator code", classes="page-title")
+                yield Static("Enter the 6-digit code your authenticator app shows now.", classes="page-help")
+                yield Static("", id="code-message", classes="sign-in-message", markup=False)
+                yield FormField("6-digit code", field_id="staff-code", secret=True, max_length=6)
+                yield Button("Sign In", id="code-next", variant="primary")
+            with Vertical(id="agreement", classes="page"):
+                yield Static("Staff account agreement", classes="page-title")
+                yield Static(AGREEMENT, classes="page-help")
+                yield Button("I agree", id="agree", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.flow = StaffSignInFlow(self.app.runtime)
+
+    def on_input_submitted(self, event) -> None:
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.submit()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        flow = self.flow
+        step = flow.step
+        if step is StaffStep.CREDENTIALS:
+            username = self.query_one("#staff-username-field", FormField).value
+            password_field = self.query_one("#staff-password-field", FormField)
+            password = password_field.value
+            password_field.input.value = ""
+            await asyncio.to_thread(flow.submit_credentials, username, password)
+        elif step in (StaffStep.ENROL, StaffStep.CODE):
+            field_id = "#enrol-code-field" if step is StaffStep.ENROL else "#staff-code-field"
+            code_field = self.query_one(field_id, FormField)
+            code = code_field.value
+            code_field.input.value = ""
+            await asyncio.to_thread(flow.submit_code, code)
+        elif step is StaffStep.AGREEMENT:
+            await asyncio.to_thread(flow.accept_agreement)
+        if flow.step is StaffStep.DONE:
+            self.app.call_later(self.app.start_staff_session, flow.session)
+        else:
+            self.show_step()
+
+    def show_step(self) -> None:
+        flow = self.flow
+        self.query_one("#steps", ContentSwitcher).current = flow.step.value
+        message_id = {StaffStep.CREDENTIALS: "#credentials-message", StaffStep.ENROL: "#enrol-message",
+                      StaffStep.CODE: "#code-message"}.get(flow.step)
+        if message_id:
+            self.query_one(message_id, Static).update(flow.message)
+        if flow.step is StaffStep.ENROL and flow.enrolment_uri and not self.query("#enrol-qr QRCode"):
+            secret = flow.enrolment_uri.split("secret=")[1].split("&")[0]
+            self.query_one("#enrol-qr").mount(QRCode(flow.enrolment_uri))
+            self.query_one("#enrol-secret", Literal).show(_grouped(secret))
+            self.query_one("#enrol-uri", Literal).show(flow.enrolment_uri)
+        username_given = bool(self.query_one("#staff-username-field", FormField).value)
+        focus = {StaffStep.CREDENTIALS: "#staff-password" if username_given else "#staff-username",
+                 StaffStep.ENROL: "#enrol-code",
+                 StaffStep.CODE: "#staff-code", StaffStep.AGREEMENT: "#agree"}[flow.step]
+        self.query_one(focus).focus()

@@ -1,0 +1,116 @@
+"""Staff access, for directors (SPEC STAFF-2): approve staff, grant and revoke roles,
+deactivate; never the director's own account."""
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from openccc_tui.domain.staff import Role
+from openccc_tui.screens.staff.page import Failed, StaffPage
+from openccc_tui.services.staff import StaffSummary, approve_staff, list_staff, set_active, set_role
+from openccc_tui.widgets.literal import cell
+from openccc_tui.widgets.page_message import PageMessage
+
+
+def _status(member: StaffSummary) -> str:
+    if not member.active:
+        return "deactivated"
+    if not member.approved:
+        return "waiting for approval"
+    return "locked" if member.locked else "active"
+
+
+class StaffAccessScreen(StaffPage):
+    BINDINGS = [
+        Binding("p", "approve", "Approve", id="staff_access.approve"),
+        Binding("1", "toggle_role('creator')", "Creator", id="staff_access.creator"),
+        Binding("2", "toggle_role('support')", "Support", id="staff_access.support"),
+        Binding("3", "toggle_role('director')", "Director", id="staff_access.director"),
+        Binding("d", "toggle_active", "(De)activate", id="staff_access.active"),
+        Binding("escape", "back", "Back", id="staff_access.back"),
+    ]
+    AUTO_FOCUS = "#staff-rows"
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.members: dict[int, StaffSummary] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(classes="page wide"):
+            yield Static("Staff access", classes="page-title")
+            yield Static("Choose a staff member, then: p approve · 1 2 3 toggle creator, support, director · "
+                         "d deactivate or reactivate.", classes="page-help")
+            yield PageMessage()
+            yield DataTable(id="staff-rows", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Approve", id="approve")
+                yield Button("(De)activate", id="active")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#staff-rows", DataTable).add_columns("User", "Name", "Roles", "Status", "Authenticator")
+        self.load()
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        try:
+            members = await self.run_service(list_staff)
+        except Failed:
+            return
+        self.members = {m.staff_id: m for m in members}
+        table = self.query_one("#staff-rows", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for m in members:
+            roles = ",".join(sorted(r.value for r in m.roles))
+            table.add_row(cell(m.username), cell(m.full_name), cell(roles), cell(_status(m)),
+                          cell("enrolled" if m.enrolled else "not yet"), key=str(m.staff_id))
+        if members:
+            table.move_cursor(row=min(row, len(members) - 1))
+
+    def selected(self) -> StaffSummary | None:
+        table = self.query_one("#staff-rows", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.members.get(int(key))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "approve":
+            self.action_approve()
+        else:
+            self.action_toggle_active()
+
+    @on(DataTable.RowSelected)
+    def row_chosen(self) -> None:
+        self.query_one("#staff-rows", DataTable).focus()
+
+    def action_approve(self) -> None:
+        member = self.selected()
+        if member:
+            self.change(approve_staff, member.staff_id, done=f"{member.username} approved.")
+
+    def action_toggle_role(self, role: str) -> None:
+        member = self.selected()
+        if member:
+            granted = Role(role) not in member.roles
+            verb = "granted" if granted else "revoked"
+            self.change(set_role, member.staff_id, Role(role), granted, done=f"{role} {verb} for {member.username}.")
+
+    def action_toggle_active(self) -> None:
+        member = self.selected()
+        if member:
+            verb = "deactivated" if member.active else "reactivated"
+            self.change(set_active, member.staff_id, not member.active, done=f"{member.username} {verb}.")
+
+    @work(exclusive=True, group="change")
+    async def change(self, service, *args, done: str) -> None:
+        try:
+            await self.run_service(service, *args)
+        except Failed:
+            return
+        self.show_message(done)
+        self.load()

@@ -1,0 +1,168 @@
+"""Support look-up (REC-4, STAFF-4), audit log (STAFF-5), staff access (STAFF-2) and the
+tracking sheet (TRACK-1) through their screens, by keyboard."""
+
+import pytest
+from sqlmodel import select
+
+from openccc_tui.app import Mode
+from openccc_tui.services import accounts, notify
+from openccc_tui.store.engine import read_session
+from openccc_tui.store.models import StudentAccount
+from tests import factories
+from tests.screens.conftest import SIZE, settle
+from tests.screens.staff_helpers import open_console
+
+
+@pytest.fixture(autouse=True)
+def fixed_cccid(monkeypatch):
+    numbers = iter(range(1000, 9999))
+    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: f"STU{next(numbers)}")
+
+
+@pytest.fixture
+def student(sqlite_runtime):
+    creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
+    return accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
+
+
+async def done(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(screen, selector):
+    return str(screen.query_one(selector).render())
+
+
+async def test_rec_4_find_by_email_and_open_the_account(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "sam", "support")
+        await pilot.press("l")
+        await pilot.press("tab", *"WINNIE@test.com", "enter")
+        await done(pilot)
+        assert "1 account(s) found" in text_of(app.screen, "#page-message")
+        await pilot.press("enter")
+        await done(pilot)
+        lines = [str(w.render()) for w in app.screen.query("#account-lines Literal")]
+        assert any(line.startswith("CCCID") and student.cccid in line for line in lines)
+        assert any(line.startswith("User name") and "winnie@test.com" in line for line in lines)
+        assert not any("argon2" in line or "Hunny#Pot9" in line for line in lines)
+
+
+async def test_staff_4_one_time_password_from_the_account_screen(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "sam", "support", page="support")
+        await pilot.press(*student.cccid, "enter")
+        await done(pilot)
+        await pilot.press("enter")
+        await done(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # "Cancel" has the focus; Tab moves to "Send"
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "A one-time password was sent to w****e@test.com."
+    messages = notify.recent(sqlite_runtime, to="winnie@test.com")
+    assert len(messages) == 1 and "One-time password:" in messages[0].body
+
+
+async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "sam", "support", page="support")
+        await pilot.press(*student.cccid, "enter")
+        await done(pilot)
+        await pilot.press("enter")
+        await done(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"w.pooh@home.org", "tab", *"w.pooh@home.org", "tab", "space", "tab",
+                          *"photo ID at the counter", "tab", "enter")
+        await done(pilot)
+        assert "Email updated" in text_of(app.screen, "#page-message")
+    with read_session(sqlite_runtime.engine) as session:
+        assert session.exec(select(StudentAccount)).one().email == "w.pooh@home.org"
+
+
+async def test_staff_5_audit_log_filters_by_action(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "dana", "director", page="audit_log")
+        await done(pilot)
+        await pilot.press("tab", "tab", *"account.create", "enter")
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "1 event(s)."
+        await pilot.press("f5")
+        await done(pilot)
+        assert "written to" in text_of(app.screen, "#page-message")
+    assert list(sqlite_runtime.settings.export_dir.glob("audit-861-*.csv"))
+
+
+async def test_staff_2_director_approves_and_grants_from_staff_access(make_app, sqlite_runtime):
+    factories.staff_actor(sqlite_runtime, "newbie", "creator", approved=False)
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "dana", "director", page="staff_access")
+        await done(pilot)
+        await pilot.press("down")  # dana, newbie: newbie is second
+        await pilot.press("p")
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "newbie approved."
+        await pilot.press("2")
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "support granted for newbie."
+        await pilot.press("up", "3")
+        await done(pilot)
+        assert "own access" in text_of(app.screen, "#page-message")
+
+
+async def test_track_1_export_csv_from_the_screen(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cathy", "creator", page="tracking")
+        await pilot.press("tab", "tab", "enter", "up", "enter")  # format: CSV
+        await pilot.pause()
+        await pilot.press("tab", "tab", "enter")
+        await done(pilot)
+        assert "1 account(s) written to" in text_of(app.screen, "#page-message")
+    (path,) = sqlite_runtime.settings.export_dir.glob("tracking-861-*.csv")
+    assert student.cccid in path.read_text(encoding="utf-8-sig")
+
+
+async def test_staff_2_pages_the_role_does_not_allow_do_not_open(make_app):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "sam", "support")
+        for key in ("a", "t", "g", "s"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "StaffHomeScreen"
+        app.open_staff_page("add_user")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StaffHomeScreen"
+
+
+@pytest.mark.parametrize(
+    ("roles", "page"),
+    [(("support",), "support"), (("director",), "audit_log"), (("director",), "staff_access"), (("creator",), "tracking")],
+)
+def test_staff_page_snapshots_80x24(make_app, snap_compare, sqlite_runtime, student, roles, page):
+    async def opened(pilot):
+        await open_console(pilot.app, pilot, "dana", *roles, page=page)
+        await done(pilot)
+        await settle(pilot)
+
+    assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)
+
+
+def test_account_screen_snapshot_80x24(make_app, snap_compare, student):
+    async def opened(pilot):
+        await open_console(pilot.app, pilot, "sam", "support", page="support")
+        await pilot.press(*student.cccid, "enter")
+        await done(pilot)
+        await pilot.press("enter")
+        await done(pilot)
+        await settle(pilot)
+
+    assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)
