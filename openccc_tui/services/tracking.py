@@ -25,6 +25,7 @@ HEADER = (
 
 @dataclass(frozen=True)
 class TrackingRow:
+    account_id: int
     created: str
     cccid: str
     email: str
@@ -71,6 +72,7 @@ def tracking_rows(runtime: Runtime, actor: Actor, start: date, end: date) -> lis
                 numbers.setdefault(account_id, []).append(number)
     return [
         TrackingRow(
+            account_id=account.id,
             created=account.created_at.strftime("%Y-%m-%d %H:%M"),
             cccid=account.cccid, email=account.email, username=account.username or "",
             first=account.first_name, last=account.last_name, created_by=creator,

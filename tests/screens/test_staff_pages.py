@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.app import Mode
-from openccc_tui.services import accounts, notify
+from openccc_tui.services import accounts, notify, support
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
@@ -123,11 +123,27 @@ async def test_track_1_export_csv_from_the_screen(make_app, sqlite_runtime, stud
         await open_console(app, pilot, "cathy", "creator", page="tracking")
         await pilot.press("tab", "tab", "enter", "up", "enter")  # format: CSV
         await pilot.pause()
-        await pilot.press("tab", "tab", "enter")
+        await pilot.press("tab", "tab", "tab", "enter")  # password (unused for CSV), Show, Export
         await done(pilot)
         assert "1 account(s) written to" in text_of(app.screen, "#page-message")
     (path,) = sqlite_runtime.settings.export_dir.glob("tracking-861-*.csv")
     assert student.cccid in path.read_text(encoding="utf-8-sig")
+
+
+async def test_track_1_creator_records_a_hand_over_from_the_tracking_sheet(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cathy", "creator", page="tracking")
+        app.screen.query_one("#show").press()
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "1 account(s) created in the range."
+        app.screen.query_one("#tracking-rows").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("tab", *"given at intake desk", "tab", "enter")
+        await done(pilot)
+    view = support.get_account(sqlite_runtime, factories.staff_actor(sqlite_runtime, "sam", "support"), student.account_id)
+    assert view.credentials_note == "given at intake desk" and view.credentials_given_at is not None
 
 
 async def test_staff_2_pages_the_role_does_not_allow_do_not_open(make_app):

@@ -1,16 +1,19 @@
 """The tracking sheet export (SPEC TRACK-1): a date range, CSV or password-protected .xlsx."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.tracking import export_tracking
+from openccc_tui.screens.staff.support import HandOverDialog
+from openccc_tui.services.accounts import record_credentials_given
+from openccc_tui.services.tracking import export_tracking, tracking_rows
 from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
 
 
@@ -34,7 +37,12 @@ class TrackingScreen(StaffPage):
                 yield Select([("CSV", ".csv"), ("Password-protected Excel (.xlsx)", ".xlsx")], id="track-format",
                              value=".xlsx", allow_blank=False, compact=True)
             yield FormField("File password (.xlsx)", field_id="track-password", secret=True)
-            yield Button("Export", id="export", variant="primary")
+            with Horizontal(classes="buttons"):
+                yield Button("Show", id="show")
+                yield Button("Export", id="export", variant="primary")
+            yield Static("Choose an account and press Enter to record that its credentials were handed over.",
+                         classes="page-help")
+            yield DataTable(id="tracking-rows", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -45,16 +53,56 @@ class TrackingScreen(StaffPage):
     def on_input_submitted(self) -> None:
         self.export()
 
-    def on_button_pressed(self) -> None:
-        self.export()
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "show":
+            self.show_rows()
+        else:
+            self.export()
 
-    @work(exclusive=True)
-    async def export(self) -> None:
+    def date_range(self) -> tuple[date, date] | None:
         start = parse_iso_date(self.query_one("#track-from", Input).value.strip())
         end = parse_iso_date(self.query_one("#track-to", Input).value.strip())
         if start is None or end is None:
             self.show_message("Write both dates as YYYY-MM-DD.", error=True)
+            return None
+        return start, end
+
+    @work(exclusive=True, group="show")
+    async def show_rows(self) -> None:
+        dates = self.date_range()
+        if dates is None:
             return
+        try:
+            rows = await self.run_service(tracking_rows, *dates)
+        except Failed:
+            return
+        table = self.query_one("#tracking-rows", DataTable)
+        if not table.columns:
+            table.add_columns("Created", "CCCID", "Email", "Name", "Handed over")
+        table.clear()
+        for row in rows:
+            table.add_row(cell(row.created), cell(row.cccid), cell(row.email), cell(f"{row.first} {row.last}"),
+                          cell(row.credentials_given or "-"), key=str(row.account_id))
+        self.show_message(f"{len(rows)} account(s) created in the range.")
+
+    @on(DataTable.RowSelected)
+    @work(group="handover")
+    async def record_handover(self, event: DataTable.RowSelected) -> None:
+        answer = await self.app.push_screen_wait(HandOverDialog(self.app.runtime.clock().date()))
+        if answer is None:
+            return
+        try:
+            await self.run_service(record_credentials_given, int(event.row_key.value), *answer)
+        except Failed:
+            return
+        self.show_rows()
+
+    @work(exclusive=True, group="export")
+    async def export(self) -> None:
+        dates = self.date_range()
+        if dates is None:
+            return
+        start, end = dates
         suffix = str(self.query_one("#track-format", Select).value)
         password_input = self.query_one("#track-password", Input)
         password = password_input.value if suffix == ".xlsx" else None
