@@ -30,6 +30,15 @@ async def done(pilot):
     await pilot.pause()
 
 
+async def open_account(app, pilot, cccid):
+    """Sign in as support, find the account by CCCID and open it."""
+    await open_console(app, pilot, "sam", "support", page="support")
+    await pilot.press(*cccid, "enter")
+    await done(pilot)
+    await pilot.press("enter")
+    await done(pilot)
+
+
 def text_of(screen, selector):
     return str(screen.query_one(selector).render())
 
@@ -53,11 +62,7 @@ async def test_rec_4_find_by_email_and_open_the_account(make_app, sqlite_runtime
 async def test_staff_4_one_time_password_from_the_account_screen(make_app, sqlite_runtime, student):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
-        await open_console(app, pilot, "sam", "support", page="support")
-        await pilot.press(*student.cccid, "enter")
-        await done(pilot)
-        await pilot.press("enter")
-        await done(pilot)
+        await open_account(app, pilot, student.cccid)
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("tab", "enter")  # "Cancel" has the focus; Tab moves to "Send"
@@ -70,11 +75,7 @@ async def test_staff_4_one_time_password_from_the_account_screen(make_app, sqlit
 async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runtime, student):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
-        await open_console(app, pilot, "sam", "support", page="support")
-        await pilot.press(*student.cccid, "enter")
-        await done(pilot)
-        await pilot.press("enter")
-        await done(pilot)
+        await open_account(app, pilot, student.cccid)
         await pilot.press("e")
         await pilot.pause()
         await pilot.press(*"w.pooh@home.org", "tab", *"w.pooh@home.org", "tab", "space", "tab",
@@ -174,11 +175,7 @@ def test_staff_page_snapshots_80x24(make_app, snap_compare, sqlite_runtime, stud
 
 def test_account_screen_snapshot_80x24(make_app, snap_compare, student):
     async def opened(pilot):
-        await open_console(pilot.app, pilot, "sam", "support", page="support")
-        await pilot.press(*student.cccid, "enter")
-        await done(pilot)
-        await pilot.press("enter")
-        await done(pilot)
+        await open_account(pilot.app, pilot, student.cccid)
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)
