@@ -136,8 +136,25 @@ class Challenge(SQLModel, table=True):
     failed_attempts: int = 0
     sends: int = 1
     last_sent_at: datetime = Field(default_factory=utcnow)
+    resend_window_started_at: datetime = Field(default_factory=utcnow)
+    resends_in_window: int = 0
     used_at: datetime | None = None
     ended_at: datetime | None = None
+
+
+class IdentifierThrottle(SQLModel, table=True):
+    """Failed sign-ins for identifiers that match no account (SPEC SIGN-7).
+
+    Kept apart from accounts, so throttling an unknown address never creates anything
+    that could block its later registration. The key is a digest, not the identifier.
+    """
+
+    __tablename__ = "identifier_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
 
 
 class OutboxMessage(SQLModel, table=True):

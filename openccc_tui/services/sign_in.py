@@ -1,0 +1,403 @@
+"""The student sign-in flow (SPEC SIGN-1..8, ACC-8), as data: every submit returns the next
+step, and the screens only show steps.
+
+Sign In (email or phone) -> Username when several accounts carry the attribute ->
+Password, shown even for an unknown identifier -> Validation Code when the attribute is
+not validated yet -> Edit Profile confirmation -> Update Password when a change is
+required -> done (the student's home).
+
+An unknown identifier, a wrong password and a locked account give the same message and
+each cost one password hash, so neither the words nor the time tell them apart.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select, update
+
+from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone, parent_email
+from openccc_tui.domain.masking import mask_email, mask_phone
+from openccc_tui.domain.policy import PasswordContext
+from openccc_tui.services import audit, codes
+from openccc_tui.services.audit import Actor
+from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
+from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.models import IdentifierThrottle, StudentAccount
+
+MAX_FAILURES = 5
+FIRST_LOCK = timedelta(minutes=15)
+LONGEST_LOCK = timedelta(hours=24)
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+SIGN_IN_FAILED = (
+    "We could not sign you in with that sign-in and password. Check them and try again, "
+    "or use Recover Account."
+)
+CODE_WRONG = "That code is not correct. Check the message and try again."
+CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
+CODE_SENT = "A new code is on its way."
+
+
+class Step(StrEnum):
+    SIGN_IN = "sign_in"
+    USERNAME = "username"
+    PASSWORD = "password"
+    VALIDATION_CODE = "validation_code"
+    ALTERNATE_CONTACT = "alternate_contact"
+    HELPDESK = "helpdesk"
+    EDIT_PROFILE = "edit_profile"
+    UPDATE_PASSWORD = "update_password"
+    DONE = "done"
+
+
+class Method(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+
+    @property
+    def other(self) -> "Method":
+        return Method.PHONE if self is Method.EMAIL else Method.EMAIL
+
+
+@dataclass(frozen=True)
+class StudentSession:
+    account_id: int
+    cccid: str
+    name: str
+
+
+def lock_duration(lockouts_before: int) -> timedelta:
+    """15 minutes for the first lock, doubling with each one after, up to a day (SIGN-7)."""
+    return min(FIRST_LOCK * (2 ** lockouts_before), LONGEST_LOCK)
+
+
+def normalise_identifier(method: Method, text: str) -> str:
+    """The stored form of what was typed; raises ServiceError saying what to fix."""
+    try:
+        if method is Method.EMAIL:
+            return normalise_email(check_email(text))
+        return normalise_phone(text).e164
+    except ContactError as error:
+        what = "email address" if method is Method.EMAIL else "mobile phone number"
+        raise ServiceError(f"Enter a valid {what}: {error}.") from None
+
+
+def throttle_key(method: Method, identifier: str) -> str:
+    return hashlib.sha256(f"{method.value}:{identifier}".encode()).hexdigest()
+
+
+def _holds(method: Method, value: str):
+    if method is Method.EMAIL:
+        return StudentAccount.email_normalized == value
+    return StudentAccount.phone == value
+
+
+def _validated(method: Method):
+    return col(StudentAccount.email_validated if method is Method.EMAIL else StudentAccount.phone_validated).is_(True)
+
+
+def _actor(account: StudentAccount) -> Actor:
+    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
+
+
+@dataclass
+class SignInFlow:
+    runtime: Runtime
+    step: Step = Step.SIGN_IN
+    method: Method = Method.EMAIL
+    message: str = ""
+    session: StudentSession | None = None
+    identifier: str = ""
+    _candidates: list[int] = field(default_factory=list, repr=False)
+    _account_id: int | None = None
+    _challenge_id: int | None = None
+    _pending: tuple[Method, str] | None = None
+    """An alternate email or phone being validated instead of the one signed in with."""
+    _policy_outdated: bool = False
+
+    # Sign In page -------------------------------------------------------------------
+
+    def toggle_method(self) -> None:
+        self._expect(Step.SIGN_IN)
+        self.method = self.method.other
+        self.message = ""
+
+    def submit_identifier(self, text: str) -> Step:
+        self._expect(Step.SIGN_IN)
+        try:
+            self.identifier = normalise_identifier(self.method, text)
+        except ServiceError as error:
+            return self._stay(str(error))
+        with read_session(self.runtime.engine) as db:
+            self._candidates = list(db.exec(
+                select(StudentAccount.id).where(_holds(self.method, self.identifier)).order_by(col(StudentAccount.id))
+            ).all())
+        self._account_id = self._candidates[0] if len(self._candidates) == 1 else None
+        return self._go(Step.USERNAME if len(self._candidates) > 1 else Step.PASSWORD)
+
+    def submit_username(self, username: str) -> Step:
+        """SIGN-3: the legacy user name picks one of the accounts sharing the attribute."""
+        self._expect(Step.USERNAME)
+        with read_session(self.runtime.engine) as db:
+            self._account_id = db.exec(
+                select(StudentAccount.id).where(
+                    col(StudentAccount.id).in_(self._candidates),
+                    func.lower(StudentAccount.username) == username.strip().lower(),
+                )
+            ).first()
+        return self._go(Step.PASSWORD)
+
+    # Password page ------------------------------------------------------------------
+
+    def submit_password(self, password: str) -> Step:
+        self._expect(Step.PASSWORD)
+        if self._account_id is None:
+            return self._unknown_identifier()
+        runtime = self.runtime
+        now = runtime.clock()
+        with read_session(runtime.engine) as db:
+            account = db.get(StudentAccount, self._account_id)
+        if account.locked_until is not None and account.locked_until > now:
+            runtime.hasher.dummy_verify()
+            self._audit(account, "student.sign_in.locked")
+            return self._fail()
+        result = runtime.hasher.verify(password, account.password_hash)
+        if not result.ok:
+            self._count_failure(account)
+            return self._fail()
+        context = PasswordContext(
+            first_name=account.first_name, last_name=account.last_name, email=account.email,
+            username=account.username or "", common_passwords=runtime.common_passwords,
+        )
+        self._policy_outdated = bool(runtime.profile.password_problems(password, context))
+        with write_session(runtime.engine) as db:
+            fresh = db.get(StudentAccount, account.id)
+            fresh.failed_sign_ins = 0
+            fresh.lockouts = 0
+            fresh.locked_until = None
+            if result.new_hash:
+                fresh.password_hash = result.new_hash
+            audit.record(db, runtime, _actor(fresh), "student.sign_in.password", account_id=fresh.id,
+                         detail=f"by {self.method.value}")
+            validated = self._counts_as_validated(db, fresh, self.method, self.identifier)
+            owned_elsewhere = db.exec(
+                select(StudentAccount.id).where(_holds(self.method, self.identifier), _validated(self.method),
+                                                StudentAccount.id != fresh.id)
+            ).first() is not None
+        if validated:
+            return self._after_contact(fresh)
+        if owned_elsewhere:
+            return self._go(Step.ALTERNATE_CONTACT)
+        return self._send_code()
+
+    def _counts_as_validated(self, db: Session, account: StudentAccount, method: Method, value: str) -> bool:
+        if method is Method.PHONE:
+            return account.phone_validated and account.phone == value
+        if account.email_validated and account.email_normalized == value:
+            return True
+        parent = parent_email(value)  # ACC-8: a plus address under a validated parent
+        return parent is not None and db.exec(
+            select(StudentAccount.id).where(StudentAccount.email_normalized == parent, _validated(Method.EMAIL))
+        ).first() is not None
+
+    def _count_failure(self, account: StudentAccount) -> None:
+        """One failure, counted atomically in the database: no update is lost between terminals."""
+        runtime = self.runtime
+        with write_session(runtime.engine) as db:
+            failures, lockouts = db.exec(
+                update(StudentAccount).where(StudentAccount.id == account.id)
+                .values(failed_sign_ins=StudentAccount.failed_sign_ins + 1)
+                .returning(StudentAccount.failed_sign_ins, StudentAccount.lockouts)
+            ).one()
+            action = "student.sign_in.failed"
+            if failures >= MAX_FAILURES:
+                db.exec(
+                    update(StudentAccount).where(StudentAccount.id == account.id)
+                    .values(failed_sign_ins=0, lockouts=lockouts + 1,
+                            locked_until=runtime.clock() + lock_duration(lockouts))
+                )
+                action = "student.sign_in.locked_out"
+            audit.record(db, runtime, _actor(account), action, account_id=account.id, detail=f"by {self.method.value}")
+
+    def _unknown_identifier(self) -> Step:
+        """SIGN-4: the same hash, the same message; throttled without touching accounts (SIGN-7)."""
+        runtime = self.runtime
+        runtime.hasher.dummy_verify()
+        key = throttle_key(self.method, self.identifier)
+        now = runtime.clock()
+        with write_session(runtime.engine) as db:
+            throttle = db.get(IdentifierThrottle, key)
+            if throttle is None:
+                throttle = IdentifierThrottle(key=key, window_started_at=now)
+                db.add(throttle)
+            if now - throttle.window_started_at >= THROTTLE_WINDOW:
+                throttle.window_started_at, throttle.failures = now, 0
+            throttle.failures += 1
+            if throttle.failures >= MAX_FAILURES:
+                throttle.locked_until = now + FIRST_LOCK
+        return self._fail()
+
+    # Validation Code page -----------------------------------------------------------
+
+    @property
+    def destination(self) -> Destination:
+        method, value = self._pending or (self.method, self.identifier)
+        return Destination("email" if method is Method.EMAIL else "sms", value)
+
+    @property
+    def masked_destination(self) -> str:
+        method, value = self._pending or (self.method, self.identifier)
+        return mask_email(value) if method is Method.EMAIL else mask_phone(value)
+
+    def _send_code(self) -> Step:
+        self._challenge_id = codes.issue(self.runtime, self._account_id, self.destination, Purpose.VALIDATE_CONTACT)
+        return self._go(Step.VALIDATION_CODE)
+
+    def resend_code(self) -> Step:
+        self._expect(Step.VALIDATION_CODE)
+        try:
+            still_open = codes.resend(self.runtime, self._challenge_id, self.destination)
+        except ResendRefused as refused:
+            return self._stay(f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC.")
+        if not still_open:
+            self._send_code()
+        return self._stay(CODE_SENT)
+
+    def submit_code(self, code: str) -> Step:
+        """SIGN-5: a correct code validates the attribute; the first account to do so owns it (ACC-3)."""
+        self._expect(Step.VALIDATION_CODE)
+        result = codes.verify(self.runtime, self._challenge_id, code)
+        if result is CodeResult.WRONG:
+            return self._stay(CODE_WRONG)
+        if result is CodeResult.ENDED:
+            return self._stay(CODE_ENDED)
+        method, value = self._pending or (self.method, self.identifier)
+        try:
+            with write_session(self.runtime.engine) as db:
+                account = db.get(StudentAccount, self._account_id)
+                if method is Method.EMAIL:
+                    if account.email_normalized != value:
+                        account.email = value
+                        account.email_normalized = value
+                    account.email_validated = True
+                else:
+                    account.phone = value
+                    account.phone_type = "mobile"
+                    account.phone_validated = True
+                account.updated_at = self.runtime.clock()
+                audit.record(db, self.runtime, _actor(account), f"student.{method.value}.validated", account_id=account.id)
+        except IntegrityError:
+            self._pending = None
+            return self._go(Step.ALTERNATE_CONTACT)
+        self.method, self.identifier, self._pending = method, value, None
+        return self._go(Step.EDIT_PROFILE)
+
+    # Ownership conflict (SIGN-3) ------------------------------------------------------
+
+    def submit_alternate(self, method: Method, text: str) -> Step:
+        """An alternate email or phone, used only if no other account carries it at all."""
+        self._expect(Step.ALTERNATE_CONTACT)
+        try:
+            value = normalise_identifier(method, text)
+        except ServiceError as error:
+            return self._stay(str(error))
+        with read_session(self.runtime.engine) as db:
+            taken = db.exec(
+                select(StudentAccount.id).where(_holds(method, value), StudentAccount.id != self._account_id)
+            ).first()
+        if taken is not None:
+            return self._go(Step.HELPDESK)
+        self._pending = (method, value)
+        return self._send_code()
+
+    # Edit Profile confirmation, Update Password ---------------------------------------
+
+    def preferred_choices(self) -> list[Method]:
+        with read_session(self.runtime.engine) as db:
+            account = db.get(StudentAccount, self._account_id)
+        choices = [Method.EMAIL] if account.email_validated else []
+        return choices + ([Method.PHONE] if account.phone_validated else [])
+
+    def confirm_profile(self, preferred: Method) -> Step:
+        self._expect(Step.EDIT_PROFILE)
+        if preferred not in self.preferred_choices():
+            return self._stay("Choose a contact method that is validated.")
+        with write_session(self.runtime.engine) as db:
+            account = db.get(StudentAccount, self._account_id)
+            account.preferred_contact = preferred.value
+            account.updated_at = self.runtime.clock()
+            return self._after_contact(account)
+
+    def _after_contact(self, account: StudentAccount) -> Step:
+        """SIGN-6: a required change of password comes before anything else."""
+        if account.must_change_password or self._policy_outdated:
+            return self._go(Step.UPDATE_PASSWORD)
+        return self._finish(account)
+
+    def password_context(self) -> PasswordContext:
+        with read_session(self.runtime.engine) as db:
+            account = db.get(StudentAccount, self._account_id)
+        return PasswordContext(
+            first_name=account.first_name, last_name=account.last_name, email=account.email,
+            username=account.username or "", common_passwords=self.runtime.common_passwords,
+        )
+
+    def submit_new_password(self, password: str, confirm: str) -> Step:
+        self._expect(Step.UPDATE_PASSWORD)
+        problems = self.runtime.profile.password_problems(password, self.password_context())
+        if problems:
+            return self._stay("The new password does not meet: " + ", ".join(p[0].lower() + p[1:] for p in problems) + ".")
+        if password != confirm:
+            return self._stay("The two passwords do not match.")
+        with read_session(self.runtime.engine) as db:
+            old_hash = db.get(StudentAccount, self._account_id).password_hash
+        if self.runtime.hasher.verify(password, old_hash).ok:
+            return self._stay("The new password must differ from the old one.")
+        new_hash = self.runtime.hasher.hash(password)
+        with write_session(self.runtime.engine) as db:
+            account = db.get(StudentAccount, self._account_id)
+            account.password_hash = new_hash
+            account.must_change_password = False
+            account.updated_at = self.runtime.clock()
+            audit.record(db, self.runtime, _actor(account), "student.password.change", account_id=account.id)
+            self._policy_outdated = False
+            return self._finish(account)
+
+    def _finish(self, account: StudentAccount) -> Step:
+        name = account.preferred_name or account.first_name or account.last_name
+        self.session = StudentSession(account_id=account.id, cccid=account.cccid, name=name)
+        return self._go(Step.DONE)
+
+    # Step bookkeeping -------------------------------------------------------------------
+
+    def restart(self) -> Step:
+        """Back to the Sign In page with nothing of the attempt kept but the method."""
+        self._candidates, self._account_id, self._challenge_id, self._pending = [], None, None, None
+        self.identifier, self.session = "", None
+        return self._go(Step.SIGN_IN)
+
+    def _expect(self, step: Step) -> None:
+        if self.step is not step:
+            raise ServiceError(f"this answer belongs to the {step.value} step, not {self.step.value}")
+
+    def _go(self, step: Step) -> Step:
+        self.step, self.message = step, ""
+        return step
+
+    def _stay(self, message: str) -> Step:
+        self.message = message
+        return self.step
+
+    def _fail(self) -> Step:
+        self.restart()
+        self.message = SIGN_IN_FAILED
+        return self.step
+
+    def _audit(self, account: StudentAccount, action: str) -> None:
+        with write_session(self.runtime.engine) as db:
+            audit.record(db, self.runtime, _actor(account), action, account_id=account.id)
