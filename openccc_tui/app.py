@@ -12,7 +12,18 @@ from textual.screen import Screen
 
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.dialogs import MessageDialog
-from openccc_tui.screens.sign_in import SignInScreen
+from openccc_tui.screens.student.pages import (
+    AlternateContactScreen,
+    EditProfileScreen,
+    HelpdeskScreen,
+    PasswordScreen,
+    StudentHomeScreen,
+    UpdatePasswordScreen,
+    UsernameScreen,
+    ValidationCodeScreen,
+)
+from openccc_tui.screens.student.sign_in import SignInScreen
+from openccc_tui.screens.student.step import StudentStep
 from openccc_tui.screens.staff.add_user import AddUserScreen
 from openccc_tui.screens.staff.audit_log import AuditLogScreen
 from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
@@ -21,6 +32,7 @@ from openccc_tui.screens.staff.staff_access import StaffAccessScreen
 from openccc_tui.screens.staff.support import SupportScreen
 from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.sign_in import SignInFlow, Step
 from openccc_tui.services.staff_sign_in import StaffSession
 
 IDLE_CHECK_SECONDS = 5
@@ -31,6 +43,19 @@ STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
     "tracking": TrackingScreen,
     "audit_log": AuditLogScreen,
     "staff_access": StaffAccessScreen,
+}
+
+
+STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = {
+    Step.SIGN_IN: SignInScreen,
+    Step.USERNAME: UsernameScreen,
+    Step.PASSWORD: PasswordScreen,
+    Step.VALIDATION_CODE: ValidationCodeScreen,
+    Step.ALTERNATE_CONTACT: AlternateContactScreen,
+    Step.HELPDESK: HelpdeskScreen,
+    Step.EDIT_PROFILE: EditProfileScreen,
+    Step.UPDATE_PASSWORD: UpdatePasswordScreen,
+    Step.DONE: StudentHomeScreen,
 }
 
 
@@ -92,6 +117,18 @@ class OpenCCCApp(App[None]):
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
+
+    def new_sign_in_flow(self) -> SignInFlow:
+        return SignInFlow(self.runtime)
+
+    async def show_student_step(self, flow: SignInFlow) -> None:
+        """The page for the flow's current step replaces the one on screen."""
+        await self.switch_screen(STUDENT_PAGES[flow.step](flow))
+
+    async def sign_out_student(self) -> None:
+        self.copy_to_clipboard("")
+        await self.reset_to_first_screen()
+        self.notify("You are signed out.", title="OpenCCC")
 
     def action_staff_sign_in(self) -> None:
         self.push_screen(StaffSignInScreen())

@@ -18,7 +18,10 @@ from sqlalchemy.exc import DBAPIError
 
 from openccc_tui.config import Settings
 from openccc_tui.crash import configure_logging, log_crash
+from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
+from openccc_tui.domain.text import printable
+from openccc_tui.services import notify
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
@@ -76,6 +79,10 @@ def build_parser() -> Parser:
     demo = commands.add_parser("demo", parents=[db], help="a fresh demo database, opened in trainer mode")
     demo.add_argument("--dir", type=Path, default=None, help="folder for the demo database (default: a new temporary folder)")
     demo.add_argument("--seed-only", action="store_true", help="create the demo database and stop")
+
+    outbox = commands.add_parser("outbox", parents=[db], help="recent messages sent to students (codes expire)")
+    outbox.add_argument("--to", metavar="ADDRESS", default=None, help="only messages to this email or phone")
+    outbox.add_argument("--last", metavar="N", type=int, default=10, help="how many, newest first (default 10)")
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -148,6 +155,30 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    if args.last < 1:
+        raise UsageError("--last takes a whole number of 1 or more")
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    to = args.to
+    if to and not looks_like_email(to):
+        try:
+            to = normalise_phone(to).e164
+        except ContactError as error:
+            raise CommandError(f"--to: {error}") from None
+    messages = notify.recent(runtime, to=to, last=args.last)
+    if not messages:
+        print("The outbox has no messages" + (f" to {args.to}." if args.to else "."))
+    for message in messages:
+        sent = f"sent by SMTP {message.smtp_sent_at:%H:%M}" if message.smtp_sent_at else "in the outbox only"
+        print(f"{message.created_at:%Y-%m-%d %H:%M} UTC  {message.channel} to {printable(message.to_address)}  ({sent})")
+        print(f"  {printable(message.subject)}")
+        body = message.body if message.body is not None else "(removed: the code in it has expired)"
+        for line in body.splitlines():
+            print(f"  {printable(line)}")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.open(settings)
     migrate.upgrade(runtime.engine)
@@ -193,6 +224,7 @@ def run_app(settings: Settings, mode: str) -> int:
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
+    "outbox": cmd_outbox,
     ("staff", "add"): cmd_staff_add,
     ("db", "upgrade"): cmd_db_upgrade,
 }
@@ -219,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return dispatch(args)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
     except (CommandError, ServiceError, DatabaseURLError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
     except DBAPIError as error:

@@ -3,7 +3,7 @@
 from textual.widgets import Static
 
 from openccc_tui.app import Mode, OpenCCCApp
-from openccc_tui.screens.sign_in import SignInScreen
+from openccc_tui.screens.student.sign_in import SignInScreen
 from tests.screens.conftest import SIZE
 
 
@@ -30,7 +30,9 @@ async def test_term_5_crash_shows_an_apology_and_logs_the_traceback(sqlite_runti
         assert app.screen.query_one("#identifier").value == ""  # a fresh Sign In, nothing left
         monkeypatch.undo()
         await pilot.press(*"x", "enter")
-        assert "Enter a valid email address" in str(app.screen.query_one("#identifier-error").render())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(app.screen.query_one("#page-message").render()).startswith("Enter a valid email address")
     assert app.return_code in (None, 0)
     log = sqlite_runtime.settings.log_file.read_text()
     assert "Traceback" in log and "RuntimeError: forced failure 11" in log

@@ -146,3 +146,21 @@ def test_acc_7_no_plaintext_password_in_the_database_file_or_the_log(tmp_path, m
         assert secret.encode() not in stored
         assert secret not in out + err
         assert not log_file.exists() or secret not in log_file.read_text()
+
+
+def test_code_2_outbox_command_prints_recent_messages(database_url, monkeypatch, capsys, tmp_path):
+    from openccc_tui.services import notify
+    from openccc_tui.store.engine import write_session
+    from tests.conftest import make_runtime, make_settings
+
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    with write_session(runtime.engine) as session:
+        notify.queue(session, runtime, channel="email", to="winnie@test.com", subject="Code", body="Your code is 123456")
+        notify.queue(session, runtime, channel="sms", to="+19164452841", subject="Code", body="Your code is 654321")
+    runtime.engine.dispose()
+    code, out, _ = run(monkeypatch, capsys, "outbox", "--db", database_url, "--to", "(916) 445-2841")
+    assert code == 0 and "654321" in out and "123456" not in out
+    code, out, _ = run(monkeypatch, capsys, "outbox", "--db", database_url, "--last", "1")
+    assert "654321" in out and "winnie" not in out
+    code, _, err = run(monkeypatch, capsys, "outbox", "--db", database_url, "--last", "0")
+    assert code == 2 and err.startswith("openccc-tui: error: --last")

@@ -108,7 +108,7 @@ NOT_COMMON = PasswordRule(
 )
 NOT_EMAIL_OR_USERNAME = PasswordRule(
     "Not your email address or user name",
-    lambda p, c: p.casefold() not in {c.email.strip().casefold(), c.username.strip().casefold()},
+    lambda p, c: p.casefold() not in {x.strip().casefold() for x in (c.email, c.username) if x.strip()},
 )
 HAS_UPPER = PasswordRule("An upper-case letter", lambda p, _: any(ch.isupper() for ch in p))
 HAS_LOWER = PasswordRule("A lower-case letter", lambda p, _: any(ch.islower() for ch in p))

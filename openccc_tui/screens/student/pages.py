@@ -1,0 +1,246 @@
+"""The pages after Sign In: Username, Password, Validation Code, the ownership conflict,
+the helpdesk, Edit Profile and Update Password (SPEC SIGN-3..6)."""
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services.sign_in import Method, Step
+from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import Literal
+
+METHOD_WORDS = {Method.EMAIL: "email address", Method.PHONE: "mobile phone number"}
+
+
+class UsernameScreen(StudentStep):
+    TITLE_TEXT = "Username"
+    AUTO_FOCUS = "#username"
+
+    def help_text(self) -> str:
+        return (f"More than one account uses this {METHOD_WORDS[self.flow.method]}. "
+                "Enter the user name of your account to continue.")
+
+    def body(self) -> ComposeResult:
+        yield FormField("User name", field_id="username")
+        yield Button("Next", id="next", variant="primary")
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        await self.answer(self.flow.submit_username, self.query_one(FormField).value)
+
+
+class PasswordScreen(StudentStep):
+    TITLE_TEXT = "Password"
+    AUTO_FOCUS = "#password"
+
+    def help_text(self) -> str:
+        return "Enter your password."
+
+    def body(self) -> ComposeResult:
+        yield FormField("Password", field_id="password", secret=True)
+        yield Button("Sign In", id="sign-in", variant="primary")
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        field = self.query_one(FormField)
+        password = field.value
+        field.input.value = ""
+        await self.answer(self.flow.submit_password, password)
+
+
+class ValidationCodeScreen(StudentStep):
+    TITLE_TEXT = "Validation Code"
+    AUTO_FOCUS = "#code"
+    BINDINGS = [Binding("f5", "resend", "Resend code", id="code.resend")]
+
+    def help_text(self) -> str:
+        kind = "email" if self.flow.destination.channel == "email" else "text message"
+        return (f"We were able to locate your account. Enter the verification code sent to "
+                f"{self.flow.masked_destination}. If you didn't get the {kind}, check your junk folder "
+                "or resend or try again.")
+
+    def body(self) -> ComposeResult:
+        yield FormField("Verification code", field_id="code", max_length=6, placeholder="6 digits")
+        yield Button("Next", id="next", variant="primary")
+        yield Button("Resend", id="resend")
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "resend":
+            self.action_resend()
+        else:
+            self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        field = self.query_one(FormField)
+        code = field.value
+        field.input.value = ""
+        await self.answer(self.flow.submit_code, code)
+
+    @work(exclusive=True, group="resend")
+    async def action_resend(self) -> None:
+        await self.answer(self.flow.resend_code)
+
+
+class AlternateContactScreen(StudentStep):
+    TITLE_TEXT = "Another email or phone"
+    AUTO_FOCUS = "#alternate"
+
+    def help_text(self) -> str:
+        return (f"This {METHOD_WORDS[self.flow.method]} is already validated on another account, so it cannot "
+                "sign you in. Enter another mobile phone number or email address of yours: we will send it a code.")
+
+    def body(self) -> ComposeResult:
+        with RadioSet(id="alternate-method"):
+            yield RadioButton("Mobile phone number", value=True, id="alt-phone")
+            yield RadioButton("Email address", id="alt-email")
+        yield FormField("Mobile phone or email", field_id="alternate")
+        yield Button("Send code", id="send", variant="primary")
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    def on_button_pressed(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        method = Method.PHONE if self.query_one("#alt-phone", RadioButton).value else Method.EMAIL
+        await self.answer(self.flow.submit_alternate, method, self.query_one(FormField).value)
+
+
+class HelpdeskScreen(StudentStep):
+    TITLE_TEXT = "Contact the helpdesk"
+    AUTO_FOCUS = "#start-over"
+
+    def help_text(self) -> str:
+        return ("That email or phone is already used by another account. Please contact your college's "
+                "helpdesk: they can verify who you are and update your account.")
+
+    def body(self) -> ComposeResult:
+        yield Button("Back to Sign In", id="start-over", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.action_start_over()
+
+
+class EditProfileScreen(StudentStep):
+    TITLE_TEXT = "Edit Profile"
+    AUTO_FOCUS = "#preferred"
+
+    def help_text(self) -> str:
+        return (f"Your {METHOD_WORDS[self.flow.method]} {self.flow.masked_destination} is validated. "
+                "Use it to sign in from now on. Choose how we should contact you:")
+
+    def body(self) -> ComposeResult:
+        choices = self.flow.preferred_choices()
+        with RadioSet(id="preferred"):
+            for method in choices:
+                yield RadioButton(METHOD_WORDS[method].capitalize(), value=method is self.flow.method,
+                                  id=f"prefer-{method.value}")
+        yield Button("Continue", id="continue", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        chosen = self.query_one("#preferred", RadioSet).pressed_button
+        method = Method((chosen.id or "prefer-email").removeprefix("prefer-")) if chosen else self.flow.method
+        await self.answer(self.flow.confirm_profile, method)
+
+
+class UpdatePasswordScreen(StudentStep):
+    """SIGN-6: the only page reachable until the password is changed; the policy's rules
+    tick as the student types."""
+
+    TITLE_TEXT = "Update Password"
+    AUTO_FOCUS = "#new-password"
+
+    def help_text(self) -> str:
+        return "You need to choose a new password before you continue."
+
+    def body(self) -> ComposeResult:
+        yield FormField("New password", field_id="new-password", secret=True)
+        yield FormField("Confirm new password", field_id="confirm-password", secret=True)
+        yield Vertical(id="checklist")
+        yield Button("Save password", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.context = self.flow.password_context()
+        self.show_checklist("")
+
+    def show_checklist(self, password: str) -> None:
+        checklist = self.query_one("#checklist", Vertical)
+        checklist.remove_children()
+        rows = self.app.runtime.profile.password_checklist(password, self.context)
+        checklist.mount_all(
+            Static(f"{'✓' if ok else '✗'} {label}", classes="rule-met" if ok else "rule-unmet", markup=False)
+            for label, ok in rows
+        )
+
+    @on(Input.Changed, "#new-password")
+    def password_typed(self, event: Input.Changed) -> None:
+        self.show_checklist(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "new-password":
+            self.query_one("#confirm-password").focus()
+        else:
+            self.submit()
+
+    def on_button_pressed(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        fields = [self.query_one(f"#{i}-field", FormField) for i in ("new-password", "confirm-password")]
+        values = [f.value for f in fields]
+        for field in fields:
+            field.input.value = ""
+        self.show_checklist("")
+        await self.answer(self.flow.submit_new_password, *values)
+        if self.flow.step is Step.UPDATE_PASSWORD:
+            self.query_one("#new-password").focus()
+
+
+class StudentHomeScreen(StudentStep):
+    """Where a signed-in student lands: the CCCID."""
+
+    TITLE_TEXT = "My OpenCCC Account"
+    AUTO_FOCUS = "#sign-out"
+    BINDINGS = [Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out")]
+
+    def body(self) -> ComposeResult:
+        session = self.flow.session
+        yield Literal(f"Welcome, {session.name}.")
+        yield Static("Your CCCID (California Community Colleges student ID):", classes="page-help")
+        yield Literal(session.cccid, id="cccid", classes="cccid")
+        yield Button("Sign out", id="sign-out", variant="primary")
+
+    def on_button_pressed(self) -> None:
+        self.action_sign_out()
+
+    def action_sign_out(self) -> None:
+        self.app.call_later(self.app.sign_out_student)
+
+    def action_start_over(self) -> None:
+        """Escape does not sign a student out by accident."""

@@ -1,0 +1,61 @@
+"""The Sign In page (SPEC SIGN-1): an email address, or a mobile phone number."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Button
+
+from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services.sign_in import Method, SignInFlow
+from openccc_tui.widgets.form_field import FormField
+
+LABELS = {Method.EMAIL: "Email address", Method.PHONE: "Mobile phone number"}
+PLACEHOLDERS = {Method.EMAIL: "you@example.com", Method.PHONE: "(530) 555-0123"}
+TOGGLES = {Method.EMAIL: "Use mobile phone instead", Method.PHONE: "Use email instead"}
+
+
+class SignInScreen(StudentStep):
+    TITLE_TEXT = "Sign In"
+    AUTO_FOCUS = "#identifier"
+    BINDINGS = [Binding("ctrl+t", "toggle_method", "Use phone/email", id="sign_in.toggle")]
+
+    def __init__(self, flow: SignInFlow | None = None) -> None:
+        super().__init__(flow)
+
+    def help_text(self) -> str:
+        return "Sign in with the email address or mobile phone number of your OpenCCC account."
+
+    def body(self) -> ComposeResult:
+        method = self.flow.method if self.flow else Method.EMAIL
+        yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
+        yield Button("Next", id="next", variant="primary")
+        yield Button(TOGGLES[method], id="toggle")
+
+    def on_mount(self) -> None:
+        # Runs before StudentStep.on_mount, which Textual calls next and which shows the flow's message.
+        if self.flow is None:
+            self.flow = self.app.new_sign_in_flow()
+
+    def action_toggle_method(self) -> None:
+        self.flow.toggle_method()
+        method = self.flow.method
+        field = self.query_one(FormField)
+        field.show_label(LABELS[method])
+        field.input.placeholder = PLACEHOLDERS[method]
+        field.input.value = ""
+        field.show_error(None)
+        self.query_one("#toggle", Button).label = TOGGLES[method]
+        field.input.focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "toggle":
+            self.action_toggle_method()
+        else:
+            self.submit()
+
+    def on_input_submitted(self) -> None:
+        self.submit()
+
+    @work(exclusive=True)
+    async def submit(self) -> None:
+        await self.answer(self.flow.submit_identifier, self.query_one(FormField).value)
