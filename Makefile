@@ -21,6 +21,7 @@ test: install
 
 bench: install
 	$(PYTHON) bench/startup.py
+	$(PYTHON) bench/sign_in.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache build dist *.egg-info

@@ -225,10 +225,13 @@ class SignInFlow:
             audit.record(db, runtime, _actor(account), action, account_id=account.id, detail=f"by {self.method.value}")
 
     def _unknown_identifier(self) -> Step:
-        """SIGN-4: the same hash, the same message; throttled without touching accounts (SIGN-7)."""
+        """SIGN-4: the same reads, hash, writes and message as a wrong password, and throttled
+        without touching accounts (SIGN-7)."""
         runtime = self.runtime
-        runtime.hasher.dummy_verify()
         key = throttle_key(self.method, self.identifier)
+        with read_session(runtime.engine) as db:
+            db.get(IdentifierThrottle, key)
+        runtime.hasher.dummy_verify()
         now = runtime.clock()
         with write_session(runtime.engine) as db:
             throttle = db.get(IdentifierThrottle, key)
@@ -240,6 +243,8 @@ class SignInFlow:
             throttle.failures += 1
             if throttle.failures >= MAX_FAILURES:
                 throttle.locked_until = now + FIRST_LOCK
+            masked = mask_email(self.identifier) if self.method is Method.EMAIL else mask_phone(self.identifier)
+            audit.record(db, runtime, Actor(name="anonymous"), "student.sign_in.unknown", detail=f"by {masked}")
         return self._fail()
 
     # Validation Code page -----------------------------------------------------------
