@@ -174,3 +174,32 @@ def test_student_page_snapshots_80x24(make_app, sqlite_runtime, snap_compare, ac
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.KIOSK), terminal_size=SIZE, run_before=walk)
+
+
+def test_edit_profile_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
+    add(sqlite_runtime, cccid="AAA0002", email="winnie@test.com")
+
+    async def walk(pilot):
+        await submit(pilot, *"winnie@test.com")
+        await submit(pilot, *PASSWORD)
+        await submit(pilot, *code_for(sqlite_runtime, "winnie@test.com"))
+        await settle(pilot)
+
+    assert snap_compare(make_app(Mode.KIOSK), terminal_size=SIZE, run_before=walk)
+
+
+@pytest.mark.parametrize("page", ["alternate_contact", "helpdesk"])
+def test_ownership_conflict_snapshots_80x24(make_app, sqlite_runtime, snap_compare, page):
+    add(sqlite_runtime, cccid="AAA0001", email="family@test.com", username="mom1965", email_validated=True)
+    add(sqlite_runtime, cccid="AAA0002", email="family@test.com", username="kid2005")
+    add(sqlite_runtime, cccid="AAA0003", email="x@test.com", phone="+19164452841")
+
+    async def walk(pilot):
+        for text in ("family@test.com", "kid2005", PASSWORD):
+            await submit(pilot, *text)
+        if page == "helpdesk":
+            pilot.app.screen.query_one("#alternate").focus()
+            await submit(pilot, *"9164452841")
+        await settle(pilot)
+
+    assert snap_compare(make_app(Mode.KIOSK), terminal_size=SIZE, run_before=walk)
