@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "no-reply@openccc.invalid"
 
+    ssn_hash_key: SecretStr | None = None
+    """The key of the SSN last-4 hashes (REC-3); without it no SSN digits are taken at all."""
+
     hash_workers: int = Field(default=2, ge=1, le=32)
     bulk_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     bulk_max_rows: int = Field(default=200_000, gt=0)

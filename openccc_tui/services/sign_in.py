@@ -16,7 +16,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone, parent_email
 from openccc_tui.domain.masking import mask_email, mask_phone
@@ -25,13 +25,14 @@ from openccc_tui.services import audit, codes
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
+from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
+from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import IdentifierThrottle, StudentAccount
 
-MAX_FAILURES = 5
-FIRST_LOCK = timedelta(minutes=15)
-LONGEST_LOCK = timedelta(hours=24)
 THROTTLE_WINDOW = timedelta(minutes=15)
 
 SIGN_IN_FAILED = (
@@ -62,18 +63,6 @@ class Method(StrEnum):
     @property
     def other(self) -> "Method":
         return Method.PHONE if self is Method.EMAIL else Method.EMAIL
-
-
-@dataclass(frozen=True)
-class StudentSession:
-    account_id: int
-    cccid: str
-    name: str
-
-
-def lock_duration(lockouts_before: int) -> timedelta:
-    """15 minutes for the first lock, doubling with each one after, up to a day (SIGN-7)."""
-    return min(FIRST_LOCK * (2 ** lockouts_before), LONGEST_LOCK)
 
 
 def normalise_identifier(method: Method, text: str) -> str:
@@ -168,7 +157,7 @@ class SignInFlow:
             return self._fail()
         result = runtime.hasher.verify(password, account.password_hash)
         if not result.ok:
-            self._count_failure(account)
+            count_failure(runtime, account, f"by {self.method.value}")
             return self._fail()
         context = PasswordContext(
             first_name=account.first_name, last_name=account.last_name, email=account.email,
@@ -205,25 +194,6 @@ class SignInFlow:
             select(StudentAccount.id).where(StudentAccount.email_normalized == parent, _validated(Method.EMAIL))
         ).first() is not None
 
-    def _count_failure(self, account: StudentAccount) -> None:
-        """One failure, counted atomically in the database: no update is lost between terminals."""
-        runtime = self.runtime
-        with write_session(runtime.engine) as db:
-            failures, lockouts = db.exec(
-                update(StudentAccount).where(StudentAccount.id == account.id)
-                .values(failed_sign_ins=StudentAccount.failed_sign_ins + 1)
-                .returning(StudentAccount.failed_sign_ins, StudentAccount.lockouts)
-            ).one()
-            action = "student.sign_in.failed"
-            if failures >= MAX_FAILURES:
-                db.exec(
-                    update(StudentAccount).where(StudentAccount.id == account.id)
-                    .values(failed_sign_ins=0, lockouts=lockouts + 1,
-                            locked_until=runtime.clock() + lock_duration(lockouts))
-                )
-                action = "student.sign_in.locked_out"
-            audit.record(db, runtime, _actor(account), action, account_id=account.id, detail=f"by {self.method.value}")
-
     def _unknown_identifier(self) -> Step:
         """SIGN-4: the same reads, hash, writes and message as a wrong password, and throttled
         without touching accounts (SIGN-7)."""
@@ -246,6 +216,12 @@ class SignInFlow:
             masked = mask_email(self.identifier) if self.method is Method.EMAIL else mask_phone(self.identifier)
             audit.record(db, runtime, Actor(name="anonymous"), "student.sign_in.unknown", detail=f"by {masked}")
         return self._fail()
+
+    def forgot_password(self) -> ForgotPasswordFlow:
+        """REC-1 from the Password page, for the account the Sign In page found (if any)."""
+        self._expect(Step.PASSWORD)
+        channel = "email" if self.method is Method.EMAIL else "sms"
+        return ForgotPasswordFlow.start(self.runtime, channel, self.identifier, self._account_id)
 
     # Validation Code page -----------------------------------------------------------
 
@@ -289,7 +265,7 @@ class SignInFlow:
                     if account.email_normalized != value:
                         account.email = value
                         account.email_normalized = value
-                    account.email_validated = True
+                    mark_email_validated(db, self.runtime, account)
                 else:
                     account.phone = value
                     account.phone_type = "mobile"
@@ -345,37 +321,21 @@ class SignInFlow:
         return self._finish(account)
 
     def password_context(self) -> PasswordContext:
-        with read_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
-        return PasswordContext(
-            first_name=account.first_name, last_name=account.last_name, email=account.email,
-            username=account.username or "", common_passwords=self.runtime.common_passwords,
-        )
+        return password_context(self.runtime, self._account_id)
 
     def submit_new_password(self, password: str, confirm: str) -> Step:
         self._expect(Step.UPDATE_PASSWORD)
-        problems = self.runtime.profile.password_problems(password, self.password_context())
-        if problems:
-            return self._stay("The new password does not meet: " + ", ".join(p[0].lower() + p[1:] for p in problems) + ".")
-        if password != confirm:
-            return self._stay("The two passwords do not match.")
+        problem = change_password(self.runtime, self._account_id, password, confirm, why="required at sign-in")
+        if problem:
+            return self._stay(problem)
+        self._policy_outdated = False
         with read_session(self.runtime.engine) as db:
-            old_hash = db.get(StudentAccount, self._account_id).password_hash
-        if self.runtime.hasher.verify(password, old_hash).ok:
-            return self._stay("The new password must differ from the old one.")
-        new_hash = self.runtime.hasher.hash(password)
-        with write_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
-            account.password_hash = new_hash
-            account.must_change_password = False
-            account.updated_at = self.runtime.clock()
-            audit.record(db, self.runtime, _actor(account), "student.password.change", account_id=account.id)
-            self._policy_outdated = False
-            return self._finish(account)
+            return self._finish(db.get(StudentAccount, self._account_id))
 
     def _finish(self, account: StudentAccount) -> Step:
         name = account.preferred_name or account.first_name or account.last_name
-        self.session = StudentSession(account_id=account.id, cccid=account.cccid, name=name)
+        self.session = StudentSession(account_id=account.id, cccid=account.cccid, name=name,
+                                      password_verified_at=self.runtime.clock())
         return self._go(Step.DONE)
 
     # Step bookkeeping -------------------------------------------------------------------

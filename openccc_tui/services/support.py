@@ -2,7 +2,7 @@
 verifying identity, and trigger a one-time-password reset that staff never see."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -11,19 +11,18 @@ from openccc_tui.domain.cccid import normalise_cccid
 from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone
 from openccc_tui.domain.errors import INVALID, FieldError
 from openccc_tui.domain.masking import mask_email
-from openccc_tui.domain.policy import PasswordContext, generate_password
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching, unsafe_character
 from openccc_tui.services import audit, notify
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
+from openccc_tui.services.one_time_password import send_one_time_password
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, College, Staff, StudentAccount
 
 MAX_RESULTS = 50
-ONE_TIME_PASSWORD_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -177,27 +176,7 @@ def reset_password(runtime: Runtime, actor: Actor, account_id: int) -> str:
         account = session.get(StudentAccount, account_id)
         if account is None:
             raise NotFound("no such account")
-        context = PasswordContext(
-            first_name=account.first_name, last_name=account.last_name, email=account.email,
-            username=account.username or "", common_passwords=runtime.common_passwords,
-        )
-        one_time = generate_password(runtime.profile, context)
-        account.password_hash = runtime.hasher.hash(one_time)
-        account.must_change_password = True
-        account.failed_sign_ins = 0
-        account.locked_until = None
-        account.updated_at = runtime.clock()
-        notify.queue(
-            session, runtime, channel="email", to=account.email,
-            subject="Your OpenCCC one-time password",
-            body=(
-                f"A one-time password was set for your OpenCCC account {account.cccid}.\n\n"
-                f"One-time password: {one_time}\n\n"
-                "Sign in with it: you will be asked to choose a new password straight away.\n"
-                "If you did not ask your college for this, contact your college's helpdesk."
-            ),
-            secret_until=runtime.clock() + timedelta(hours=ONE_TIME_PASSWORD_HOURS),
-        )
+        send_one_time_password(session, runtime, account)
         audit.record(session, runtime, actor, "account.password.reset", account_id=account.id)
         destination = mask_email(account.email)
     notify.deliver_pending(runtime)

@@ -96,6 +96,13 @@ class StudentAccount(SQLModel, table=True):
     """None when the student created the account (ACC-1 created_by = self)."""
     created_for_college_id: int | None = Field(default=None, foreign_key="college.id", index=True)
     reclaimed_at: datetime | None = None
+    email_changed_by_student_at: datetime | None = None
+    """When the student last put a new email on Edit Account: validating it reclaims a
+    staff-made account (ACC-9)."""
+    secret_question: str = Field(default="", max_length=200)
+    secret_answer_hash: str | None = Field(default=None, max_length=255)
+    ssn_last4_hash: str | None = Field(default=None, max_length=64)
+    """A keyed hash (HMAC-SHA256) of the last four SSN digits, never the digits."""
     failed_sign_ins: int = 0
     lockouts: int = 0
     locked_until: datetime | None = None

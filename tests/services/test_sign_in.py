@@ -8,13 +8,13 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.services import notify
+from openccc_tui.services.lockout import lock_duration
 from openccc_tui.services.sign_in import (
     CODE_WRONG,
     SIGN_IN_FAILED,
     Method,
     SignInFlow,
     Step,
-    lock_duration,
     throttle_key,
 )
 from openccc_tui.store.engine import read_session, write_session

@@ -1,0 +1,283 @@
+"""Edit Account (SPEC ACC-9, REC-3): the student's own profile, behind a fresh password.
+
+A new email starts unvalidated and is validated by a code sent to it; the old address is
+told of the change. When a staff-made account validates an email the student put there
+itself, the account is reclaimed: reclaimed_at is set and idme_workflow_status moves from
+staff_verified to not_started.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone
+from openccc_tui.domain.errors import INVALID, MISSING, FieldError
+from openccc_tui.domain.fields import CheckContext, check_field, parse_iso_date
+from openccc_tui.domain.masking import mask_email
+from openccc_tui.domain.policy import PasswordContext
+from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
+from openccc_tui.domain.text import fold_for_matching
+from openccc_tui.services import audit, codes, notify
+from openccc_tui.services.audit import Actor
+from openccc_tui.services.codes import CodeResult, Destination, Purpose
+from openccc_tui.services.errors import InvalidInput, ServiceError
+from openccc_tui.services.lockout import count_failure
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.student_session import StudentSession
+from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.models import StudentAccount
+
+REAUTHENTICATE_AFTER = timedelta(minutes=10)
+NOT_STARTED = "not_started"
+STAFF_VERIFIED = "staff_verified"
+
+# Edit Account's fields, by the template's column names, and the account attribute of each.
+PROFILE_FIELDS: dict[str, str] = {
+    "first": "first_name", "middle": "middle_name", "last": "last_name", "preferred": "preferred_name",
+    "suffix": "suffix", "dob": "date_of_birth", "street1": "street1", "street2": "street2", "city": "city",
+    "state": "state", "postal": "postal_code", "country": "country", "phone-number": "phone",
+    "phone-type": "phone_type",
+}
+
+
+class ReauthenticationNeeded(ServiceError):
+    def __init__(self) -> None:
+        super().__init__("Enter your password again to save changes.")
+
+
+@dataclass(frozen=True)
+class Profile:
+    values: dict[str, str]
+    email: str
+    email_validated: bool
+    preferred_contact: str
+    secret_question: str
+    has_secret_answer: bool
+    has_ssn_last4: bool
+    staff_made: bool
+    reclaimed: bool
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    email_challenge_id: int | None = None
+    masked_new_email: str = ""
+    changed: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _actor(account: StudentAccount) -> Actor:
+    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
+
+
+def _text(account: StudentAccount, attribute: str) -> str:
+    value = getattr(account, attribute)
+    return "" if value is None else value.isoformat() if attribute == "date_of_birth" else str(value)
+
+
+def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
+    with read_session(runtime.engine) as db:
+        account = db.get(StudentAccount, student.account_id)
+    return Profile(
+        values={column: _text(account, attribute) for column, attribute in PROFILE_FIELDS.items()},
+        email=account.email, email_validated=account.email_validated,
+        preferred_contact=account.preferred_contact, secret_question=account.secret_question,
+        has_secret_answer=account.secret_answer_hash is not None,
+        has_ssn_last4=account.ssn_last4_hash is not None,
+        staff_made=account.created_by_staff_id is not None, reclaimed=account.reclaimed_at is not None,
+    )
+
+
+def reauthenticate(runtime: Runtime, student: StudentSession, password: str) -> bool:
+    """Check the password again; a wrong one counts toward the lockout like any other."""
+    with read_session(runtime.engine) as db:
+        account = db.get(StudentAccount, student.account_id)
+    now = runtime.clock()
+    if account.locked_until is not None and account.locked_until > now:
+        runtime.hasher.dummy_verify()
+        return False
+    if not runtime.hasher.verify(password, account.password_hash).ok:
+        count_failure(runtime, account, "re-authentication")
+        return False
+    student.password_verified_at = now
+    return True
+
+
+def needs_reauthentication(runtime: Runtime, student: StudentSession) -> bool:
+    return runtime.clock() - student.password_verified_at >= REAUTHENTICATE_AFTER
+
+
+def save_profile(runtime: Runtime, student: StudentSession, changes: Mapping[str, str]) -> SaveResult:
+    """Save Edit Account. `changes` holds PROFILE_FIELDS columns plus, when given, `email`,
+    `email-confirm`, `preferred-contact`, `secret-question`, `secret-answer`, `ssn-last4`."""
+    if needs_reauthentication(runtime, student):
+        raise ReauthenticationNeeded()
+    profile = runtime.profile
+    errors: list[FieldError] = []
+    values = {column: changes.get(column, "") for column in PROFILE_FIELDS}
+    values["accepted-terms"], values["homeless"] = "TRUE", "FALSE"
+    ctx = CheckContext(profile, runtime.common_passwords, runtime.clock().date())
+    for column in PROFILE_FIELDS:
+        if (error := check_field(column, values, ctx)) is not None:
+            errors.append(error)
+    new_email = changes.get("email", "").strip()
+    if new_email:
+        try:
+            check_email(new_email)
+        except ContactError as error:
+            errors.append(FieldError("email", INVALID, str(error)))
+        if normalise_email(new_email) != normalise_email(changes.get("email-confirm", "")):
+            errors.append(FieldError("email.confirm", INVALID, "does not match the email entered above"))
+    question, answer = changes.get("secret-question", ""), changes.get("secret-answer", "")
+    if answer and profile.secret_questions_allowed:
+        if question not in SECRET_QUESTIONS:
+            errors.append(FieldError("secret.question", INVALID, "choose one of the questions"))
+        if (hint := check_answer(answer)) is not None:
+            errors.append(FieldError("secret.answer", INVALID, hint))
+    ssn = changes.get("ssn-last4", "").strip()
+    if ssn and (runtime.settings.ssn_hash_key is None or not is_ssn_last4(ssn)):
+        errors.append(FieldError("ssn.last4", INVALID, "four digits"))
+    preferred = changes.get("preferred-contact", "")
+    with read_session(runtime.engine) as db:
+        account = db.get(StudentAccount, student.account_id)
+    if profile.secret_question_required and account.secret_answer_hash is None and not answer:
+        errors.append(FieldError("secret.answer", MISSING, "this college requires a secret question and answer"))
+    if errors:
+        raise InvalidInput(errors)
+    answer_hash = runtime.hasher.hash(normalise_answer(answer)) if answer and profile.secret_questions_allowed else None
+    return _write_profile(runtime, student, values, new_email, preferred, question, answer_hash, ssn)
+
+
+def _write_profile(
+    runtime: Runtime, student: StudentSession, values: dict[str, str], new_email: str, preferred: str,
+    question: str, answer_hash: str | None, ssn: str,
+) -> SaveResult:
+    now = runtime.clock()
+    changed: list[str] = []
+    with write_session(runtime.engine) as db:
+        account = db.get(StudentAccount, student.account_id)
+        for column, attribute in PROFILE_FIELDS.items():
+            value = _stored_value(column, values[column], values["country"])
+            if getattr(account, attribute) != value:
+                setattr(account, attribute, value)
+                changed.append(column)
+        if "phone-number" in changed:
+            account.phone_validated = False
+        account.first_name_key = fold_for_matching(account.first_name)
+        account.last_name_key = fold_for_matching(account.last_name)
+        if preferred in ("email", "phone") and preferred != account.preferred_contact:
+            account.preferred_contact = preferred
+            changed.append("preferred-contact")
+        if answer_hash is not None:
+            account.secret_question, account.secret_answer_hash = question, answer_hash
+            changed.append("secret-question")
+        if ssn:
+            account.ssn_last4_hash = ssn_digest(ssn, runtime.settings.ssn_hash_key.get_secret_value().encode())
+            changed.append("ssn-last4")
+        old_email = account.email
+        email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
+        if email_changed:
+            if db.exec(select(StudentAccount.id).where(
+                StudentAccount.email_normalized == normalise_email(new_email),
+                col(StudentAccount.email_validated).is_(True), StudentAccount.id != account.id,
+            )).first() is not None:
+                raise InvalidInput([FieldError("email", INVALID, "this email is already validated on another account")])
+            account.email, account.email_normalized = new_email, normalise_email(new_email)
+            account.email_validated = False
+            account.email_changed_by_student_at = now
+            changed.append("email")
+            notify.queue(
+                db, runtime, channel="email", to=old_email, subject="Your OpenCCC email was changed",
+                body=(f"The email of your OpenCCC account {account.cccid} was changed to "
+                      f"{mask_email(new_email)}. If you did not do this, contact your college's helpdesk."),
+            )
+        account.updated_at = now
+        audit.record(db, runtime, _actor(account), "student.profile.update", account_id=account.id,
+                     detail="changed: " + ", ".join(changed))
+    challenge_id = None
+    if email_changed:
+        challenge_id = codes.issue(runtime, student.account_id, Destination("email", normalise_email(new_email)),
+                                   Purpose.VALIDATE_CONTACT)
+    else:
+        notify.deliver_pending(runtime)
+    return SaveResult(email_challenge_id=challenge_id, masked_new_email=mask_email(new_email) if email_changed else "",
+                      changed=tuple(changed))
+
+
+def _stored_value(column: str, text: str, country: str):
+    text = text.strip()
+    if column == "dob":
+        return parse_iso_date(text)
+    if column == "phone-number":
+        return normalise_phone(text, country or "US").e164 if text else None
+    if column == "phone-type":
+        return text.lower() or None
+    if column in ("state", "country") and (column == "country" or country.upper() == "US"):
+        return text.upper()
+    return text
+
+
+def validate_new_email(runtime: Runtime, student: StudentSession, challenge_id: int, code: str) -> CodeResult:
+    """The code sent to the new email: a correct one validates it (and may reclaim the account)."""
+    result = codes.verify(runtime, challenge_id, code)
+    if result is not CodeResult.ACCEPTED:
+        return result
+    try:
+        with write_session(runtime.engine) as db:
+            account = db.get(StudentAccount, student.account_id)
+            mark_email_validated(db, runtime, account)
+    except IntegrityError:
+        raise ServiceError("This email was validated on another account meanwhile; enter another one.") from None
+    return result
+
+
+def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount) -> None:
+    """ACC-9: validating an email the student chose reclaims a staff-made account."""
+    account.email_validated = True
+    account.updated_at = runtime.clock()
+    reclaiming = (
+        account.created_by_staff_id is not None and account.reclaimed_at is None
+        and account.email_changed_by_student_at is not None
+        and account.idme_workflow_status == STAFF_VERIFIED
+    )
+    if reclaiming:
+        account.reclaimed_at = runtime.clock()
+        account.idme_workflow_status = NOT_STARTED
+        audit.record(db, runtime, _actor(account), "student.account.reclaim", account_id=account.id)
+    db.flush()
+
+
+def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
+    with read_session(runtime.engine) as db:
+        account = db.get(StudentAccount, account_id)
+    return PasswordContext(
+        first_name=account.first_name, last_name=account.last_name, email=account.email,
+        username=account.username or "", common_passwords=runtime.common_passwords,
+    )
+
+
+def change_password(runtime: Runtime, account_id: int, password: str, confirm: str, *, why: str) -> str | None:
+    """Set a new password that meets the policy and differs from the old one (SIGN-6, REC-1).
+
+    Returns what to fix, or None once saved. A change also ends any lock and forced change.
+    """
+    problems = runtime.profile.password_problems(password, password_context(runtime, account_id))
+    if problems:
+        return "The new password does not meet: " + ", ".join(p[0].lower() + p[1:] for p in problems) + "."
+    if password != confirm:
+        return "The two passwords do not match."
+    with read_session(runtime.engine) as db:
+        old_hash = db.get(StudentAccount, account_id).password_hash
+    if runtime.hasher.verify(password, old_hash).ok:
+        return "The new password must differ from the old one."
+    new_hash = runtime.hasher.hash(password)
+    with write_session(runtime.engine) as db:
+        account = db.get(StudentAccount, account_id)
+        account.password_hash = new_hash
+        account.must_change_password = False
+        account.failed_sign_ins, account.locked_until = 0, None
+        account.updated_at = runtime.clock()
+        audit.record(db, runtime, _actor(account), "student.password.change", account_id=account.id, detail=why)
+    return None
