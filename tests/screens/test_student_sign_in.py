@@ -82,7 +82,7 @@ async def test_sign_5_6_staff_made_student_validates_changes_password_and_sees_t
         await submit(pilot, *"Fresh#Start8")
         assert isinstance(app.screen, pages.StudentHomeScreen)
         assert str(app.screen.query_one("#cccid").render()) == "STU1234"
-        await pilot.press("enter")  # Sign out
+        await pilot.press("ctrl+o")  # Sign out
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
     assert not app.crashes

@@ -7,6 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
+from openccc_tui.screens.student.account import EditAccountScreen
+from openccc_tui.screens.student.applications import MyApplicationsScreen
+from openccc_tui.screens.student.recovery import ForgotPasswordScreen
 from openccc_tui.screens.student.step import StudentStep
 from openccc_tui.services.sign_in import Method, Step
 from openccc_tui.widgets.form_field import FormField
@@ -41,6 +44,7 @@ class UsernameScreen(StudentStep):
 class PasswordScreen(StudentStep):
     TITLE_TEXT = "Password"
     AUTO_FOCUS = "#password"
+    BINDINGS = [Binding("f4", "forgot_password", "Forgot your password?", id="password.forgot")]
 
     def help_text(self) -> str:
         return "Enter your password."
@@ -48,12 +52,20 @@ class PasswordScreen(StudentStep):
     def body(self) -> ComposeResult:
         yield FormField("Password", field_id="password", secret=True)
         yield Button("Sign In", id="sign-in", variant="primary")
+        yield Button("Forgot your password?", id="forgot")
 
     def on_input_submitted(self) -> None:
         self.submit()
 
-    def on_button_pressed(self) -> None:
-        self.submit()
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "forgot":
+            self.action_forgot_password()
+        else:
+            self.submit()
+
+    def action_forgot_password(self) -> None:
+        """REC-1: the account found on the Sign In page, if any, chooses where the code goes."""
+        self.app.push_screen(ForgotPasswordScreen(self.flow.forgot_password()))
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -223,21 +235,34 @@ class UpdatePasswordScreen(StudentStep):
 
 
 class StudentHomeScreen(StudentStep):
-    """Where a signed-in student lands: the CCCID."""
+    """Where a signed-in student lands: the CCCID, Edit Account and My Applications."""
 
     TITLE_TEXT = "My OpenCCC Account"
-    AUTO_FOCUS = "#sign-out"
-    BINDINGS = [Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out")]
+    AUTO_FOCUS = "#my-applications"
+    BINDINGS = [
+        Binding("e", "edit_account", "Edit Account", id="home.edit_account"),
+        Binding("m", "my_applications", "My Applications", id="home.applications"),
+        Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out"),
+    ]
 
     def body(self) -> ComposeResult:
         session = self.flow.session
         yield Literal(f"Welcome, {session.name}.")
         yield Static("Your CCCID (California Community Colleges student ID):", classes="page-help")
         yield Literal(session.cccid, id="cccid", classes="cccid")
-        yield Button("Sign out", id="sign-out", variant="primary")
+        yield Button("My Applications", id="my-applications", variant="primary")
+        yield Button("Edit Account", id="edit-account")
+        yield Button("Sign out", id="sign-out")
 
-    def on_button_pressed(self) -> None:
-        self.action_sign_out()
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"my-applications": self.action_my_applications, "edit-account": self.action_edit_account,
+         "sign-out": self.action_sign_out}[event.button.id]()
+
+    def action_edit_account(self) -> None:
+        self.app.push_screen(EditAccountScreen(self.flow.session))
+
+    def action_my_applications(self) -> None:
+        self.app.push_screen(MyApplicationsScreen(self.flow.session))
 
     def action_sign_out(self) -> None:
         self.app.call_later(self.app.sign_out_student)

@@ -5,7 +5,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button
 
+from openccc_tui.screens.student.recovery import RecoverAccountScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services.recovery import RecoverAccountFlow, recovery_offered
 from openccc_tui.services.sign_in import Method, SignInFlow
 from openccc_tui.widgets.form_field import FormField
 
@@ -17,7 +19,10 @@ TOGGLES = {Method.EMAIL: "Use mobile phone instead", Method.PHONE: "Use email in
 class SignInScreen(StudentStep):
     TITLE_TEXT = "Sign In"
     AUTO_FOCUS = "#identifier"
-    BINDINGS = [Binding("ctrl+t", "toggle_method", "Use phone/email", id="sign_in.toggle")]
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_method", "Use phone/email", id="sign_in.toggle"),
+        Binding("f3", "recover_account", "Recover Account", id="sign_in.recover"),
+    ]
 
     def __init__(self, flow: SignInFlow | None = None) -> None:
         super().__init__(flow)
@@ -30,6 +35,8 @@ class SignInScreen(StudentStep):
         yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
         yield Button("Next", id="next", variant="primary")
         yield Button(TOGGLES[method], id="toggle")
+        if recovery_offered(self.app.runtime):
+            yield Button("Recover Account", id="recover")
 
     def on_mount(self) -> None:
         # Runs before StudentStep.on_mount, which Textual calls next and which shows the flow's message.
@@ -50,8 +57,19 @@ class SignInScreen(StudentStep):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "toggle":
             self.action_toggle_method()
+        elif event.button.id == "recover":
+            self.action_recover_account()
         else:
             self.submit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "recover_account":
+            return recovery_offered(self.app.runtime)
+        return True
+
+    def action_recover_account(self) -> None:
+        """REC-2, REC-3; not offered under the nist profile."""
+        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.app.runtime)))
 
     def on_input_submitted(self) -> None:
         self.submit()

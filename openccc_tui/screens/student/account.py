@@ -1,0 +1,229 @@
+"""Edit Account (SPEC ACC-9): the student's own profile, saved behind a fresh password; a
+new email is validated right here with the code sent to it."""
+
+import asyncio
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from openccc_tui.domain.recovery import SECRET_QUESTIONS
+from openccc_tui.domain.template import FIELD_PATHS
+from openccc_tui.services import student_account
+from openccc_tui.services.codes import CodeResult
+from openccc_tui.services.errors import InvalidInput, ServiceError, describe
+from openccc_tui.services.student_account import PROFILE_FIELDS, ReauthenticationNeeded
+from openccc_tui.services.student_session import StudentSession
+from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.page_message import PageMessage
+
+LABELS = {
+    "first": "Legal first name", "middle": "Legal middle name", "last": "Legal last name *",
+    "preferred": "Preferred name", "suffix": "Suffix", "dob": "Date of birth * (YYYY-MM-DD)",
+    "street1": "Street address 1 *", "street2": "Street address 2", "city": "City *", "state": "State *",
+    "postal": "Postal code *", "country": "Country * (2-letter code)", "phone-number": "Mobile or home phone",
+}
+FIELD_BY_PATH = {FIELD_PATHS[column]: f"p-{column}" for column in LABELS} | {
+    "email": "new-email", "email.confirm": "email-confirm", "secret.answer": "secret-answer",
+    "secret.question": "secret-answer", "ssn.last4": "ssn-last4",
+}
+
+
+class EditAccountScreen(Screen[None]):
+    AUTO_FOCUS = "#new-email"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save changes", id="edit_account.save"),
+        Binding("escape", "back", "Back", id="edit_account.back"),
+    ]
+
+    def __init__(self, student: StudentSession) -> None:
+        super().__init__()
+        self.student = student
+
+    def compose(self) -> ComposeResult:
+        runtime = self.app.runtime
+        profile = student_account.load_profile(runtime, self.student)
+        yield Header()
+        with VerticalScroll(classes="page form"):
+            yield Static("Edit Account", classes="page-title")
+            yield Static(f"Email on file: {profile.email} ({'validated' if profile.email_validated else 'not validated'}). "
+                         "To change it, enter the new address twice; we send it a code.", classes="page-help", markup=False)
+            yield PageMessage()
+            yield FormField("New email", field_id="new-email")
+            yield FormField("Confirm new email", field_id="email-confirm")
+            with Horizontal(classes="select-row"):
+                yield Label("Preferred contact", classes="field-label")
+                yield Select([("Email", "email"), ("Phone", "phone")], value=profile.preferred_contact,
+                             allow_blank=False, compact=True, id="preferred-contact")
+            for column in PROFILE_FIELDS:
+                if column in LABELS:
+                    yield FormField(LABELS[column], field_id=f"p-{column}")
+            with Horizontal(classes="select-row"):
+                yield Label("Phone type", classes="field-label")
+                yield Select([("Mobile", "mobile"), ("Landline", "landline")], compact=True, id="p-phone-type",
+                             prompt="Choose")
+            if runtime.profile.secret_questions_allowed:
+                required = " *" if runtime.profile.secret_question_required else ""
+                with Horizontal(classes="select-row"):
+                    yield Label("Secret question" + required, classes="field-label")
+                    chosen = {"value": profile.secret_question} if profile.secret_question else {}
+                    yield Select([(q, q) for q in SECRET_QUESTIONS], compact=True, id="secret-question",
+                                 prompt="Choose a question", **chosen)
+                note = " (set: leave blank to keep)" if profile.has_secret_answer else ""
+                yield FormField("Secret answer" + note, field_id="secret-answer", secret=True)
+            if runtime.settings.ssn_hash_key is not None:
+                note = " (set)" if profile.has_ssn_last4 else ""
+                yield FormField("Last 4 digits of SSN" + note, field_id="ssn-last4", secret=True, max_length=4)
+            yield Button("Save changes", id="save", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        values = student_account.load_profile(self.app.runtime, self.student).values
+        for column, value in values.items():
+            if column in LABELS:
+                self.query_one(f"#p-{column}", Input).value = value
+        if values.get("phone-type"):
+            self.query_one("#p-phone-type", Select).value = values["phone-type"]
+
+    def changes(self) -> dict[str, str]:
+        changes = {c: self.query_one(f"#p-{c}", Input).value for c in PROFILE_FIELDS if c in LABELS}
+        phone_type = self.query_one("#p-phone-type", Select).value
+        changes["phone-type"] = phone_type if isinstance(phone_type, str) else ""
+        changes["email"] = self.query_one("#new-email", Input).value
+        changes["email-confirm"] = self.query_one("#email-confirm", Input).value
+        changes["preferred-contact"] = str(self.query_one("#preferred-contact", Select).value)
+        for optional in ("secret-answer", "ssn-last4"):
+            if self.query(f"#{optional}"):
+                changes[optional] = self.query_one(f"#{optional}", Input).value
+        if self.query("#secret-question"):
+            question = self.query_one("#secret-question", Select).value
+            changes["secret-question"] = question if isinstance(question, str) else ""
+        return changes
+
+    def on_button_pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.save()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @work(exclusive=True)
+    async def save(self) -> None:
+        runtime, message = self.app.runtime, self.query_one(PageMessage)
+        for field in self.query(FormField):
+            field.show_error(None)
+        if student_account.needs_reauthentication(runtime, self.student):
+            password = await self.app.push_screen_wait(ReauthDialog())
+            if password is None:
+                return
+            if not await asyncio.to_thread(student_account.reauthenticate, runtime, self.student, password):
+                message.show("That password is not correct. Nothing was saved.", error=True)
+                return
+        try:
+            result = await asyncio.to_thread(student_account.save_profile, runtime, self.student, self.changes())
+        except InvalidInput as error:
+            message.show("Not saved: correct the fields marked below.", error=True)
+            for problem in error.errors:
+                field_id = FIELD_BY_PATH.get(problem.path)
+                if field_id and self.query(f"#{field_id}-field"):
+                    self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
+            return
+        except (ReauthenticationNeeded, ServiceError) as error:
+            message.show(str(error), error=True)
+            return
+        for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
+            if self.query(f"#{field_id}"):
+                self.query_one(f"#{field_id}", Input).value = ""
+        if result.email_challenge_id is None:
+            message.show("Your changes are saved.")
+            return
+        validated = await self.app.push_screen_wait(EmailCodeDialog(self.student, result.email_challenge_id,
+                                                                     result.masked_new_email))
+        profile = student_account.load_profile(runtime, self.student)
+        if validated:
+            text = "Your new email is validated."
+            if profile.reclaimed:
+                text += " The account the college made for you is now yours (reclaimed)."
+            message.show(text)
+        else:
+            message.show("Saved. Your new email is not validated yet: you will be asked for a code at sign-in.")
+
+class ReauthDialog(ModalScreen[str | None]):
+    """Saving Edit Account needs the password typed within the last 10 minutes."""
+
+    AUTO_FOCUS = "#reauth-password"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reauth.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Confirm it is you", classes="dialog-title")
+            yield Static("Enter your password to save these changes.")
+            yield FormField("Password", field_id="reauth-password", secret=True, classes="narrow")
+            with Horizontal(classes="buttons"):
+                yield Button("Confirm", id="confirm", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self) -> None:
+        self.dismiss(self.query_one("#reauth-password", Input).value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.query_one("#reauth-password", Input).value if event.button.id == "confirm" else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EmailCodeDialog(ModalScreen[bool]):
+    """The code sent to the new email; dismisses True once it is validated."""
+
+    AUTO_FOCUS = "#email-code"
+    BINDINGS = [Binding("escape", "later", "Later", id="email_code.later")]
+
+    def __init__(self, student: StudentSession, challenge_id: int, masked: str) -> None:
+        super().__init__()
+        self.student, self.challenge_id, self.masked = student, challenge_id, masked
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Validate your new email", classes="dialog-title")
+            yield Static(f"Enter the verification code sent to {self.masked}.", markup=False)
+            yield Static("", id="email-code-message", classes="sign-in-message")
+            yield FormField("Code", field_id="email-code", max_length=6, classes="narrow")
+            with Horizontal(classes="buttons"):
+                yield Button("Validate", id="validate", variant="primary")
+                yield Button("Later", id="later")
+
+    def on_input_submitted(self) -> None:
+        self.check()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "later":
+            self.dismiss(False)
+        else:
+            self.check()
+
+    def action_later(self) -> None:
+        self.dismiss(False)
+
+    @work(exclusive=True)
+    async def check(self) -> None:
+        code = self.query_one("#email-code", Input).value
+        self.query_one("#email-code", Input).value = ""
+        try:
+            result = await asyncio.to_thread(
+                student_account.validate_new_email, self.app.runtime, self.student, self.challenge_id, code)
+        except ServiceError as error:
+            self.query_one("#email-code-message", Static).update(str(error))
+            return
+        if result is CodeResult.ACCEPTED:
+            self.dismiss(True)
+        elif result is CodeResult.WRONG:
+            self.query_one("#email-code-message", Static).update("That code is not correct.")
+        else:
+            self.query_one("#email-code-message", Static).update(
+                "That code can no longer be used. Choose Later: you will get a new one at sign-in.")

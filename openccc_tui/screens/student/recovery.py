@@ -1,0 +1,205 @@
+"""Forgot your password? (SPEC REC-1) and Recover Account (REC-2, REC-3): one screen each,
+showing its flow's current step."""
+
+import asyncio
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, RadioButton, RadioSet, Static
+
+from openccc_tui.services.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
+from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.page_message import PageMessage
+
+
+class FlowScreen(Screen[None]):
+    """A screen whose panes are the steps of one flow; answers run off the event loop."""
+
+    BINDINGS = [Binding("escape", "leave", "Back to Sign In", id="recovery.leave")]
+    FIRST_FOCUS: dict[str, str] = {}
+
+    def action_leave(self) -> None:
+        self.app.call_later(self.app.reset_to_first_screen)
+
+    async def answer(self, call: Callable[..., object], *args: object) -> None:
+        await asyncio.to_thread(call, *args)
+        self.show_step()
+
+    def show_step(self) -> None:
+        step = self.flow.step.value
+        self.query_one(ContentSwitcher).current = step
+        self.query_one(PageMessage).show(self.flow.message, error=bool(self.flow.message))
+        for field in self.query(Input):
+            field.value = ""
+        if step in self.FIRST_FOCUS:
+            self.query_one(self.FIRST_FOCUS[step]).focus()
+
+    def on_mount(self) -> None:
+        self.show_step()
+
+
+class ForgotPasswordScreen(FlowScreen):
+    FIRST_FOCUS = {"channel": "#channels", "code": "#forgot-code", "new_password": "#forgot-new", "done": "#forgot-done"}
+
+    def __init__(self, flow: ForgotPasswordFlow) -> None:
+        super().__init__()
+        self.flow = flow
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="page"):
+            yield Static("Forgot Your Password?", classes="page-title")
+            yield PageMessage()
+            with ContentSwitcher(initial="channel"):
+                with Vertical(id="channel"):
+                    yield Static("Where should we send your security code?", classes="page-help")
+                    with RadioSet(id="channels"):
+                        for index, channel in enumerate(self.flow.channels):
+                            kind = "Email" if channel.channel == "email" else "Text message"
+                            yield RadioButton(f"{kind} to {channel.masked}", value=index == 0, id=f"channel-{index}")
+                    yield Button("Next", id="send-code", variant="primary")
+                with Vertical(id="code"):
+                    yield Static("Enter the six-digit security code we sent you.", classes="page-help")
+                    yield FormField("Security code", field_id="forgot-code", max_length=6)
+                    yield Button("Next", id="check-code", variant="primary")
+                    yield Button("Resend", id="resend")
+                with Vertical(id="new_password"):
+                    yield FormField("New password", field_id="forgot-new", secret=True)
+                    yield FormField("Confirm new password", field_id="forgot-confirm", secret=True)
+                    yield Button("Save password", id="save-password", variant="primary")
+                with Vertical(id="done"):
+                    yield Static("Your password was changed. Sign in with it now.", classes="page-help")
+                    yield Button("Back to Sign In", id="forgot-done", variant="primary")
+                yield Vertical(id="ended")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "forgot-new":
+            self.query_one("#forgot-confirm").focus()
+        else:
+            self.submit(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.submit(event.button.id)
+
+    @work(exclusive=True)
+    async def submit(self, button: str | None) -> None:
+        flow = self.flow
+        if flow.step is ForgotStep.CHANNEL:
+            chosen = self.query_one("#channels", RadioSet).pressed_index
+            await self.answer(flow.choose, max(chosen, 0))
+        elif flow.step is ForgotStep.CODE:
+            if button == "resend":
+                await self.answer(flow.resend)
+            else:
+                await self.answer(flow.submit_code, self.query_one("#forgot-code", Input).value)
+        elif flow.step is ForgotStep.NEW_PASSWORD:
+            await self.answer(flow.submit_new_password, self.query_one("#forgot-new", Input).value,
+                              self.query_one("#forgot-confirm", Input).value)
+        else:
+            self.action_leave()
+
+
+class RecoverAccountScreen(FlowScreen):
+    FIRST_FOCUS = {"choose": "#by-email", "by_email": "#recover-email", "by_identity": "#recover-first",
+                   "one_time_password_sent": "#recover-back", "found": "#recover-reset",
+                   "secret_question": "#recover-answer", "new_password": "#recover-new", "done": "#recover-finished",
+                   "ended": "#recover-ended-back"}
+
+    def __init__(self, flow: RecoverAccountFlow) -> None:
+        super().__init__()
+        self.flow = flow
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(classes="page"):
+            yield Static("Recover Account", classes="page-title")
+            yield PageMessage()
+            with ContentSwitcher(initial="choose"):
+                with Vertical(id="choose"):
+                    yield Static("How would you like to find your account?", classes="page-help")
+                    yield Button("By the email on file", id="by-email", variant="primary")
+                    yield Button("By my name and student details", id="by-identity")
+                with Vertical(id="by_email"):
+                    yield Static("Enter the email address on file for your account.", classes="page-help")
+                    yield FormField("Email on file", field_id="recover-email")
+                    yield Button("Find my account", id="find-email", variant="primary")
+                with Vertical(id="by_identity"):
+                    yield FormField("Legal first name", field_id="recover-first")
+                    yield FormField("Legal last name", field_id="recover-last")
+                    yield FormField("Date of birth (YYYY-MM-DD)", field_id="recover-dob")
+                    yield FormField("CCCID (or leave blank)", field_id="recover-cccid")
+                    if self.flow.ssn_offered:
+                        yield FormField("Last 4 of SSN (or leave blank)", field_id="recover-ssn", secret=True,
+                                        max_length=4)
+                    yield Button("Find my account", id="find-identity", variant="primary")
+                with Vertical(id="one_time_password_sent"):
+                    yield Literal("", id="sent-username")
+                    yield Static("We sent a one-time password to the email on file. Sign in with it: you will "
+                                 "choose a new password straight away.", classes="page-help")
+                    yield Button("Back to Sign In", id="recover-back", variant="primary")
+                with Vertical(id="found"):
+                    yield Literal("", id="found-username")
+                    yield Button("Reset my password", id="recover-reset", variant="primary")
+                    yield Button("Back to Sign In", id="recover-sign-in")
+                with Vertical(id="secret_question"):
+                    yield Literal("", id="recover-question")
+                    yield FormField("Your answer", field_id="recover-answer", secret=True)
+                    yield Button("Next", id="check-answer", variant="primary")
+                with Vertical(id="new_password"):
+                    yield FormField("New password", field_id="recover-new", secret=True)
+                    yield FormField("Confirm new password", field_id="recover-confirm", secret=True)
+                    yield Button("Save password", id="recover-save", variant="primary")
+                with Vertical(id="done"):
+                    yield Static("Your password was changed. Sign in with it now.", classes="page-help")
+                    yield Button("Back to Sign In", id="recover-finished", variant="primary")
+                with Vertical(id="ended"):
+                    yield Button("Back to Sign In", id="recover-ended-back", variant="primary")
+        yield Footer()
+
+    def show_step(self) -> None:
+        username = f"Your user name is: {self.flow.username}"
+        self.query_one("#sent-username", Literal).show(username)
+        self.query_one("#found-username", Literal).show(username)
+        self.query_one("#recover-question", Literal).show(self.flow.question)
+        super().show_step()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "recover-new":
+            self.query_one("#recover-confirm").focus()
+        elif self.flow.step is RecoverStep.BY_IDENTITY and event.input.id != "recover-ssn" and event.input.id != "recover-cccid":
+            self.focus_next()
+        else:
+            self.submit(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.submit(event.button.id)
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value if self.query(f"#{field_id}") else ""
+
+    @work(exclusive=True)
+    async def submit(self, button: str | None) -> None:
+        flow, step = self.flow, self.flow.step
+        if step is RecoverStep.CHOOSE and button in ("by-email", "by-identity"):
+            await self.answer(flow.choose, RecoverStep.BY_EMAIL if button == "by-email" else RecoverStep.BY_IDENTITY)
+        elif step is RecoverStep.BY_EMAIL:
+            await self.answer(flow.submit_email, self.value("recover-email"))
+        elif step is RecoverStep.BY_IDENTITY:
+            await asyncio.to_thread(flow.submit_identity, self.value("recover-first"), self.value("recover-last"),
+                                    self.value("recover-dob"), cccid=self.value("recover-cccid"),
+                                    ssn_last4=self.value("recover-ssn"))
+            self.show_step()
+        elif step is RecoverStep.FOUND and button == "recover-reset":
+            await self.answer(flow.reset_password)
+        elif step is RecoverStep.SECRET_QUESTION:
+            await self.answer(flow.submit_answer, self.value("recover-answer"))
+        elif step is RecoverStep.NEW_PASSWORD:
+            await self.answer(flow.submit_new_password, self.value("recover-new"), self.value("recover-confirm"))
+        else:
+            self.action_leave()
