@@ -2,10 +2,13 @@
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import select
 
+from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.staff import Role
+from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.resources import data_path
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
@@ -13,7 +16,7 @@ from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensur
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import write_session
-from openccc_tui.store.models import College
+from openccc_tui.store.models import College, StudentAccount
 
 
 def initialise(
@@ -73,4 +76,18 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
                     enrolment_uri=enrolment_uri(created.staff, college),
                 )
             )
+        for entry in seed.get("students", []):
+            session.add(_demo_student(runtime, entry))
     return printed
+
+
+def _demo_student(runtime: Runtime, entry: dict) -> StudentAccount:
+    email = entry["email"]
+    return StudentAccount(
+        cccid=entry["cccid"], username=entry.get("username"), email=email,
+        email_normalized=normalise_email(email), email_validated=entry.get("email_validated", False),
+        first_name=entry["first_name"], last_name=entry["last_name"],
+        first_name_key=fold_for_matching(entry["first_name"]), last_name_key=fold_for_matching(entry["last_name"]),
+        date_of_birth=date.fromisoformat(entry["date_of_birth"]), password_hash=runtime.hasher.hash(entry["password"]),
+        created_at=runtime.clock(), updated_at=runtime.clock(),
+    )

@@ -8,7 +8,7 @@ from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, S
 from openccc_tui.services.setup import initialise, seed_demo
 from openccc_tui.services.staff import add_staff, ensure_college, find_college
 from openccc_tui.store.engine import read_session, write_session
-from openccc_tui.store.models import AuditEvent, College, Staff
+from openccc_tui.store.models import AuditEvent, College, Staff, StudentAccount
 
 ACTOR = command_line_actor("root")
 
@@ -80,6 +80,9 @@ def test_term_4_demo_seed_has_a_director_a_creator_and_support(runtime):
     for member in printed:
         assert staff[member.username].totp_secret == member.totp_secret
         assert runtime.hasher.verify(member.password, staff[member.username].password_hash).ok
+    with read_session(runtime.engine) as session:
+        master = session.exec(select(StudentAccount)).one()
+    assert master.email == "admissions@democollege.edu" and master.email_validated  # ACC-8 parent
 
 
 def test_term_4_demo_refuses_a_database_that_has_data(runtime):
