@@ -108,8 +108,9 @@ class OpenCCCApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "staff_sign_in":
-            on_sign_in = isinstance(self.screen, StaffSignInScreen)
-            return self.run_mode in (Mode.FULL, Mode.TRAINER) and self.staff_session is None and not on_sign_in
+            # Only from the student Sign In page: never on top of a student's or staff session.
+            on_first_page = isinstance(self.screen, SignInScreen)
+            return self.run_mode in (Mode.FULL, Mode.TRAINER) and self.staff_session is None and on_first_page
         return True
 
     async def reset_to_first_screen(self) -> None:
