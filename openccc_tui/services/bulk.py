@@ -1,0 +1,248 @@
+"""Multi Account Creation (SPEC BULK-2..8): process an upload row by row, in file order.
+
+Each row is its own transaction: its account, its audit event and its outcome are
+committed together, so an error, a crash or a cancel never loses the rows before it and
+never leaves half an account. Passwords are hashed ahead in worker threads (argon2
+releases the GIL), while duplicate decisions and inserts stay in file order, so results
+never depend on timing. A row already done by an earlier upload of the same rows (found
+by its fingerprint) reports its CCCID again instead of creating a second account.
+"""
+
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from openccc_tui.domain.bulk import (
+    CCCID_INDEX,
+    FAILURE,
+    INVALID_COLUMNS,
+    SUCCESS,
+    SUCCESS_MESSAGE,
+    fingerprint,
+    result_cells,
+    row_values,
+)
+from openccc_tui.domain.cccid import is_cccid
+from openccc_tui.domain.errors import INVALID, FieldError, join_messages
+from openccc_tui.domain.fields import AccountDraft, CheckContext, check_account
+from openccc_tui.domain.staff import Role
+from openccc_tui.domain.template import TEMPLATE_COLUMNS, TEMPLATE_FILE_NAME
+from openccc_tui.domain.text import unsafe_character
+from openccc_tui.services.accounts import DuplicateAccount, insert_account
+from openccc_tui.services.audit import Actor
+from openccc_tui.services.bulk_files import Upload
+from openccc_tui.services.permissions import authorise
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.spreadsheets import write_table
+from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.models import BulkJob, BulkRow
+
+LOOKAHEAD_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    started: float
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        return (self.total - self.done) / self.rate if self.rate else None
+
+
+@dataclass
+class Summary:
+    job_id: int
+    total: int
+    successes: int = 0
+    skipped: int = 0
+    cancelled: bool = False
+    failures: Counter = field(default_factory=Counter)
+    note: str = ""
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+    def line(self) -> str:
+        text = f"{self.successes} Success, {self.failed} Failure"
+        if self.skipped:
+            text += f" ({self.skipped} skipped: they already have a CCCID)"
+        done = self.successes + self.failed
+        text = f"Processed {done} of {self.total} rows: {text}."
+        return text + (" Cancelled before the end." if self.cancelled else "")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cells: list[str]
+    status: str
+    cccid: str
+    message: str
+
+
+def _row_problems(cells: list[str], ctx: CheckContext) -> tuple[AccountDraft | None, str]:
+    if len(cells) != len(TEMPLATE_COLUMNS):
+        return None, INVALID_COLUMNS
+    values = row_values(cells)
+    draft, errors = check_account(values, ctx)
+    cccid_cell = values["cccid"].strip()
+    if cccid_cell and (unsafe_character(cccid_cell) or not is_cccid(cccid_cell.upper())):
+        errors.append(FieldError("cccid", INVALID, "a CCCID such as ABC1234, or blank"))
+    return (draft if not errors else None), join_messages(errors)
+
+
+def run_job(
+    runtime: Runtime,
+    actor: Actor,
+    upload: Upload,
+    results_path: Path | None = None,
+    *,
+    results_password: str | None = None,
+    progress: Callable[[Progress], None] = lambda _: None,
+    cancel: threading.Event | None = None,
+) -> Summary:
+    """Process `upload` for the creator `actor`; write the results file when a path is given."""
+    cancel = cancel or threading.Event()
+    with write_session(runtime.engine) as session:
+        creator = authorise(session, actor, Role.CREATOR)
+        job = BulkJob(staff_id=creator.id, college_id=creator.college_id, file_name=upload.name[:255],
+                      file_sha256=upload.sha256, total_rows=upload.total_rows, created_at=runtime.clock())
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    summary = Summary(job_id=job_id, total=upload.total_rows, note=upload.note)
+    outcomes = _process(runtime, actor, upload, job_id, summary, progress, cancel)
+    rows = (o.cells if o.status == "" else result_cells(o.cells, o.status, o.cccid, o.message) for o in outcomes)
+    if results_path is not None:
+        write_table(results_path, TEMPLATE_COLUMNS, rows, password=results_password)
+    else:
+        for _ in rows:
+            pass
+    with write_session(runtime.engine) as session:
+        job = session.get(BulkJob, job_id)
+        job.done_rows = summary.successes + summary.failed
+        job.status = "cancelled" if summary.cancelled else "done"
+        job.finished_at = runtime.clock()
+    return summary
+
+
+def _process(
+    runtime: Runtime, actor: Actor, upload: Upload, job_id: int, summary: Summary,
+    progress: Callable[[Progress], None], cancel: threading.Event,
+) -> Iterator[Outcome]:
+    ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
+    started = time.monotonic()
+    workers = runtime.settings.hash_workers
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool:
+        window: deque[tuple[int, list[str], AccountDraft | None, str, Future | None]] = deque()
+        source = iter(upload.rows())
+        exhausted = False
+        while True:
+            while not exhausted and len(window) < workers * LOOKAHEAD_PER_WORKER:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                number, cells = item
+                if len(cells) == len(TEMPLATE_COLUMNS) and cells[CCCID_INDEX].strip() and _is_done_row(cells):
+                    window.append((number, cells, None, "", None))
+                    continue
+                draft, problems = _row_problems(cells, ctx)
+                future = pool.submit(runtime.hasher.hash, draft.password) if draft is not None else None
+                window.append((number, cells, draft, problems, future))
+            if not window:
+                return
+            if cancel.is_set():
+                summary.cancelled = True
+                for *_, future in window:
+                    if future is not None:
+                        future.cancel()
+                return
+            number, cells, draft, problems, future = window.popleft()
+            outcome = _decide(runtime, actor, job_id, number, cells, draft, problems, future)
+            if outcome.status == "":
+                summary.skipped += 1
+            elif outcome.status == SUCCESS:
+                summary.successes += 1
+            else:
+                summary.failures[outcome.message] += 1
+            done = summary.successes + summary.failed + summary.skipped
+            progress(Progress(done=done, total=summary.total, started=started))
+            yield outcome
+
+
+def _is_done_row(cells: list[str]) -> bool:
+    """BULK-5: a row that carries a valid CCCID was created before and is left untouched."""
+    return is_cccid(cells[CCCID_INDEX].strip().upper())
+
+
+def _decide(
+    runtime: Runtime, actor: Actor, job_id: int, number: int, cells: list[str],
+    draft: AccountDraft | None, problems: str, future: Future | None,
+) -> Outcome:
+    if draft is None and not problems:
+        return Outcome(cells, "", "", "")
+    if draft is None:
+        _record(runtime, job_id, number, "", FAILURE, None, problems)
+        return Outcome(cells, FAILURE, "", problems)
+    row_key = fingerprint(row_values(cells))
+    earlier = _earlier_success(runtime, actor, job_id, row_key)
+    if earlier is not None:
+        future.cancel()
+        _record(runtime, job_id, number, row_key, SUCCESS, earlier, SUCCESS_MESSAGE)
+        return Outcome(cells, SUCCESS, earlier, SUCCESS_MESSAGE)
+    password_hash = future.result()
+    try:
+        with write_session(runtime.engine) as session:
+            authorise(session, actor, Role.CREATOR)
+            created = insert_account(
+                session, runtime, actor, draft, password_hash,
+                must_change_password=draft.must_change_password,
+                audit_detail=f"Multi Account Creation job {job_id} row {number}",
+            )
+            session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS,
+                                cccid=created.cccid, message=SUCCESS_MESSAGE, account_id=created.account_id))
+    except DuplicateAccount as duplicate:
+        _record(runtime, job_id, number, row_key, FAILURE, None, str(duplicate))
+        return Outcome(cells, FAILURE, "", str(duplicate))
+    return Outcome(cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
+
+
+def _earlier_success(runtime: Runtime, actor: Actor, job_id: int, row_key: str) -> str | None:
+    """The CCCID an earlier upload gave this row; a repeat inside this file is a duplicate instead."""
+    with read_session(runtime.engine) as session:
+        return session.exec(
+            select(BulkRow.cccid).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
+            .where(BulkRow.fingerprint == row_key, BulkRow.status == SUCCESS, BulkRow.job_id != job_id,
+                   BulkJob.college_id == actor.college_id)
+        ).first()
+
+
+def _record(runtime: Runtime, job_id: int, number: int, row_key: str, status: str, cccid: str | None, message: str) -> None:
+    with write_session(runtime.engine) as session:
+        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=status,
+                            cccid=cccid, message=message[:2000]))
+
+
+def template_path(folder: Path) -> Path:
+    return folder / TEMPLATE_FILE_NAME
+
+
+def write_template(path: Path) -> Path:
+    """BULK-1: the template, exactly the header, nothing else."""
+    write_table(path, TEMPLATE_COLUMNS, [])
+    return path
+

@@ -1,0 +1,186 @@
+"""Reading Multi Account Creation uploads (SPEC BULK-2, BULK-9) safely: CSV in UTF-8 (with
+or without a BOM) or Windows-1252, .xlsx through defusedxml with a cap on what it expands
+to, and rows pasted from a spreadsheet. A file is checked whole — size, encoding, quoting,
+header, row count — before any account is created, then read again row by row, so even a
+large file is never held in memory."""
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+
+from openccc_tui.domain.bulk import header_problem, is_blank
+from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from openccc_tui.services.errors import ServiceError
+
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+XLSX_EXPANSION = 8
+"""An .xlsx may expand to at most this many times the upload size limit."""
+
+Row = tuple[int, list[str]]
+"""The row's number as a spreadsheet shows it (the header is row 1), and its cells."""
+
+
+class FileRefused(ServiceError):
+    """The file as a whole cannot be processed; nothing was created. The message says why."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+
+
+@dataclass
+class Upload:
+    name: str
+    sha256: str
+    total_rows: int
+    note: str
+    """Said in the summary and the results, e.g. that the file was read as Windows-1252."""
+    read_rows: Callable[[], Iterator[Row]]
+
+    def rows(self) -> Iterator[Row]:
+        """The non-blank data rows, in file order."""
+        return self.read_rows()
+
+
+def open_upload(path: Path, limits: Limits) -> Upload:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise FileRefused(f"cannot read {path.name}: {error.strerror}") from None
+    if size > limits.max_bytes:
+        raise FileRefused(f"{path.name} is {size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts.")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _open_xlsx(path, limits)
+    if suffix == ".csv":
+        data = path.read_bytes()
+        return _open_delimited(path.name, data, ",", limits)
+    raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
+
+
+def open_pasted(text: str, limits: Limits) -> Upload:
+    """Rows copied from a spreadsheet (tab-separated); the header row may be included or not."""
+    data = text.encode("utf-8")
+    if len(data) > limits.max_bytes:
+        raise FileRefused(f"the pasted rows are {len(data):,} bytes; the limit is {limits.max_bytes:,}")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    if first_line.split("\t")[0].strip().lower() != TEMPLATE_COLUMNS[0]:
+        data = ("\t".join(TEMPLATE_COLUMNS) + "\n").encode() + data
+    return _open_delimited("pasted rows", data, "\t", limits)
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    for row, line in enumerate(data.split(b"\n"), start=1):
+        bad = next((b for b in line if b in CP1252_UNDEFINED), None)
+        if bad is not None:
+            raise FileRefused(
+                f"{name} is neither UTF-8 nor Windows-1252: line {row} holds the byte 0x{bad:02X}. "
+                "Save it again as CSV UTF-8."
+            )
+    return data.decode("cp1252"), "The file was not UTF-8; it was read as Windows-1252 (what Excel on Windows writes)."
+
+
+def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits) -> Upload:
+    text, note = _decode(data, name)
+    digest = hashlib.sha256(data).hexdigest()
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        index = 0
+        try:
+            for index, cells in enumerate(reader, start=1):
+                yield index, cells
+        except csv.Error as error:
+            raise FileRefused(f"{name}, line {reader.line_num}: {error}. Check the quotes on that line.") from None
+
+    total = _check(name, records(), limits)
+
+    def rows() -> Iterator[Row]:
+        iterator = records()
+        next(iterator, None)
+        return (row for row in iterator if not is_blank(row[1]))
+
+    return Upload(name=name, sha256=digest, total_rows=total, note=note, read_rows=rows)
+
+
+def _check(name: str, records: Iterator[Row], limits: Limits) -> int:
+    """Read everything once: the header, the quoting, the number of rows."""
+    first = next(records, None)
+    if first is None:
+        raise FileRefused(f"{name} is empty: it needs the template's header and at least one row")
+    problem = header_problem(first[1])
+    if problem:
+        raise FileRefused(problem)
+    total = 0
+    for _, cells in records:
+        if not is_blank(cells):
+            total += 1
+            if total > limits.max_rows:
+                raise FileRefused(f"{name} has more than {limits.max_rows:,} rows: split it and upload the parts")
+    if total == 0:
+        raise FileRefused(f"{name} has the header but no rows to process")
+    return total
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _open_xlsx(path: Path, limits: Limits) -> Upload:
+    if not openpyxl.DEFUSEDXML:
+        raise FileRefused("reading .xlsx needs defusedxml, which is not installed")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused(f"{path.name} is not a readable .xlsx workbook") from None
+    if expanded > limits.max_bytes * XLSX_EXPANSION:
+        raise FileRefused(f"{path.name} expands to {expanded:,} bytes, more than a workbook of its kind should")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def records() -> Iterator[Row]:
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+            raise FileRefused(f"{path.name} is not a readable .xlsx workbook ({type(error).__name__})") from None
+        try:
+            sheet = workbook.worksheets[0]
+            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                while len(cells) > len(TEMPLATE_COLUMNS) and not cells[-1]:
+                    cells.pop()
+                yield index, cells
+        finally:
+            workbook.close()
+
+    total = _check(path.name, records(), limits)
+
+    def rows() -> Iterator[Row]:
+        iterator = records()
+        next(iterator, None)
+        return (row for row in iterator if not is_blank(row[1]))
+
+    return Upload(name=path.name, sha256=digest, total_rows=total, note="", read_rows=rows)

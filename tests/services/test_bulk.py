@@ -1,0 +1,227 @@
+"""BULK-1..9 through the Multi Account Creation service, and the files it reads."""
+
+import csv
+import io
+import threading
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlmodel import select
+
+from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from openccc_tui.services import bulk
+from openccc_tui.services.bulk_files import FileRefused, Limits, open_pasted, open_upload
+from openccc_tui.store.engine import read_session
+from openccc_tui.store.models import BulkRow, StudentAccount
+from tests import factories
+
+HEADER = ",".join(TEMPLATE_COLUMNS)
+LIMITS = Limits(max_bytes=50 * 1024 * 1024, max_rows=200_000)
+
+
+def row(n, **changes):
+    values = {"email": f"s{n}@college.edu", "first": f"Stu{'abcdefghij'[n % 10]}", "last": "Dent" + "abcdefghij"[n // 10 % 10] + "abcdefghij"[n % 10],
+              "middle": "", "suffix": "", "preferred": "", "dob": "2001-02-03", "accepted-terms": "TRUE",
+              "homeless": "FALSE", "street1": "1 Main St", "street2": "", "city": "Davis", "state": "CA",
+              "postal": "95616", "country": "US", "phone-number": "", "phone-type": "", "password": "Quiet#River26",
+              "use_temp_password": "", "status": "", "cccid": "", "message": ""} | changes
+    return [values[c] for c in TEMPLATE_COLUMNS]
+
+
+def csv_bytes(rows, header=HEADER, encoding="utf-8", bom=False):
+    buffer = io.StringIO(newline="")
+    buffer.write(header + "\r\n")
+    csv.writer(buffer).writerows(rows)
+    data = buffer.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+@pytest.fixture
+def creator(runtime):
+    return factories.staff_actor(runtime, "cory", "creator")
+
+
+def upload(tmp_path, data, name="students.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return open_upload(path, LIMITS)
+
+
+def run(runtime, creator, tmp_path, data, name="students.csv", **kwargs):
+    results = tmp_path / (name + "-results.csv")
+    summary = bulk.run_job(runtime, creator, upload(tmp_path, data, name), results, **kwargs)
+    text = results.read_text(encoding="utf-8-sig")
+    return summary, list(csv.reader(io.StringIO(text)))
+
+
+def test_bulk_1_template_has_exactly_the_header(tmp_path):
+    path = bulk.write_template(bulk.template_path(tmp_path))
+    assert path.name == "bulkAccountCreateTemplate.csv"
+    assert path.read_text(encoding="utf-8-sig").strip() == HEADER
+
+
+def test_bulk_3_rows_in_file_order_with_a_duplicate_failing_the_later_row(runtime, creator, tmp_path):
+    summary, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(1, first="Other", dob="1999-09-09")]))
+    assert [r[-3] for r in rows[1:]] == ["Success", "Success", "Failure"]
+    assert rows[3][-1] == "A user already exists with email: s1@college.edu"
+    assert rows[1][-1] == "Successfully added user" and rows[1][-2] != ""
+    assert summary.successes == 2 and summary.failed == 1
+
+
+def test_bulk_4_all_problems_of_a_row_in_one_message(runtime, creator, tmp_path):
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1, postal="", **{"accepted-terms": "FALSE", "homeless": "TRUE"})]))
+    assert rows[1][-1] == (
+        "errorCode:invalid.value,field:terms.accepted - the Terms of Use must be accepted (TRUE); "
+        "errorCode:invalid.value,field:address.homeless - must be FALSE in an upload; "
+        "errorCode:missing.value,field:address.postal_code"
+    )
+
+
+def test_bulk_4_wrong_number_of_cells(runtime, creator, tmp_path):
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1)[:-2], row(2)]))
+    assert (rows[1][-3], rows[1][-1]) == ("Failure", "Invalid number of columns found!")
+    assert rows[2][-3] == "Success"
+
+
+def test_bulk_2_blank_rows_are_ignored(runtime, creator, tmp_path):
+    summary, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), [""] * 22, row(2)]) + b",,,\r\n")
+    assert summary.total == 2 and len(rows) == 3
+
+
+def test_bulk_5_rows_with_a_cccid_are_skipped_untouched(runtime, creator, tmp_path):
+    done = row(1, status="Success", cccid="ABC1234", message="Successfully added user", password="")
+    summary, rows = run(runtime, creator, tmp_path, csv_bytes([done, row(2)]))
+    assert rows[1] == done and summary.skipped == 1
+    with read_session(runtime.engine) as session:
+        assert len(session.exec(select(StudentAccount)).all()) == 1
+
+
+def test_bulk_6_use_temp_password(runtime, creator, tmp_path):
+    run(runtime, creator, tmp_path, csv_bytes([row(1, use_temp_password="TRUE"), row(2), row(3, use_temp_password="false")]))
+    with read_session(runtime.engine) as session:
+        forced = {a.email: a.must_change_password for a in session.exec(select(StudentAccount))}
+    assert forced == {"s1@college.edu": False, "s2@college.edu": True, "s3@college.edu": True}
+
+
+def test_bulk_7_passwords_of_successful_rows_are_blanked_and_formulas_neutralised(runtime, creator, tmp_path):
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2, postal="=1+1")]))
+    assert rows[1][TEMPLATE_COLUMNS.index("password")] == ""
+    assert rows[2][TEMPLATE_COLUMNS.index("password")] == "Quiet#River26"  # a failed row keeps it to fix
+    assert rows[2][TEMPLATE_COLUMNS.index("postal")] == "'=1+1"
+
+
+def test_bulk_7_results_round_trip_changes_and_creates_nothing(runtime, creator, tmp_path):
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2)]))
+    results = (tmp_path / "students.csv-results.csv").read_bytes()
+    summary, again = run(runtime, creator, tmp_path, results, name="round.csv")
+    assert summary.skipped == 2 and summary.successes == 0 and again == rows
+    with read_session(runtime.engine) as session:
+        assert len(session.exec(select(StudentAccount)).all()) == 2
+
+
+def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path):
+    data = csv_bytes([row(n) for n in range(6)])
+    cancel = threading.Event()
+
+    def stop_after_three(progress):
+        if progress.done == 3:
+            cancel.set()
+
+    first = bulk.run_job(runtime, creator, upload(tmp_path, data), None, progress=stop_after_three, cancel=cancel)
+    assert first.cancelled and first.successes == 3
+    summary, rows = run(runtime, creator, tmp_path, data)
+    assert summary.successes == 6 and not summary.cancelled
+    with read_session(runtime.engine) as session:
+        accounts = session.exec(select(StudentAccount)).all()
+        created_first = {r.cccid for r in session.exec(select(BulkRow).where(BulkRow.job_id == first.job_id))}
+    assert len(accounts) == 6
+    assert created_first <= {r[-2] for r in rows[1:]}  # rows done before the crash report their CCCID
+
+
+def test_hostile_utf8_with_bom_and_crlf(runtime, creator, tmp_path):
+    summary, _ = run(runtime, creator, tmp_path, csv_bytes([row(1, first="José")], bom=True))
+    assert summary.successes == 1 and summary.note == ""
+
+
+def test_hostile_cp1252_is_read_and_said(runtime, creator, tmp_path):
+    summary, _ = run(runtime, creator, tmp_path, csv_bytes([row(1, first="José")], encoding="cp1252"))
+    assert summary.successes == 1 and "Windows-1252" in summary.note
+    with read_session(runtime.engine) as session:
+        assert session.exec(select(StudentAccount)).one().first_name == "José"
+
+
+def test_hostile_bytes_that_are_neither_utf8_nor_cp1252_are_refused_naming_the_line(tmp_path):
+    data = csv_bytes([row(1)]) + b"x\x81y," * 3 + b"\r\n"
+    with pytest.raises(FileRefused, match="line 3 holds the byte 0x81"):
+        upload(tmp_path, data)
+
+
+def test_hostile_quoted_commas_quotes_and_newlines(runtime, creator, tmp_path):
+    summary, rows = run(runtime, creator, tmp_path, csv_bytes([row(1, street2='Apt 4, "Rear"\nBuilding B')]))
+    assert rows[1][TEMPLATE_COLUMNS.index("street2")].startswith('Apt 4, "Rear"')
+
+
+def test_hostile_unterminated_quote_fails_the_file_naming_the_line(tmp_path):
+    data = csv_bytes([row(1)]) + b'"s2@college.edu,Stu\r\n'
+    with pytest.raises(FileRefused, match="line 3"):
+        upload(tmp_path, data)
+
+
+@pytest.mark.parametrize("bad", ["Jo\x00e", "Jo\x1be", "x" * 1001])
+def test_hostile_nul_control_and_long_fields_fail_the_row(runtime, creator, tmp_path, bad):
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1, first=bad), row(2)]))
+    assert rows[1][-3] == "Failure" and "field:name.first" in rows[1][-1]
+    assert rows[2][-3] == "Success"
+
+
+def test_hostile_size_and_row_limits_refuse_before_anything_is_created(runtime, tmp_path):
+    data = csv_bytes([row(n) for n in range(5)])
+    (tmp_path / "big.csv").write_bytes(data)
+    with pytest.raises(FileRefused, match="the limit is"):
+        open_upload(tmp_path / "big.csv", Limits(max_bytes=len(data) - 1, max_rows=10))
+    with pytest.raises(FileRefused, match="more than 4 rows"):
+        open_upload(tmp_path / "big.csv", Limits(max_bytes=len(data), max_rows=4))
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [(HEADER + ",notes", "Column 23 ('notes') is not in the template"),
+     (HEADER.replace("first,last", "last,first"), "Column 2 of the header is 'last'"),
+     (",".join(TEMPLATE_COLUMNS[:5]), "stops before column 6")],
+)
+def test_bulk_2_header_mismatch_fails_the_file(tmp_path, header, message):
+    with pytest.raises(FileRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
+        upload(tmp_path, csv_bytes([row(1)], header=header))
+
+
+def test_bulk_2_xlsx_with_real_date_cells(runtime, creator, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(TEMPLATE_COLUMNS))
+    cells = row(1)
+    cells[TEMPLATE_COLUMNS.index("dob")] = date(2001, 2, 3)
+    cells[TEMPLATE_COLUMNS.index("postal")] = 95616
+    cells[TEMPLATE_COLUMNS.index("accepted-terms")] = True
+    cells[TEMPLATE_COLUMNS.index("homeless")] = False
+    sheet.append(cells)
+    path = tmp_path / "students.xlsx"
+    workbook.save(path)
+    summary = bulk.run_job(runtime, creator, open_upload(path, LIMITS), None)
+    assert summary.successes == 1, summary.failures
+
+
+def test_bulk_9_rows_pasted_from_a_spreadsheet(runtime, creator):
+    text = "\n".join("\t".join(row(n)) for n in (1, 2))
+    summary = bulk.run_job(runtime, creator, open_pasted(text, LIMITS), None)
+    assert summary.successes == 2
+    with_header = "\t".join(TEMPLATE_COLUMNS) + "\n" + "\t".join(row(3))
+    assert open_pasted(with_header, LIMITS).total_rows == 1
+
+
+def test_bulk_needs_the_creator_role(runtime, tmp_path):
+    from openccc_tui.services.errors import PermissionDenied
+
+    helper = factories.staff_actor(runtime, "sam", "support")
+    with pytest.raises(PermissionDenied):
+        bulk.run_job(runtime, helper, upload(tmp_path, csv_bytes([row(1)])), None)
