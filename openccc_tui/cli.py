@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlmodel import select
 from sqlalchemy.exc import DBAPIError
 
 from openccc_tui.config import Settings
@@ -21,14 +24,17 @@ from openccc_tui.crash import configure_logging, log_crash
 from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
-from openccc_tui.services import notify
+from openccc_tui.services import bulk, notify
+from openccc_tui.services.audit import Actor
+from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, seed_demo
 from openccc_tui.services.staff import add_staff, find_college
 from openccc_tui.store import migrate
-from openccc_tui.store.engine import DatabaseURLError, display_url, write_session
+from openccc_tui.store.engine import DatabaseURLError, display_url, read_session, write_session
+from openccc_tui.store.models import Staff
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
@@ -83,6 +89,19 @@ def build_parser() -> Parser:
     outbox = commands.add_parser("outbox", parents=[db], help="recent messages sent to students (codes expire)")
     outbox.add_argument("--to", metavar="ADDRESS", default=None, help="only messages to this email or phone")
     outbox.add_argument("--last", metavar="N", type=int, default=10, help="how many, newest first (default 10)")
+
+    imports = commands.add_parser("import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file")
+    imports.add_argument("file", type=Path, metavar="FILE")
+    imports.add_argument("--as", dest="staff_user", required=True, metavar="STAFF_USER",
+                         help="the creator the accounts are made by (audited as them)")
+    imports.add_argument("--out", type=Path, default=None, metavar="RESULTS",
+                         help="results file (.csv, or .xlsx protected by a password); default FILE-results.csv")
+    imports.add_argument("--results-password-stdin", action="store_true",
+                         help="read the password of an .xlsx results file from standard input")
+
+    template = commands.add_parser("template", help="write the Multi Account Creation template")
+    template.add_argument("path", type=Path, nargs="?", default=None, metavar="PATH",
+                          help="file or folder (default: the export folder)")
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -179,6 +198,48 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    target = args.path or settings.export_dir
+    path = bulk.template_path(target) if target.is_dir() or target.suffix == "" else target
+    print(f"Template written to {bulk.write_template(path)}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    source: Path = args.file
+    out: Path = args.out or source.with_name(f"{source.stem}-results.csv")
+    password = read_password() if args.results_password_stdin else None
+    if out.suffix.lower() == ".xlsx" and not password:
+        raise UsageError("an .xlsx results file needs --results-password-stdin")
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    actor = staff_actor(runtime, args.staff_user)
+    limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
+    try:
+        upload = open_upload(source, limits)
+    except FileRefused as refused:
+        print(f"{PROG}: refused: {refused}", file=sys.stderr)
+        return 1
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(source.name, total=upload.total_rows, rate="")
+        summary = bulk.run_job(
+            runtime, actor, upload, out, results_password=password,
+            progress=lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s"),
+        )
+    note = f" {summary.note}" if summary.note else ""
+    print(f"{summary.line()}{note} Results: {out}")
+    return 0
+
+
+def staff_actor(runtime: Runtime, username: str) -> Actor:
+    with read_session(runtime.engine) as session:
+        staff = session.exec(select(Staff).where(Staff.username == username.strip().lower())).first()
+    if staff is None:
+        raise CommandError(f"no staff user {username}")
+    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.open(settings)
     migrate.upgrade(runtime.engine)
@@ -225,6 +286,8 @@ COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "outbox": cmd_outbox,
+    "import": cmd_import,
+    "template": cmd_template,
     ("staff", "add"): cmd_staff_add,
     ("db", "upgrade"): cmd_db_upgrade,
 }

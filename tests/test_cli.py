@@ -12,6 +12,7 @@ from sqlmodel import select
 from openccc_tui.cli import main
 from openccc_tui.store.engine import make_engine, read_session
 from openccc_tui.store.models import Staff
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -164,3 +165,30 @@ def test_code_2_outbox_command_prints_recent_messages(database_url, monkeypatch,
     assert "654321" in out and "winnie" not in out
     code, _, err = run(monkeypatch, capsys, "outbox", "--db", database_url, "--last", "0")
     assert code == 2 and err.startswith("openccc-tui: error: --last")
+
+
+def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, tmp_path):
+    import csv as csv_module
+
+    from tests.conftest import make_runtime, make_settings
+    from tests.services.test_bulk import row
+
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    factories.staff_actor(runtime, "cory", "creator")
+    runtime.engine.dispose()
+    code, out, _ = run(monkeypatch, capsys, "template", str(tmp_path))
+    template = tmp_path / "bulkAccountCreateTemplate.csv"
+    assert code == 0 and str(template) in out
+    with template.open("a", newline="") as file:
+        csv_module.writer(file).writerows([row(1), row(2, email="bad")])
+    code, out, err = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--db", database_url)
+    assert code == 0 and out.strip().startswith("Processed 2 of 2 rows: 1 Success, 1 Failure.")
+    assert (tmp_path / "bulkAccountCreateTemplate-results.csv").exists()
+    code, _, err = run(monkeypatch, capsys, "import", str(tmp_path / "missing.csv"), "--as", "cory", "--db", database_url)
+    assert code == 1 and "refused" in err
+    code, _, err = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--out", str(tmp_path / "r.xlsx"),
+                       "--db", database_url)
+    assert code == 2 and "--results-password-stdin" in err
+    code, out, _ = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--out", str(tmp_path / "r.xlsx"),
+                       "--results-password-stdin", "--db", database_url, stdin="Sheet#Pass1\n")
+    assert code == 0 and (tmp_path / "r.xlsx").exists()

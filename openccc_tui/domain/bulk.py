@@ -50,12 +50,15 @@ def fingerprint(values: dict[str, str]) -> str:
 
 
 def result_cells(cells: Sequence[str], status: str, cccid: str, message: str) -> list[str]:
-    """The uploaded row with status, cccid and message filled; a successful row's password
-    cell is blanked, it is never needed again (BULK-7)."""
+    """The uploaded row with status, cccid and message filled, and the password cell blank.
+
+    BULK-7 blanks a successful row's password (it is never needed again); ACC-7 allows no
+    plaintext password in a results file at all, so a failed row's is blanked too and is
+    typed again when the row is fixed.
+    """
     out = list(cells) + [""] * (len(TEMPLATE_COLUMNS) - len(cells))
     out = out[: len(TEMPLATE_COLUMNS)]
-    if status == SUCCESS:
-        out[PASSWORD_INDEX] = ""
+    out[PASSWORD_INDEX] = ""
     out[STATUS_INDEX], out[CCCID_INDEX], out[MESSAGE_INDEX] = status, cccid, message
     return out
 

@@ -104,11 +104,12 @@ def test_bulk_6_use_temp_password(runtime, creator, tmp_path):
     assert forced == {"s1@college.edu": False, "s2@college.edu": True, "s3@college.edu": True}
 
 
-def test_bulk_7_passwords_of_successful_rows_are_blanked_and_formulas_neutralised(runtime, creator, tmp_path):
+def test_bulk_7_acc_7_no_password_in_the_results_and_formulas_neutralised(runtime, creator, tmp_path):
     _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2, postal="=1+1")]))
     assert rows[1][TEMPLATE_COLUMNS.index("password")] == ""
-    assert rows[2][TEMPLATE_COLUMNS.index("password")] == "Quiet#River26"  # a failed row keeps it to fix
+    assert rows[2][TEMPLATE_COLUMNS.index("password")] == ""  # ACC-7: a failed row's too
     assert rows[2][TEMPLATE_COLUMNS.index("postal")] == "'=1+1"
+    assert "Quiet#River26" not in (tmp_path / "students.csv-results.csv").read_text(encoding="utf-8-sig")
 
 
 def test_bulk_7_results_round_trip_changes_and_creates_nothing(runtime, creator, tmp_path):
