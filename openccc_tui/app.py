@@ -27,6 +27,7 @@ from openccc_tui.screens.student.step import StudentStep
 from openccc_tui.screens.staff.add_user import AddUserScreen
 from openccc_tui.screens.staff.audit_log import AuditLogScreen
 from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
+from openccc_tui.screens.staff.multi_account import MultiAccountScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.staff.staff_access import StaffAccessScreen
 from openccc_tui.screens.staff.support import SupportScreen
@@ -39,6 +40,7 @@ IDLE_CHECK_SECONDS = 5
 
 STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
     "add_user": AddUserScreen,
+    "multi_account": MultiAccountScreen,
     "support": SupportScreen,
     "tracking": TrackingScreen,
     "audit_log": AuditLogScreen,

@@ -8,6 +8,7 @@ never depend on timing. A row already done by an earlier upload of the same rows
 by its fingerprint) reports its CCCID again instead of creating a second account.
 """
 
+import csv
 import threading
 import time
 from collections import Counter, deque
@@ -246,3 +247,13 @@ def write_template(path: Path) -> Path:
     write_table(path, TEMPLATE_COLUMNS, [])
     return path
 
+
+
+def protect_results(results_csv: Path, password: str) -> Path:
+    """Rewrite a results CSV as a password-protected .xlsx beside it and remove the CSV (BULK-7)."""
+    with results_csv.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.reader(file))[1:]
+    target = results_csv.with_suffix(".xlsx")
+    write_table(target, TEMPLATE_COLUMNS, rows, password=password)
+    results_csv.unlink()
+    return target

@@ -151,7 +151,7 @@ async def test_staff_2_pages_the_role_does_not_allow_do_not_open(make_app):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "sam", "support")
-        for key in ("a", "t", "g", "s"):
+        for key in ("a", "m", "t", "g", "s"):
             await pilot.press(key)
             await pilot.pause()
             assert type(app.screen).__name__ == "StaffHomeScreen"

@@ -47,7 +47,7 @@ async def test_staff_1_sign_in_by_keyboard_from_the_student_page(make_app, sqlit
         assert isinstance(app.screen, StaffHomeScreen)
         assert app.staff_session.actor.name == "cory"
         labels = [str(b.label) for b in app.screen.query("Button")]
-        assert labels == ["Add User", "Support look-up", "Tracking sheet", "Sign out"]
+        assert labels == ["Add User", "Multi Account Creation", "Support look-up", "Tracking sheet", "Sign out"]
     assert not app.crashes
 
 

@@ -64,6 +64,7 @@ class AddUserScreen(StaffPage):
     AUTO_FOCUS = "#f-username"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="add_user.save"),
+        Binding("f6", "multi_account", "Multi Account Creation", id="add_user.multi"),
         Binding("escape", "back", "Back", id="add_user.back"),
     ]
 
@@ -137,6 +138,9 @@ class AddUserScreen(StaffPage):
 
     def action_save(self) -> None:
         self.save()
+
+    def action_multi_account(self) -> None:
+        self.app.open_staff_page("multi_account")
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:

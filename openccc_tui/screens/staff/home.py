@@ -23,6 +23,7 @@ class ConsoleAction:
 
 ACTIONS = (
     ConsoleAction("a", "Add User", frozenset({Role.CREATOR}), "add_user"),
+    ConsoleAction("m", "Multi Account Creation", frozenset({Role.CREATOR}), "multi_account"),
     ConsoleAction("l", "Support look-up", frozenset({Role.SUPPORT}), "support"),
     ConsoleAction("t", "Tracking sheet", frozenset({Role.CREATOR, Role.DIRECTOR}), "tracking"),
     ConsoleAction("g", "Audit log", frozenset({Role.DIRECTOR}), "audit_log"),

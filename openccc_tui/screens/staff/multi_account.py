@@ -1,0 +1,166 @@
+"""Multi Account Creation (SPEC BULK-1..9): the template, a file from the import folder or
+rows pasted from a spreadsheet, processing with progress and Cancel, a summary, and the
+results as CSV or a password-protected .xlsx."""
+
+import threading
+import time
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
+
+from openccc_tui.screens.staff.page import StaffPage
+from openccc_tui.services import bulk
+from openccc_tui.services.bulk import Progress, Summary
+from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, open_pasted, open_upload
+from openccc_tui.services.errors import ServiceError
+from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.page_message import PageMessage
+
+PROGRESS_INTERVAL = 0.1
+
+
+class UploadTree(DirectoryTree):
+    """The import folder, showing only folders and .csv/.xlsx files (BULK-9)."""
+
+    def filter_paths(self, paths):
+        return [p for p in paths if p.is_dir() or p.suffix.lower() in (".csv", ".xlsx")]
+
+
+class MultiAccountScreen(StaffPage):
+    AUTO_FOCUS = "#upload-tree"
+    BINDINGS = [
+        Binding("f2", "template", "Download Template", id="multi.template"),
+        Binding("f5", "upload", "Upload", id="multi.upload"),
+        Binding("f8", "cancel_job", "Cancel", id="multi.cancel"),
+        Binding("escape", "back", "Back", id="multi.back"),
+    ]
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self.chosen: Path | None = None
+        self.cancel = threading.Event()
+        self.results: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.runtime.settings
+        yield Header()
+        with VerticalScroll(classes="page wide"):
+            yield Static("Multi Account Creation", classes="page-title")
+            yield Static(
+                "F2 writes the template to the export folder. Choose a .csv or .xlsx file from the import "
+                "folder (below), or paste rows copied from a spreadsheet, then F5 uploads. "
+                "use_temp_password: TRUE = no password change at first sign-in; FALSE or blank = the student "
+                "must change it.", classes="page-help", markup=False)
+            yield PageMessage()
+            yield UploadTree(settings.import_dir, id="upload-tree")
+            yield Literal("No file chosen.", id="chosen-file")
+            yield Static("Or paste rows (tab-separated, with or without the header):", classes="field-label")
+            yield TextArea(id="pasted", soft_wrap=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Download Template", id="template")
+                yield Button("Upload", id="upload", variant="primary")
+                yield Button("Cancel", id="cancel-job", variant="warning", disabled=True)
+            yield ProgressBar(id="job-progress", show_eta=False)
+            yield Static("", id="job-rate")
+            yield Literal("", id="job-summary")
+            yield FormField("Results .xlsx password", field_id="results-password", secret=True)
+            yield Button("Save results as password-protected .xlsx", id="protect", disabled=True)
+        yield Footer()
+
+    @on(DirectoryTree.FileSelected)
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.chosen = event.path
+        self.query_one("#chosen-file", Literal).show(f"Chosen: {event.path}")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"template": self.action_template, "upload": self.action_upload,
+                   "cancel-job": self.action_cancel_job, "protect": self.protect_results}
+        actions[event.button.id]()
+
+    def action_template(self) -> None:
+        path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
+        self.show_message(f"Template written to {path}")
+
+    def action_cancel_job(self) -> None:
+        self.cancel.set()
+
+    def action_upload(self) -> None:
+        settings = self.app.runtime.settings
+        limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
+        pasted = self.query_one("#pasted", TextArea).text
+        try:
+            upload = open_pasted(pasted, limits) if pasted.strip() else open_upload(self._chosen_file(), limits)
+        except (FileRefused, ServiceError) as refused:
+            self.show_message(f"Not processed: {refused}", error=True)
+            return
+        stamp = self.app.runtime.clock().strftime("%Y%m%d-%H%M%S")
+        stem = Path(upload.name).stem.replace(" ", "-")
+        self.results = settings.export_dir / f"{stem}-results-{stamp}.csv"
+        self.cancel.clear()
+        self.query_one("#cancel-job", Button).disabled = False
+        self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
+        self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
+        self.process(upload)
+
+    def _chosen_file(self) -> Path:
+        if self.chosen is None:
+            raise ServiceError("choose a file in the import folder, or paste rows")
+        return self.chosen
+
+    @work(thread=True, exclusive=True, group="job")
+    def process(self, upload: Upload) -> None:
+        last = [0.0]
+
+        def report(progress: Progress) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_INTERVAL or progress.done == progress.total:
+                last[0] = now
+                self.app.call_from_thread(self.show_progress, progress)
+
+        try:
+            summary = bulk.run_job(self.app.runtime, self.actor, upload, self.results, progress=report,
+                                   cancel=self.cancel)
+        except ServiceError as error:
+            self.app.call_from_thread(self.show_message, str(error), error=True)
+            return
+        self.app.call_from_thread(self.show_summary, summary)
+
+    def show_progress(self, progress: Progress) -> None:
+        self.query_one("#job-progress", ProgressBar).update(total=progress.total, progress=progress.done)
+        left = progress.seconds_left
+        remaining = f", about {left:.0f} s left" if left is not None else ""
+        self.query_one("#job-rate", Static).update(
+            f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}")
+
+    def show_summary(self, summary: Summary) -> None:
+        self.query_one("#cancel-job", Button).disabled = True
+        lines = [summary.line()]
+        if summary.note:
+            lines.append(summary.note)
+        for message, count in summary.failures.most_common():
+            lines.append(f"  {count} × {message}")
+        lines.append(f"Results: {self.results}")
+        self.query_one("#job-summary", Literal).show("\n".join(lines))
+        self.query_one("#protect", Button).disabled = False
+        self.show_message("Done." if not summary.cancelled else "Cancelled: upload the same file again to finish it.")
+
+    def protect_results(self) -> None:
+        """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""
+        field = self.query_one("#results-password-field", FormField)
+        password = field.value
+        field.input.value = ""
+        if self.results is None or self.results.suffix != ".csv" or not self.results.exists():
+            self.show_message("There are no CSV results to protect.", error=True)
+            return
+        try:
+            target = bulk.protect_results(self.results, password)
+        except ServiceError as error:
+            self.show_message(str(error), error=True)
+            return
+        self.results = target
+        self.show_message(f"Results saved to {target}, protected by the password you typed.")

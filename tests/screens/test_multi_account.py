@@ -1,0 +1,93 @@
+"""BULK-1..9 through the Multi Account Creation screen: template, file, paste, progress,
+summary, protected results."""
+
+import csv
+
+import msoffcrypto
+
+from openccc_tui.app import Mode
+from openccc_tui.screens.staff.multi_account import MultiAccountScreen
+from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from tests.screens.conftest import SIZE, settle
+from tests.screens.staff_helpers import open_console
+from tests.services.test_bulk import row
+
+
+async def finished(pilot):
+    """Wait for the job; the directory tree's loader is a worker that runs as long as the tree."""
+    for worker in list(pilot.app.workers):
+        if worker.group == "job":
+            await worker.wait()
+    await pilot.pause()
+
+
+def text(screen, selector):
+    return str(screen.query_one(selector).render())
+
+
+async def test_bulk_template_file_upload_summary_and_protected_results(make_app, sqlite_runtime):
+    settings = sqlite_runtime.settings
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator")
+        await pilot.press("m")
+        assert isinstance(app.screen, MultiAccountScreen)
+        await pilot.press("f2")
+        template = settings.export_dir / "bulkAccountCreateTemplate.csv"
+        assert text(app.screen, "#page-message") == f"Template written to {template}"
+        upload = settings.import_dir / "fall.csv"
+        with upload.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(TEMPLATE_COLUMNS)
+            writer.writerows([row(1), row(2), row(3, email="nope")])
+        app.screen.chosen = upload
+        await pilot.press("f5")
+        await finished(pilot)
+        summary = text(app.screen, "#job-summary")
+        assert summary.startswith("Processed 3 of 3 rows: 2 Success, 1 Failure.")
+        assert "1 × errorCode:invalid.value,field:email" in summary
+        results = app.screen.results
+        assert results.exists() and results.parent == settings.export_dir
+        app.screen.query_one("#results-password").value = "Sheet#Pass1"
+        app.screen.query_one("#protect").press()
+        await pilot.pause()
+        protected = app.screen.results
+    assert protected.suffix == ".xlsx" and not results.exists()
+    assert msoffcrypto.OfficeFile(protected.open("rb")).is_encrypted()
+    assert not app.crashes
+
+
+async def test_bulk_9_pasted_rows(make_app, sqlite_runtime):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        app.screen.query_one("#pasted").text = "\n".join("\t".join(row(n)) for n in (4, 5))
+        await pilot.press("f5")
+        await finished(pilot)
+        assert text(app.screen, "#job-summary").startswith("Processed 2 of 2 rows: 2 Success, 0 Failure.")
+
+
+async def test_bulk_2_a_refused_file_says_why_and_creates_nothing(make_app, sqlite_runtime):
+    settings = sqlite_runtime.settings
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        bad = settings.import_dir / "bad.csv"
+        bad.write_text("email,first\nx@y.z,Al\n")
+        app.screen.chosen = bad
+        await pilot.press("f5")
+        await pilot.pause()
+        assert text(app.screen, "#page-message").startswith("Not processed: The header stops before column 3")
+        await pilot.press("f5")  # nothing chosen after a refusal is still the same file: refused again
+        app.screen.chosen = None
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "choose a file" in text(app.screen, "#page-message")
+
+
+def test_multi_account_snapshot_80x24(make_app, snap_compare):
+    async def opened(pilot):
+        await open_console(pilot.app, pilot, "cory", "creator", page="multi_account")
+        await settle(pilot)
+
+    assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)
