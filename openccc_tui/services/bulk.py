@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from openccc_tui.domain.bulk import (
     CCCID_INDEX,
@@ -41,10 +41,12 @@ from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
-from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
 LOOKAHEAD_PER_WORKER = 8
+BATCH_ROWS = 50
+BATCH_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _process(
     ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
     started = time.monotonic()
     workers = runtime.settings.hash_workers
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool, _Batches(runtime, actor) as batches:
         window: deque[tuple[int, list[str], AccountDraft | None, str, Future | None]] = deque()
         source = iter(upload.rows())
         exhausted = False
@@ -173,7 +175,7 @@ def _process(
                         future.cancel()
                 return
             number, cells, draft, problems, future = window.popleft()
-            outcome = _decide(runtime, actor, job_id, number, cells, draft, problems, future)
+            outcome = _decide(batches.session(), runtime, actor, job_id, number, cells, draft, problems, future)
             if outcome.status == "":
                 summary.skipped += 1
             elif outcome.status == SUCCESS:
@@ -185,30 +187,70 @@ def _process(
             yield outcome
 
 
+class _Batches:
+    """Rows are committed a few at a time, each row inside its own savepoint: a row that
+    fails rolls back alone, a crash loses at most the rows of the open batch (never half
+    of one), and the cost of a commit is shared. The creator's role is checked again at
+    every batch."""
+
+    def __init__(self, runtime: Runtime, actor: Actor) -> None:
+        self.runtime, self.actor = runtime, actor
+        self._context = None
+        self._session = None
+        self._rows = 0
+        self._opened = 0.0
+
+    def session(self):
+        if self._session is not None and (self._rows >= BATCH_ROWS or time.monotonic() - self._opened >= BATCH_SECONDS):
+            self._close(None)
+        if self._session is None:
+            self._context = write_session(self.runtime.engine)
+            self._session = self._context.__enter__()
+            self._opened, self._rows = time.monotonic(), 0
+            authorise(self._session, self.actor, Role.CREATOR)
+        self._rows += 1
+        return self._session
+
+    def _close(self, error: BaseException | None) -> None:
+        context, self._context, self._session = self._context, None, None
+        if context is not None:
+            context.__exit__(type(error) if error else None, error, error.__traceback__ if error else None)
+
+    def __enter__(self) -> "_Batches":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        self._close(error)
+
+
 def _is_done_row(cells: list[str]) -> bool:
     """BULK-5: a row that carries a valid CCCID was created before and is left untouched."""
     return is_cccid(cells[CCCID_INDEX].strip().upper())
 
 
 def _decide(
-    runtime: Runtime, actor: Actor, job_id: int, number: int, cells: list[str],
+    session: Session, runtime: Runtime, actor: Actor, job_id: int, number: int, cells: list[str],
     draft: AccountDraft | None, problems: str, future: Future | None,
 ) -> Outcome:
     if draft is None and not problems:
         return Outcome(cells, "", "", "")
     if draft is None:
-        _record(runtime, job_id, number, "", FAILURE, None, problems)
+        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint="", status=FAILURE, message=problems[:2000]))
         return Outcome(cells, FAILURE, "", problems)
     row_key = fingerprint(row_values(cells))
-    earlier = _earlier_success(runtime, actor, job_id, row_key)
+    earlier = session.exec(
+        select(BulkRow.cccid).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
+        .where(BulkRow.fingerprint == row_key, BulkRow.status == SUCCESS, BulkRow.job_id != job_id,
+               BulkJob.college_id == actor.college_id)
+    ).first()
     if earlier is not None:
         future.cancel()
-        _record(runtime, job_id, number, row_key, SUCCESS, earlier, SUCCESS_MESSAGE)
+        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS, cccid=earlier,
+                            message=SUCCESS_MESSAGE))
         return Outcome(cells, SUCCESS, earlier, SUCCESS_MESSAGE)
     password_hash = future.result()
     try:
-        with write_session(runtime.engine) as session:
-            authorise(session, actor, Role.CREATOR)
+        with session.begin_nested():
             created = insert_account(
                 session, runtime, actor, draft, password_hash,
                 must_change_password=draft.must_change_password,
@@ -217,25 +259,10 @@ def _decide(
             session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS,
                                 cccid=created.cccid, message=SUCCESS_MESSAGE, account_id=created.account_id))
     except DuplicateAccount as duplicate:
-        _record(runtime, job_id, number, row_key, FAILURE, None, str(duplicate))
+        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=FAILURE,
+                            message=str(duplicate)[:2000]))
         return Outcome(cells, FAILURE, "", str(duplicate))
     return Outcome(cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
-
-
-def _earlier_success(runtime: Runtime, actor: Actor, job_id: int, row_key: str) -> str | None:
-    """The CCCID an earlier upload gave this row; a repeat inside this file is a duplicate instead."""
-    with read_session(runtime.engine) as session:
-        return session.exec(
-            select(BulkRow.cccid).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
-            .where(BulkRow.fingerprint == row_key, BulkRow.status == SUCCESS, BulkRow.job_id != job_id,
-                   BulkJob.college_id == actor.college_id)
-        ).first()
-
-
-def _record(runtime: Runtime, job_id: int, number: int, row_key: str, status: str, cccid: str | None, message: str) -> None:
-    with write_session(runtime.engine) as session:
-        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=status,
-                            cccid=cccid, message=message[:2000]))
 
 
 def template_path(folder: Path) -> Path:

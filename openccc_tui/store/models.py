@@ -5,7 +5,7 @@ Times are timezone-aware; SQLModel stores them in UTC and gives them back in UTC
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, func, text
 from sqlmodel import Field, SQLModel
 
 
@@ -229,3 +229,8 @@ class BulkRow(SQLModel, table=True):
     cccid: str | None = Field(default=None, max_length=8)
     message: str = Field(default="", max_length=2000)
     account_id: int | None = Field(default=None, foreign_key="student_account.id")
+
+
+# User names compare case-insensitively (ADD-3, SIGN-3): an index on the lower-cased form
+# keeps those look-ups fast with a million accounts.
+Index("ix_student_username_lower", func.lower(StudentAccount.__table__.c.username))

@@ -1,0 +1,181 @@
+"""Multi Account Creation benchmarks (the issue's targets in brackets), measured in one run:
+
+1. N rows (default 2,000) imported on a fresh SQLite database, against the pure hashing
+   bound (N hashes with the same hasher on the same number of threads)   [ratio <= 1.10]
+   — and the same on PostgreSQL when OPENCCC_TEST_POSTGRES_URL is set.
+2. Peak RSS of a 100,000-row import with a cheap hasher, in a child process [<= 150 MB]
+3. Per-row time with 1,000,000 accounts already stored against none          [<= 1.2x]
+
+Usage: python bench/bulk_import.py [--rows N] [--skip-large]
+"""
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from openccc_tui.config import Settings
+from openccc_tui.domain.hashing import PasswordHasher
+from openccc_tui.domain.staff import Role
+from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from openccc_tui.resources import common_passwords
+from openccc_tui.services import bulk
+from openccc_tui.services.audit import Actor, command_line_actor
+from openccc_tui.services.bulk_files import Limits, open_upload
+from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.staff import add_staff, ensure_college
+from openccc_tui.store import migrate
+from openccc_tui.store.engine import make_engine, write_session
+from openccc_tui.store.models import StudentAccount
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+PASSWORD = "Quiet#River26"
+
+
+def name(n: int) -> str:
+    out = ""
+    for _ in range(4):
+        n, digit = divmod(n, 26)
+        out += LETTERS[digit]
+    return out.capitalize()
+
+
+def write_rows(path: Path, count: int, start: int = 0) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(TEMPLATE_COLUMNS)
+        for n in range(start, start + count):
+            values = {"email": f"student{n}@bench.edu", "first": "Bench", "last": name(n), "dob": "2001-02-03",
+                      "accepted-terms": "TRUE", "homeless": "FALSE", "street1": "1 Main St", "city": "Davis",
+                      "state": "CA", "postal": "95616", "country": "US", "password": PASSWORD}
+            writer.writerow([values.get(column, "") for column in TEMPLATE_COLUMNS])
+
+
+def runtime_for(url: str, folder: Path, hasher: PasswordHasher) -> Runtime:
+    settings = Settings(database_url=url, log_file=folder / "log", import_dir=folder, export_dir=folder,
+                        bulk_max_rows=1_000_000, bulk_max_bytes=500 * 1024 * 1024)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    return Runtime(settings=settings, engine=engine, hasher=hasher, common_passwords=common_passwords(),
+                   terminal="bench")
+
+
+def creator(runtime: Runtime) -> Actor:
+    with write_session(runtime.engine) as session:
+        college = ensure_college(session, runtime, command_line_actor("bench"), "999", "Bench College")
+        staff = add_staff(session, runtime, command_line_actor("bench"), username=f"bench{uuid.uuid4().hex[:6]}",
+                          full_name="Pat Kim", college=college, roles=frozenset({Role.CREATOR}),
+                          password="Quiet#Staff9x", approved=True).staff
+        return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id,
+                     roles=frozenset({Role.CREATOR}))
+
+
+def import_seconds(runtime: Runtime, path: Path) -> float:
+    actor = creator(runtime)
+    upload = open_upload(path, Limits(max_bytes=500 * 1024 * 1024, max_rows=1_000_000))
+    started = time.perf_counter()
+    summary = bulk.run_job(runtime, actor, upload, path.with_suffix(".results.csv"))
+    elapsed = time.perf_counter() - started
+    assert summary.failed == 0, summary.failures.most_common(3)
+    return elapsed
+
+
+def hashing_bound(hasher: PasswordHasher, count: int, workers: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(hasher.hash, [PASSWORD] * count))
+    return time.perf_counter() - started
+
+
+def ratio_on(label: str, url: str, folder: Path, rows: int) -> None:
+    hasher = PasswordHasher()
+    runtime = runtime_for(url, folder, hasher)
+    path = folder / f"{label}.csv"
+    write_rows(path, rows, start=10_000_000)
+    seconds = import_seconds(runtime, path)
+    bound = hashing_bound(hasher, rows, runtime.settings.hash_workers)
+    runtime.engine.dispose()
+    print(f"{label}: {rows} rows imported in {seconds:.1f} s; hashing bound {bound:.1f} s "
+          f"({runtime.settings.hash_workers} threads); ratio {seconds / bound:.2f}  (target <= 1.10)")
+
+
+def peak_rss_child(folder: str, rows: int) -> None:
+    """Run in a child process: import `rows` rows with a cheap hasher, print the peak RSS."""
+    base = Path(folder)
+    runtime = runtime_for(f"sqlite:///{base / 'rss.db'}", base, PasswordHasher.cheap_for_tests())
+    path = base / "rss.csv"
+    write_rows(path, rows)
+    import_seconds(runtime, path)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def peak_rss(folder: Path, rows: int) -> None:
+    result = subprocess.run([sys.executable, __file__, "--rss-child", str(folder), "--rows", str(rows)],
+                            capture_output=True, text=True, check=True)
+    megabytes = float(result.stdout.strip().splitlines()[-1])
+    print(f"peak RSS importing {rows:,} rows (cheap hasher): {megabytes:.0f} MB  (target <= 150 MB)")
+
+
+def per_row_time(folder: Path, stored: int, rows: int) -> float:
+    runtime = runtime_for(f"sqlite:///{folder / f'stored{stored}.db'}", folder, PasswordHasher.cheap_for_tests())
+    if stored:
+        hashed = runtime.hasher.hash(PASSWORD)
+        batch = 50_000
+        with runtime.engine.begin() as connection:
+            for first in range(0, stored, batch):
+                connection.execute(insert(StudentAccount), [
+                    {"cccid": f"{name(n)[:3].upper()}{n % 10000:04d}",
+                     "email": f"old{n}@bench.edu", "email_normalized": f"old{n}@bench.edu", "email_validated": False,
+                     "phone_validated": False, "preferred_contact": "email", "first_name": "Old",
+                     "last_name": name(n), "first_name_key": "old", "last_name_key": name(n).lower(),
+                     "date_of_birth": date(1990, 1, 1), "homeless": False, "password_hash": hashed,
+                     "must_change_password": False, "idme_workflow_status": "not_started", "failed_sign_ins": 0,
+                     "lockouts": 0, "credentials_note": "", "secret_question": "", "middle_name": "", "suffix": "",
+                     "preferred_name": "", "street1": "", "street2": "", "city": "", "state": "", "postal_code": "",
+                     "country": "US"}
+                    for n in range(first, min(first + batch, stored))
+                ])
+            connection.execute(text("ANALYZE"))
+    path = folder / f"rows{stored}.csv"
+    write_rows(path, rows, start=20_000_000)
+    seconds = import_seconds(runtime, path)
+    runtime.engine.dispose()
+    return seconds / rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 100k-row RSS and 1M-account runs")
+    parser.add_argument("--rss-child", metavar="FOLDER")
+    args = parser.parse_args()
+    if args.rss_child:
+        peak_rss_child(args.rss_child, args.rows)
+        return
+    with tempfile.TemporaryDirectory() as name_:
+        folder = Path(name_)
+        ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows)
+        postgres = os.environ.get("OPENCCC_TEST_POSTGRES_URL")
+        if postgres:
+            ratio_on("PostgreSQL", postgres, folder, args.rows)
+        if args.skip_large:
+            return
+        peak_rss(folder, 100_000)
+        empty = per_row_time(folder, 0, 1000)
+        full = per_row_time(folder, 1_000_000, 1000)
+        print(f"per-row time: {empty * 1000:.2f} ms with no accounts stored, {full * 1000:.2f} ms with 1,000,000; "
+              f"ratio {full / empty:.2f}  (target <= 1.2)")
+
+
+if __name__ == "__main__":
+    main()
