@@ -192,3 +192,52 @@ def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, 
     code, out, _ = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--out", str(tmp_path / "r.xlsx"),
                        "--results-password-stdin", "--db", database_url, stdin="Sheet#Pass1\n")
     assert code == 0 and (tmp_path / "r.xlsx").exists()
+
+
+def test_bulk_8_kill_9_in_the_middle_then_the_same_file_finishes_without_second_accounts(tmp_path, monkeypatch):
+    import csv as csv_module
+    import os
+    import signal
+    import time
+
+    from sqlmodel import func
+
+    from openccc_tui.domain.template import TEMPLATE_COLUMNS
+    from openccc_tui.store.models import BulkRow, StudentAccount
+    from tests.conftest import make_runtime, make_settings
+    from tests.services.test_bulk import row
+
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    runtime = make_runtime(make_settings(url, tmp_path))
+    from openccc_tui.store import migrate
+
+    migrate.upgrade(runtime.engine)
+    factories.staff_actor(runtime, "cory", "creator")
+    source = tmp_path / "students.csv"
+    with source.open("w", newline="") as file:
+        writer = csv_module.writer(file)
+        writer.writerow(TEMPLATE_COLUMNS)
+        writer.writerows(row(n) for n in range(150))
+    command = [str(Path(sys.executable).parent / "openccc-tui"), "import", str(source), "--as", "cory", "--db", url]
+    env = os.environ | {"OPENCCC_LOG_FILE": str(tmp_path / "log")}
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with read_session(runtime.engine) as session:
+            if session.exec(select(func.count()).select_from(BulkRow)).one() > 0:
+                break
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    with read_session(runtime.engine) as session:
+        before = {a.email: a.cccid for a in session.exec(select(StudentAccount))}
+    assert 0 < len(before) < 150, "the import must be killed in the middle"
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith("Processed 150 of 150 rows: 150 Success, 0 Failure.")
+    with read_session(runtime.engine) as session:
+        after = {a.email: a.cccid for a in session.exec(select(StudentAccount))}
+    assert len(after) == 150 and all(after[email] == cccid for email, cccid in before.items())
+    results = list(csv_module.reader((tmp_path / "students-results.csv").open(encoding="utf-8-sig")))
+    assert {r[0]: r[-2] for r in results[1:]} == after
+    runtime.engine.dispose()

@@ -21,7 +21,7 @@ LIMITS = Limits(max_bytes=50 * 1024 * 1024, max_rows=200_000)
 
 
 def row(n, **changes):
-    values = {"email": f"s{n}@college.edu", "first": f"Stu{'abcdefghij'[n % 10]}", "last": "Dent" + "abcdefghij"[n // 10 % 10] + "abcdefghij"[n % 10],
+    values = {"email": f"s{n}@college.edu", "first": f"Stu{'abcdefghij'[n % 10]}", "last": "Dent" + "".join("abcdefghij"[int(d)] for d in f"{n:03d}"),
               "middle": "", "suffix": "", "preferred": "", "dob": "2001-02-03", "accepted-terms": "TRUE",
               "homeless": "FALSE", "street1": "1 Main St", "street2": "", "city": "Davis", "state": "CA",
               "postal": "95616", "country": "US", "phone-number": "", "phone-type": "", "password": "Quiet#River26",
