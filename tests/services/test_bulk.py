@@ -226,3 +226,21 @@ def test_bulk_needs_the_creator_role(runtime, tmp_path):
     helper = factories.staff_actor(runtime, "sam", "support")
     with pytest.raises(PermissionDenied):
         bulk.run_job(runtime, helper, upload(tmp_path, csv_bytes([row(1)])), None)
+
+
+def test_bulk_4_username_and_person_messages(runtime, creator, tmp_path):
+    from openccc_tui.store.engine import write_session
+
+    with write_session(runtime.engine) as session:
+        session.add(factories.account(cccid="OLD0001", email="legacy@college.edu", username="s1@college.edu"))
+        session.add(factories.account(cccid="OLD0002", email="twin1@college.edu", first_name="Stuc", last_name="Dentaac",
+                                      date_of_birth=date(2001, 2, 3)))
+        for n in (3, 4):
+            session.add(factories.account(cccid=f"OLD000{n}", email=f"trip{n}@college.edu", first_name="Stud",
+                                          last_name="Dentaad", date_of_birth=date(2001, 2, 3)))
+    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(3)]))
+    assert [r[-1] for r in rows[1:]] == [
+        "A user already exists with username: s1@college.edu",
+        "A user already exists for the given firstname, lastname, date-of-birth, please contact support.",
+        "Multiple users match on (firstname, lastname, date-of-birth), please contact support.",
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
 from openccc_tui.screens.staff.page import StaffPage
@@ -67,7 +67,7 @@ class MultiAccountScreen(StaffPage):
                 yield Button("Cancel", id="cancel-job", variant="warning", disabled=True)
             yield ProgressBar(id="job-progress", show_eta=False)
             yield Static("", id="job-rate")
-            yield Literal("", id="job-summary")
+            yield Vertical(id="job-summary")
             yield FormField("Results .xlsx password", field_id="results-password", secret=True)
             yield Button("Save results as password-protected .xlsx", id="protect", disabled=True)
         yield Footer()
@@ -144,8 +144,11 @@ class MultiAccountScreen(StaffPage):
             lines.append(summary.note)
         for message, count in summary.failures.most_common():
             lines.append(f"  {count} × {message}")
-        lines.append(f"Results: {self.results}")
-        self.query_one("#job-summary", Literal).show("\n".join(lines))
+        lines.append(f"Results: {self.results.name} in the export folder")
+        self.query_one("#job-rate", Static).update("")
+        box = self.query_one("#job-summary", Vertical)
+        box.remove_children()
+        box.mount_all(Literal(line) for line in lines)
         self.query_one("#protect", Button).disabled = False
         self.show_message("Done." if not summary.cancelled else "Cancelled: upload the same file again to finish it.")
 
