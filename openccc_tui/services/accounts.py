@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import text
+from sqlalchemy import literal, text, union_all
 from sqlmodel import Session, func, select
 
 from openccc_tui.domain.contact import normalise_email
@@ -56,25 +56,28 @@ def _lock_identities(session: Session, keys: list[str]) -> None:
 
 
 def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
-    """The first ADD-3 check that matches, in the documented order, or None."""
-    email = normalise_email(draft.email)
-    if session.exec(select(StudentAccount.id).where(StudentAccount.email_normalized == email)).first():
-        return EMAIL_EXISTS.format(draft.email)
+    """The first ADD-3 check that matches, in the documented order, or None.
+
+    One round trip: the three checks are one UNION ALL of indexed look-ups.
+    """
     username = draft.username or draft.email
-    taken = select(StudentAccount.id).where(func.lower(StudentAccount.username) == username.lower())
-    if session.exec(taken).first():
+    checks = [
+        select(literal(1).label("kind")).where(StudentAccount.email_normalized == normalise_email(draft.email)).limit(1),
+        select(literal(2).label("kind")).where(func.lower(StudentAccount.username) == username.lower()).limit(1),
+        select(literal(3).label("kind")).where(
+            StudentAccount.last_name_key == fold_for_matching(draft.last_name),
+            StudentAccount.first_name_key == fold_for_matching(draft.first_name),
+            StudentAccount.date_of_birth == draft.date_of_birth,
+        ).limit(2),
+    ]
+    kinds = sorted(session.execute(union_all(*(select(check.subquery()) for check in checks))).scalars())
+    if not kinds:
+        return None
+    if kinds[0] == 1:
+        return EMAIL_EXISTS.format(draft.email)
+    if kinds[0] == 2:
         return USERNAME_EXISTS.format(username)
-    same_person = select(StudentAccount.id).where(
-        StudentAccount.last_name_key == fold_for_matching(draft.last_name),
-        StudentAccount.first_name_key == fold_for_matching(draft.first_name),
-        StudentAccount.date_of_birth == draft.date_of_birth,
-    ).limit(2)
-    matches = len(session.exec(same_person).all())
-    if matches == 1:
-        return PERSON_EXISTS
-    if matches > 1:
-        return PERSON_MULTIPLE
-    return None
+    return PERSON_EXISTS if kinds.count(3) == 1 else PERSON_MULTIPLE
 
 
 def insert_account(

@@ -126,8 +126,14 @@ def run_job(
         session.add(job)
         session.flush()
         job_id = job.id
+        # Only a college with rows done by an earlier upload needs the per-row resume look-up.
+        resuming = session.exec(
+            select(BulkRow.id).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
+            .where(BulkRow.status == SUCCESS, BulkJob.college_id == creator.college_id, BulkRow.job_id != job_id)
+            .limit(1)
+        ).first() is not None
     summary = Summary(job_id=job_id, total=upload.total_rows, note=upload.note)
-    outcomes = _process(runtime, actor, upload, job_id, summary, progress, cancel)
+    outcomes = _process(runtime, actor, upload, job_id, resuming, summary, progress, cancel)
     rows = (o.cells if o.status == "" else result_cells(o.cells, o.status, o.cccid, o.message) for o in outcomes)
     if results_path is not None:
         write_table(results_path, TEMPLATE_COLUMNS, rows, password=results_password)
@@ -143,7 +149,7 @@ def run_job(
 
 
 def _process(
-    runtime: Runtime, actor: Actor, upload: Upload, job_id: int, summary: Summary,
+    runtime: Runtime, actor: Actor, upload: Upload, job_id: int, resuming: bool, summary: Summary,
     progress: Callable[[Progress], None], cancel: threading.Event,
 ) -> Iterator[Outcome]:
     ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
@@ -175,7 +181,7 @@ def _process(
                         future.cancel()
                 return
             number, cells, draft, problems, future = window.popleft()
-            outcome = _decide(batches.session(), runtime, actor, job_id, number, cells, draft, problems, future)
+            outcome = _decide(batches.session(), runtime, actor, job_id, resuming, number, cells, draft, problems, future)
             if outcome.status == "":
                 summary.skipped += 1
             elif outcome.status == SUCCESS:
@@ -229,7 +235,7 @@ def _is_done_row(cells: list[str]) -> bool:
 
 
 def _decide(
-    session: Session, runtime: Runtime, actor: Actor, job_id: int, number: int, cells: list[str],
+    session: Session, runtime: Runtime, actor: Actor, job_id: int, resuming: bool, number: int, cells: list[str],
     draft: AccountDraft | None, problems: str, future: Future | None,
 ) -> Outcome:
     if draft is None and not problems:
@@ -242,7 +248,7 @@ def _decide(
         select(BulkRow.cccid).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
         .where(BulkRow.fingerprint == row_key, BulkRow.status == SUCCESS, BulkRow.job_id != job_id,
                BulkJob.college_id == actor.college_id)
-    ).first()
+    ).first() if resuming else None
     if earlier is not None:
         future.cancel()
         session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS, cccid=earlier,
