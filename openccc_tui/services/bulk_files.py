@@ -4,6 +4,7 @@ to, and rows pasted from a spreadsheet. A file is checked whole — size, encodi
 header, row count — before any account is created, then read again row by row, so even a
 large file is never held in memory."""
 
+import codecs
 import csv
 import hashlib
 import io
@@ -62,8 +63,7 @@ def open_upload(path: Path, limits: Limits) -> Upload:
     if suffix == ".xlsx":
         return _open_xlsx(path, limits)
     if suffix == ".csv":
-        data = path.read_bytes()
-        return _open_delimited(path.name, data, ",", limits)
+        return _open_csv_file(path, limits)
     raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
 
 
@@ -78,42 +78,67 @@ def open_pasted(text: str, limits: Limits) -> Upload:
     return _open_delimited("pasted rows", data, "\t", limits)
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+def _file_encoding(path: Path) -> tuple[str, str, str]:
+    """The encoding to read `path` with, a note for the results, and the file's SHA-256,
+    found by reading the file once in binary, line by line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    digest = hashlib.sha256()
+    utf8 = True
+    with path.open("rb") as file:
+        for line_number, line in enumerate(file, start=1):
+            digest.update(line)
+            if utf8:
+                try:
+                    decoder.decode(line)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if not utf8:
+                bad = next((b for b in line if b in CP1252_UNDEFINED), None)
+                if bad is not None:
+                    raise FileRefused(
+                        f"{path.name} is neither UTF-8 nor Windows-1252: line {line_number} holds the byte "
+                        f"0x{bad:02X}. Save it again as CSV UTF-8."
+                    )
+    if utf8:
+        return "utf-8-sig", "", digest.hexdigest()
+    note = "The file was not UTF-8; it was read as Windows-1252 (what Excel on Windows writes)."
+    return "cp1252", note, digest.hexdigest()
+
+
+def _open_csv_file(path: Path, limits: Limits) -> Upload:
+    encoding, note, digest = _file_encoding(path)
+
+    def records() -> Iterator[Row]:
+        with path.open(encoding=encoding, newline="") as file:
+            yield from _parse(path.name, file, ",")
+
+    total = _check(path.name, records(), limits)
+    return Upload(name=path.name, sha256=digest, total_rows=total, note=note, read_rows=lambda: _data_rows(records))
+
+
+def _parse(name: str, stream, delimiter: str) -> Iterator[Row]:
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        pass
-    for row, line in enumerate(data.split(b"\n"), start=1):
-        bad = next((b for b in line if b in CP1252_UNDEFINED), None)
-        if bad is not None:
-            raise FileRefused(
-                f"{name} is neither UTF-8 nor Windows-1252: line {row} holds the byte 0x{bad:02X}. "
-                "Save it again as CSV UTF-8."
-            )
-    return data.decode("cp1252"), "The file was not UTF-8; it was read as Windows-1252 (what Excel on Windows writes)."
+        yield from enumerate(reader, start=1)
+    except csv.Error as error:
+        raise FileRefused(f"{name}, line {reader.line_num}: {error}. Check the quotes on that line.") from None
+
+
+def _data_rows(records: Callable[[], Iterator[Row]]) -> Iterator[Row]:
+    iterator = records()
+    next(iterator, None)
+    return (row for row in iterator if not is_blank(row[1]))
 
 
 def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits) -> Upload:
-    text, note = _decode(data, name)
+    text = data.decode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
 
-    def records() -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        index = 0
-        try:
-            for index, cells in enumerate(reader, start=1):
-                yield index, cells
-        except csv.Error as error:
-            raise FileRefused(f"{name}, line {reader.line_num}: {error}. Check the quotes on that line.") from None
+    def records() -> Iterator[Row]:
+        return _parse(name, io.StringIO(text, newline=""), delimiter)
 
     total = _check(name, records(), limits)
-
-    def rows() -> Iterator[Row]:
-        iterator = records()
-        next(iterator, None)
-        return (row for row in iterator if not is_blank(row[1]))
-
-    return Upload(name=name, sha256=digest, total_rows=total, note=note, read_rows=rows)
+    return Upload(name=name, sha256=digest, total_rows=total, note="", read_rows=lambda: _data_rows(records))
 
 
 def _check(name: str, records: Iterator[Row], limits: Limits) -> int:
@@ -177,10 +202,4 @@ def _open_xlsx(path: Path, limits: Limits) -> Upload:
             workbook.close()
 
     total = _check(path.name, records(), limits)
-
-    def rows() -> Iterator[Row]:
-        iterator = records()
-        next(iterator, None)
-        return (row for row in iterator if not is_blank(row[1]))
-
-    return Upload(name=path.name, sha256=digest, total_rows=total, note="", read_rows=rows)
+    return Upload(name=path.name, sha256=digest, total_rows=total, note="", read_rows=lambda: _data_rows(records))

@@ -31,18 +31,27 @@ def write_table(path: Path, header: Row, rows: Iterable[Row], *, password: str |
         raise ServiceError("choose a file name ending in .csv or .xlsx")
     safe_rows = ([neutralise_formula(str(cell)) for cell in row] for row in rows)
     if suffix == ".csv":
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        count = 0
-        for row in safe_rows:
-            writer.writerow(row)
-            count += 1
-        data = buffer.getvalue().encode("utf-8-sig")
-    else:
-        data, count = _encrypted_workbook(header, safe_rows, password)
+        return _write_csv(path, header, safe_rows)
+    data, count = _encrypted_workbook(header, safe_rows, password)
     _write_private(path, data)
     return count
+
+
+def _write_csv(path: Path, header: Row, rows: Iterable[Row]) -> int:
+    """Row by row to the file, so a large result never sits in memory."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        count = 0
+        with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        return count
+    except OSError as error:
+        raise ServiceError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _encrypted_workbook(header: Row, rows: Iterable[Row], password: str) -> tuple[bytes, int]:
