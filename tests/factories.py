@@ -51,3 +51,27 @@ STUDENT_FORM = {
     "dob": "2000-01-02", "dob-confirm": "2000-01-02", "password": "Hunny#Pot9",
     "password-confirm": "Hunny#Pot9", "accepted-terms": "TRUE",
 }
+
+
+STUDENT_PASSWORD = "Hunny#Pot9"
+
+
+def stored_student(runtime, **fields) -> int:
+    """A student account in the database, with the password STUDENT_PASSWORD unless one is given."""
+    from openccc_tui.store.engine import write_session
+
+    fields.setdefault("password_hash", runtime.hasher.hash(STUDENT_PASSWORD))
+    with write_session(runtime.engine) as session:
+        row = account(**fields)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def latest_code(runtime, address: str) -> str:
+    """The 6-digit code of the newest outbox message to `address`."""
+    import re
+
+    from openccc_tui.services import notify
+
+    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=address)[0].body).group(1)

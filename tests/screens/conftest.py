@@ -26,3 +26,10 @@ def make_app(sqlite_runtime):
         return OpenCCCApp(sqlite_runtime, mode)
 
     return make
+
+
+async def submit(pilot: Pilot, *keys: str) -> None:
+    """Type `keys`, press Enter, and wait for the answer to be shown."""
+    await pilot.press(*keys, "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

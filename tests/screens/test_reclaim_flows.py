@@ -1,7 +1,6 @@
 """The seed 000 user flows end to end through the real screens (issue: reclaim and recovery),
 and Pilot tests of Edit Account, My Applications, Forgot Password and Recover Account."""
 
-import re
 
 from sqlmodel import select
 from textual.widgets import Select
@@ -16,21 +15,11 @@ from openccc_tui.services import notify
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, StudentAccount
 from tests import factories
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, settle, submit
 from tests.screens.staff_helpers import open_console
 from tests.screens.test_add_user import fill_directly, save
 
 TEMP_PASSWORD = "Sunny#Day42"
-
-
-def code_for(runtime, address):
-    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=address)[0].body).group(1)
-
-
-async def submit(pilot, *keys):
-    await pilot.press(*keys, "enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def settled(pilot):
@@ -111,7 +100,7 @@ async def test_seed_000_flow_b_the_student_reclaims_the_account(make_app, sqlite
         assert isinstance(app.screen, EditAccountScreen)
         await pilot.press(*"pat.lee@home.org", "tab", *"pat.lee@home.org", "ctrl+s")
         await until(pilot, lambda: app.screen.query("#email-code"))
-        await submit(pilot, *code_for(sqlite_runtime, "pat.lee@home.org"))
+        await submit(pilot, *factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
         await until(pilot, lambda: isinstance(app.screen, EditAccountScreen))
         await settled(pilot)
         assert "reclaimed" in str(app.screen.query_one("#page-message").render())
@@ -124,7 +113,7 @@ async def test_seed_000_flow_b_the_student_reclaims_the_account(make_app, sqlite
         assert isinstance(app.screen, ForgotPasswordScreen)
         await pilot.press("tab", "enter")  # the only channel, then Next
         await settled(pilot)
-        await submit(pilot, *code_for(sqlite_runtime, "pat.lee@home.org"))
+        await submit(pilot, *factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
         await pilot.press(*"Own#Pass2027", "enter")
         await submit(pilot, *"Own#Pass2027")
         assert "Your password was changed" in str(app.screen.query_one("#done Static").render())

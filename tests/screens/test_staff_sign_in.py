@@ -6,7 +6,7 @@ from sqlmodel import select
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.home import StaffHomeScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from openccc_tui.widgets.qr_code import QRCode
 from tests import factories

@@ -1,6 +1,5 @@
 """SIGN-1..8 through the real student pages, by keyboard, with an 80×24 snapshot of each."""
 
-import re
 
 import pytest
 
@@ -9,31 +8,17 @@ from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.services import notify
 from openccc_tui.services.sign_in import SIGN_IN_FAILED
-from openccc_tui.store.engine import write_session
 from tests import factories
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, settle, submit
 
 PASSWORD = "Hunny#Pot9"
 
 
-def add(runtime, **fields):
-    fields.setdefault("password_hash", runtime.hasher.hash(PASSWORD))
-    with write_session(runtime.engine) as session:
-        session.add(factories.account(**fields))
+add = factories.stored_student
 
 
 def message(app) -> str:
     return str(app.screen.query_one("#page-message").render())
-
-
-def code_for(runtime, address):
-    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=address)[0].body).group(1)
-
-
-async def submit(pilot, *keys):
-    await pilot.press(*keys, "enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_sign_1_a_malformed_email_is_refused_on_the_sign_in_page(make_app):
@@ -69,7 +54,7 @@ async def test_sign_5_6_staff_made_student_validates_changes_password_and_sees_t
             "We were able to locate your account. Enter the verification code sent to w****e@test.com. "
             "If you didn't get the email, check your junk folder or resend or try again."
         )
-        await submit(pilot, *code_for(sqlite_runtime, "winnie@test.com"))
+        await submit(pilot, *factories.latest_code(sqlite_runtime, "winnie@test.com"))
         assert isinstance(app.screen, pages.EditProfileScreen)
         await pilot.press("tab", "enter")
         await app.workers.wait_for_complete()
@@ -182,7 +167,7 @@ def test_edit_profile_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
     async def walk(pilot):
         await submit(pilot, *"winnie@test.com")
         await submit(pilot, *PASSWORD)
-        await submit(pilot, *code_for(sqlite_runtime, "winnie@test.com"))
+        await submit(pilot, *factories.latest_code(sqlite_runtime, "winnie@test.com"))
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.KIOSK), terminal_size=SIZE, run_before=walk)

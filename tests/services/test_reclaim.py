@@ -15,7 +15,6 @@ from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.recovery import (
     CONTACT_SUPPORT,
     NOT_FOUND,
-    ForgotPasswordFlow,
     ForgotStep,
     RecoverAccountFlow,
     RecoverStep,
@@ -31,8 +30,7 @@ from tests.conftest import NOW
 PASSWORD = "Hunny#Pot9"
 
 
-def code_for(runtime, address):
-    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=address)[0].body).group(1)
+code_for = factories.latest_code
 
 
 @pytest.fixture
@@ -146,13 +144,7 @@ def test_acc_6_excelsior_requires_a_secret_question(runtime, staff_made):
     assert [e.path for e in raised.value.errors] == ["secret.answer"]
 
 
-def validated(runtime, **fields):
-    fields.setdefault("password_hash", runtime.hasher.hash(PASSWORD))
-    with write_session(runtime.engine) as session:
-        account = factories.account(**fields)
-        session.add(account)
-        session.flush()
-        return account.id
+validated = factories.stored_student
 
 
 def test_rec_1_forgot_password_by_a_validated_channel(runtime):

@@ -17,7 +17,7 @@ from openccc_tui.services.sign_in import (
     Step,
     throttle_key,
 )
-from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import IdentifierThrottle, StudentAccount
 from tests import factories
 from tests.conftest import NOW
@@ -25,18 +25,8 @@ from tests.conftest import NOW
 PASSWORD = "Hunny#Pot9"
 
 
-def add(runtime, **fields):
-    fields.setdefault("password_hash", runtime.hasher.hash(PASSWORD))
-    with write_session(runtime.engine) as session:
-        account = factories.account(**fields)
-        session.add(account)
-        session.flush()
-        return account.id
-
-
-def latest_code(runtime, address):
-    (message, *_) = notify.recent(runtime, to=address)
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
+add = factories.stored_student
+latest_code = factories.latest_code
 
 
 def sign_in(runtime, identifier, password=PASSWORD, method=Method.EMAIL, username=None):
