@@ -146,6 +146,10 @@ def per_row_time(folder: Path, stored: int, rows: int) -> float:
                     for n in range(first, min(first + batch, stored))
                 ])
             connection.execute(text("ANALYZE"))
+        with runtime.engine.connect() as connection:
+            # Fold the seeding's write-ahead log into the database first: the measured rows
+            # should not pay for checkpointing a million inserts.
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     path = folder / f"rows{stored}.csv"
     write_rows(path, rows, start=20_000_000)
     seconds = import_seconds(runtime, path)
@@ -158,12 +162,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--skip-large", action="store_true", help="skip the 100k-row RSS and 1M-account runs")
     parser.add_argument("--rss-child", metavar="FOLDER")
+    parser.add_argument("--only-stored", action="store_true", help="only the per-row time with 1M accounts stored")
     args = parser.parse_args()
     if args.rss_child:
         peak_rss_child(args.rss_child, args.rows)
         return
     with tempfile.TemporaryDirectory() as name_:
         folder = Path(name_)
+        if args.only_stored:
+            stored_ratio(folder)
+            return
         ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows)
         postgres = os.environ.get("OPENCCC_TEST_POSTGRES_URL")
         if postgres:
@@ -171,10 +179,14 @@ def main() -> None:
         if args.skip_large:
             return
         peak_rss(folder, 100_000)
-        empty = per_row_time(folder, 0, 1000)
-        full = per_row_time(folder, 1_000_000, 1000)
-        print(f"per-row time: {empty * 1000:.2f} ms with no accounts stored, {full * 1000:.2f} ms with 1,000,000; "
-              f"ratio {full / empty:.2f}  (target <= 1.2)")
+        stored_ratio(folder)
+
+
+def stored_ratio(folder: Path) -> None:
+    empty = per_row_time(folder, 0, 1000)
+    full = per_row_time(folder, 1_000_000, 1000)
+    print(f"per-row time: {empty * 1000:.2f} ms with no accounts stored, {full * 1000:.2f} ms with 1,000,000; "
+          f"ratio {full / empty:.2f}  (target <= 1.2)")
 
 
 if __name__ == "__main__":
