@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import literal, text, union_all
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.errors import MISSING, FieldError
@@ -63,7 +63,9 @@ def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
     username = draft.username or draft.email
     checks = [
         select(literal(1).label("kind")).where(StudentAccount.email_normalized == normalise_email(draft.email)).limit(1),
-        select(literal(2).label("kind")).where(func.lower(StudentAccount.username) == username.lower()).limit(1),
+        select(literal(2).label("kind")).where(
+            col(StudentAccount.username).is_not(None), func.lower(StudentAccount.username) == username.lower()
+        ).limit(1),
         select(literal(3).label("kind")).where(
             StudentAccount.last_name_key == fold_for_matching(draft.last_name),
             StudentAccount.first_name_key == fold_for_matching(draft.first_name),

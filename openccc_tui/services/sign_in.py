@@ -136,6 +136,7 @@ class SignInFlow:
             self._account_id = db.exec(
                 select(StudentAccount.id).where(
                     col(StudentAccount.id).in_(self._candidates),
+                    col(StudentAccount.username).is_not(None),
                     func.lower(StudentAccount.username) == username.strip().lower(),
                 )
             ).first()

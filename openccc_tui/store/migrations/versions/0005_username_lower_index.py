@@ -1,4 +1,4 @@
-"""An index on lower(username) for the case-insensitive user name checks (ADD-3, SIGN-3).
+"""A partial index on lower(username) for the case-insensitive user name checks (ADD-3, SIGN-3).
 
 Revision ID: 0005
 Revises: 0004
@@ -19,7 +19,8 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_index('ix_student_username_lower', 'student_account', [sa.text('lower(username)')], unique=False)
+    op.create_index('ix_student_username_lower', 'student_account', [sa.text('lower(username)')], unique=False,
+                    sqlite_where=sa.text('username IS NOT NULL'), postgresql_where=sa.text('username IS NOT NULL'))
 
 
 def downgrade() -> None:
