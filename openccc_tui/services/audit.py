@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from openccc_tui.domain.staff import Role
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.store.models import AuditEvent
+from openccc_tui.store.models import AuditEvent, StudentAccount
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class Actor:
     staff_id: int | None = None
     college_id: int | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
+
+
+def student_actor(account: StudentAccount) -> Actor:
+    """A student acting on their own account, as the audit log names them."""
+    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
 
 
 def command_line_actor(os_user: str) -> Actor:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import update
 
 from openccc_tui.services import audit
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.audit import student_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import StudentAccount
@@ -35,7 +35,7 @@ def count_failure(runtime: Runtime, account: StudentAccount, detail: str) -> boo
                 update(StudentAccount).where(StudentAccount.id == account.id)
                 .values(failed_sign_ins=0, lockouts=lockouts + 1, locked_until=runtime.clock() + lock_duration(lockouts))
             )
-        actor = Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
+        actor = student_actor(account)
         action = "student.sign_in.locked_out" if locked else "student.sign_in.failed"
         audit.record(db, runtime, actor, action, account_id=account.id, detail=detail)
         return locked

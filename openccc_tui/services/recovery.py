@@ -19,7 +19,7 @@ from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.recovery import is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.services import audit, codes, notify
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.audit import Actor, student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import count_failure
@@ -165,7 +165,7 @@ class RecoverAccountFlow:
         with write_session(self.runtime.engine) as db:
             fresh = db.get(StudentAccount, account.id)
             send_one_time_password(db, self.runtime, fresh)
-            audit.record(db, self.runtime, _actor(fresh), "student.recover.email", account_id=fresh.id)
+            audit.record(db, self.runtime, student_actor(fresh), "student.recover.email", account_id=fresh.id)
         notify.deliver_pending(self.runtime)
         self.username = account.username or account.email
         return self._go(RecoverStep.ONE_TIME_PASSWORD_SENT)
@@ -244,6 +244,3 @@ class RecoverAccountFlow:
         self.step = step
         return step
 
-
-def _actor(account: StudentAccount) -> Actor:
-    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)

@@ -22,7 +22,7 @@ from openccc_tui.domain.contact import ContactError, check_email, normalise_emai
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.services import audit, codes
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.audit import Actor, student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
@@ -89,9 +89,6 @@ def _holds(method: Method, value: str):
 def _validated(method: Method):
     return col(StudentAccount.email_validated if method is Method.EMAIL else StudentAccount.phone_validated).is_(True)
 
-
-def _actor(account: StudentAccount) -> Actor:
-    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
 
 
 @dataclass
@@ -172,7 +169,7 @@ class SignInFlow:
             fresh.locked_until = None
             if result.new_hash:
                 fresh.password_hash = result.new_hash
-            audit.record(db, runtime, _actor(fresh), "student.sign_in.password", account_id=fresh.id,
+            audit.record(db, runtime, student_actor(fresh), "student.sign_in.password", account_id=fresh.id,
                          detail=f"by {self.method.value}")
             validated = self._counts_as_validated(db, fresh, self.method, self.identifier)
             owned_elsewhere = db.exec(
@@ -272,7 +269,7 @@ class SignInFlow:
                     account.phone_type = "mobile"
                     account.phone_validated = True
                 account.updated_at = self.runtime.clock()
-                audit.record(db, self.runtime, _actor(account), f"student.{method.value}.validated", account_id=account.id)
+                audit.record(db, self.runtime, student_actor(account), f"student.{method.value}.validated", account_id=account.id)
         except IntegrityError:
             self._pending = None
             return self._go(Step.ALTERNATE_CONTACT)
@@ -366,4 +363,4 @@ class SignInFlow:
 
     def _audit(self, account: StudentAccount, action: str) -> None:
         with write_session(self.runtime.engine) as db:
-            audit.record(db, self.runtime, _actor(account), action, account_id=account.id)
+            audit.record(db, self.runtime, student_actor(account), action, account_id=account.id)

@@ -21,7 +21,7 @@ from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.services import audit, codes, notify
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.lockout import count_failure
@@ -67,9 +67,6 @@ class SaveResult:
     masked_new_email: str = ""
     changed: tuple[str, ...] = field(default_factory=tuple)
 
-
-def _actor(account: StudentAccount) -> Actor:
-    return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
 
 
 def _text(account: StudentAccount, attribute: str) -> str:
@@ -194,7 +191,7 @@ def _write_profile(
                       f"{mask_email(new_email)}. If you did not do this, contact your college's helpdesk."),
             )
         account.updated_at = now
-        audit.record(db, runtime, _actor(account), "student.profile.update", account_id=account.id,
+        audit.record(db, runtime, student_actor(account), "student.profile.update", account_id=account.id,
                      detail="changed: " + ", ".join(changed))
     challenge_id = None
     if email_changed:
@@ -245,7 +242,7 @@ def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount)
     if reclaiming:
         account.reclaimed_at = runtime.clock()
         account.idme_workflow_status = NOT_STARTED
-        audit.record(db, runtime, _actor(account), "student.account.reclaim", account_id=account.id)
+        audit.record(db, runtime, student_actor(account), "student.account.reclaim", account_id=account.id)
     db.flush()
 
 
@@ -279,5 +276,5 @@ def change_password(runtime: Runtime, account_id: int, password: str, confirm: s
         account.must_change_password = False
         account.failed_sign_ins, account.locked_until = 0, None
         account.updated_at = runtime.clock()
-        audit.record(db, runtime, _actor(account), "student.password.change", account_id=account.id, detail=why)
+        audit.record(db, runtime, student_actor(account), "student.password.change", account_id=account.id, detail=why)
     return None
