@@ -38,6 +38,10 @@ from openccc_tui.services.staff_sign_in import StaffSession
 
 IDLE_CHECK_SECONDS = 5
 
+KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
+"""The only App actions a kiosk allows: moving between fields. Quit, the command palette,
+screenshots, suspend and every other App action stay disabled (TERM-2)."""
+
 STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
     "add_user": AddUserScreen,
     "multi_account": MultiAccountScreen,
@@ -77,6 +81,8 @@ class OpenCCCApp(App[None]):
     SUB_TITLE = "California Community Colleges"
     CSS_PATH = "app.tcss"
     BINDINGS = [Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in")]
+    ENABLE_COMMAND_PALETTE = False
+    """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
 
     def __init__(self, runtime: Runtime, mode: Mode = Mode.FULL, *, idle_clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -86,6 +92,7 @@ class OpenCCCApp(App[None]):
         self.staff_session: StaffSession | None = None
         self.idle_clock = idle_clock
         self.last_activity = idle_clock()
+        self.idle_reset_done = True
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
 
     def get_default_screen(self) -> Screen:
@@ -101,14 +108,17 @@ class OpenCCCApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.first_screen())
-        self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_staff_session)
+        self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseDown)):
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self.last_activity = self.idle_clock()
+            self.idle_reset_done = False
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.run_mode is Mode.KIOSK:
+            return action in KIOSK_APP_ACTIONS
         if action == "staff_sign_in":
             # Only from the student Sign In page: never on top of a student's or staff session.
             on_first_page = isinstance(self.screen, SignInScreen)
@@ -139,6 +149,7 @@ class OpenCCCApp(App[None]):
     async def start_staff_session(self, session: StaffSession) -> None:
         self.staff_session = session
         self.last_activity = self.idle_clock()
+        self.idle_reset_done = False
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(StaffHomeScreen(session))
@@ -155,10 +166,30 @@ class OpenCCCApp(App[None]):
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
 
-    async def end_idle_staff_session(self) -> None:
-        limit = self.runtime.settings.staff_idle_timeout_seconds
-        if self.staff_session is not None and self.idle_clock() - self.last_activity >= limit:
-            await self.sign_out_staff(f"Signed out after {limit // 60} minutes without activity.")
+    def copy_to_clipboard(self, text: str) -> None:
+        # A kiosk terminal is shared: nothing typed there may reach its clipboard (TERM-2).
+        super().copy_to_clipboard("" if self.run_mode is Mode.KIOSK else text)
+
+    @property
+    def idle_limit_seconds(self) -> int:
+        settings = self.runtime.settings
+        if self.run_mode is Mode.KIOSK:
+            return settings.kiosk_idle_timeout_seconds
+        return settings.staff_idle_timeout_seconds
+
+    async def end_idle_session(self) -> None:
+        """After the mode's idle time, the session ends: staff are signed out, and whatever a
+        student left (a page, a half-typed field) is replaced by a fresh first page."""
+        limit = self.idle_limit_seconds
+        if self.idle_reset_done or self.idle_clock() - self.last_activity < limit:
+            return
+        self.idle_reset_done = True
+        minutes = f"{limit // 60} minutes" if limit >= 120 else f"{limit} seconds"
+        if self.staff_session is not None:
+            await self.sign_out_staff(f"Signed out after {minutes} without activity.")
+        else:
+            self.copy_to_clipboard("")
+            await self.reset_to_first_screen()
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual 8.2.8 offers no public hook for unhandled errors: without this override

@@ -268,7 +268,24 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_app(settings, "trainer")
 
 
+LOCKED_MODES = ("kiosk", "staff")
+"""Modes used as an SSH ForceCommand or on a public terminal: Textual's developer switches are off."""
+
+
+def scrub_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """Remove what would loosen a locked-down terminal before Textual reads it (TERM-2):
+    TEXTUAL_ALLOW_SIGNALS (ctrl+c, ctrl+z and ctrl+\\ as signals), the devtools and debug
+    switches, scripted key presses, screenshots, another driver; and PYTHONINSPECT, which
+    would leave a Python prompt behind when the app ends. Returns the names removed."""
+    names = [name for name in environ if name.startswith("TEXTUAL") or name in ("PYTHONINSPECT", "PYTHONBREAKPOINT")]
+    for name in names:
+        del environ[name]
+    return sorted(names)
+
+
 def run_app(settings: Settings, mode: str) -> int:
+    if mode in LOCKED_MODES:
+        scrub_environment(os.environ)
     from openccc_tui.app import Mode, OpenCCCApp
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

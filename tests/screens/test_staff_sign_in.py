@@ -72,10 +72,10 @@ async def test_staff_mode_starts_on_staff_sign_in_and_signs_out_after_idle_time(
         assert isinstance(app.screen, StaffSignInScreen)
         await open_console(app, pilot, "cory", "creator", page="add_user")
         now[0] += sqlite_runtime.settings.staff_idle_timeout_seconds - 1
-        await app.end_idle_staff_session()
+        await app.end_idle_session()
         assert app.staff_session is not None
         now[0] += 1
-        await app.end_idle_staff_session()
+        await app.end_idle_session()
         await pilot.pause()
         assert app.staff_session is None and isinstance(app.screen, StaffSignInScreen)
         assert len(app.screen_stack) == 2
