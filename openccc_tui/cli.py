@@ -30,7 +30,7 @@ from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import initialise, seed_demo
+from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, find_college
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import DatabaseURLError, display_url, read_session, write_session
@@ -292,6 +292,8 @@ def run_app(settings: Settings, mode: str) -> int:
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     runtime = Runtime.open(settings)
     migrate.upgrade(runtime.engine)
+    if mode == "trainer" and not is_demo_database(runtime):
+        raise CommandError("trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`")
     app = OpenCCCApp(runtime, Mode(mode))
     app.run()
     if app.return_code:

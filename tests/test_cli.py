@@ -241,3 +241,15 @@ def test_bulk_8_kill_9_in_the_middle_then_the_same_file_finishes_without_second_
     results = list(csv_module.reader((tmp_path / "students-results.csv").open(encoding="utf-8-sig")))
     assert {r[0]: r[-2] for r in results[1:]} == after
     runtime.engine.dispose()
+
+
+def test_term_4_trainer_mode_refuses_a_database_the_demo_did_not_make(database_url, monkeypatch, capsys):
+    run(monkeypatch, capsys, "init", "--db", database_url, "--college", "861", "--college-name", "Test College",
+        "--director", "jdir", "--password-stdin", stdin="Str0ng#Pass\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code = main(["--db", database_url, "--mode", "trainer"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "trainer mode shows every code sent, so it opens only a demo database" in err

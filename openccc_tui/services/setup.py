@@ -2,7 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -10,13 +10,14 @@ from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.resources import data_path
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.accounts import STAFF_VERIFIED
+from openccc_tui.services.audit import Actor, record
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store import migrate
-from openccc_tui.store.engine import write_session
-from openccc_tui.store.models import College, StudentAccount
+from openccc_tui.store.engine import read_session, write_session
+from openccc_tui.store.models import AuditEvent, College, StudentAccount
 
 
 def initialise(
@@ -49,6 +50,11 @@ class DemoStaff:
     enrolment_uri: str
 
 
+DEMO_SEEDED = "demo.seeded"
+"""The audit action that marks a database made by `seed_demo`: only such a database may
+be opened in trainer mode or reset (the audit table is append-only, so the mark stays)."""
+
+
 def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
     """Fill a fresh database from `data/demo.toml`; returns the demo staff to print."""
     seed = tomllib.loads(data_path("demo.toml").read_text(encoding="utf-8"))
@@ -60,6 +66,7 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
         college = ensure_college(
             session, runtime, actor, seed["college"]["mis_code"], seed["college"]["name"]
         )
+        staff_ids = {}
         for entry in seed["staff"]:
             created = add_staff(
                 session, runtime, actor,
@@ -69,6 +76,8 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
             )
             # Fixed secrets let a trainer enrol an authenticator once for every demo.
             created.staff.totp_secret = entry["totp_secret"]
+            session.flush()
+            staff_ids[entry["username"]] = created.staff.id
             printed.append(
                 DemoStaff(
                     username=entry["username"], roles=",".join(entry["roles"]),
@@ -77,17 +86,44 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
                 )
             )
         for entry in seed.get("students", []):
-            session.add(_demo_student(runtime, entry))
+            made_by = staff_ids[entry["made_by"]] if "made_by" in entry else None
+            session.add(_demo_student(runtime, entry, made_by=made_by, college_id=college.id))
+        record(session, runtime, actor, DEMO_SEEDED, college_id=college.id, detail="data/demo.toml")
     return printed
 
 
-def _demo_student(runtime: Runtime, entry: dict) -> StudentAccount:
+def _demo_student(runtime: Runtime, entry: dict, *, made_by: int | None, college_id: int | None) -> StudentAccount:
     email = entry["email"]
+    now = runtime.clock()
+    locked_hours = entry.get("locked_hours")
     return StudentAccount(
         cccid=entry["cccid"], username=entry.get("username"), email=email,
         email_normalized=normalise_email(email), email_validated=entry.get("email_validated", False),
+        phone=entry.get("phone"), phone_type="mobile" if entry.get("phone") else None,
+        phone_validated=entry.get("phone_validated", False),
+        preferred_contact=entry.get("preferred_contact", "email"),
         first_name=entry["first_name"], last_name=entry["last_name"],
         first_name_key=fold_for_matching(entry["first_name"]), last_name_key=fold_for_matching(entry["last_name"]),
         date_of_birth=date.fromisoformat(entry["date_of_birth"]), password_hash=runtime.hasher.hash(entry["password"]),
-        created_at=runtime.clock(), updated_at=runtime.clock(),
+        must_change_password=made_by is not None,
+        idme_workflow_status=STAFF_VERIFIED if made_by is not None else "not_started",
+        created_by_staff_id=made_by, created_for_college_id=college_id if made_by is not None else None,
+        lockouts=1 if locked_hours else 0,
+        locked_until=now + timedelta(hours=locked_hours) if locked_hours else None,
+        created_at=now, updated_at=now,
     )
+
+
+def is_demo_database(runtime: Runtime) -> bool:
+    migrate.upgrade(runtime.engine)
+    with read_session(runtime.engine) as session:
+        return session.exec(select(AuditEvent.id).where(AuditEvent.action == DEMO_SEEDED)).first() is not None
+
+
+def reset_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
+    """Trainer mode's Reset demo: every table dropped and the seed loaded again. Refused on
+    any database that `seed_demo` did not make."""
+    if not is_demo_database(runtime):
+        raise ServiceError("only a demo database made by `openccc-tui demo` can be reset")
+    migrate.drop_everything(runtime.engine)
+    return seed_demo(runtime, actor)

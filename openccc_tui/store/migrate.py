@@ -6,7 +6,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
+from sqlmodel import SQLModel
+
+from openccc_tui.store import models  # noqa: F401  (the tables drop_everything drops)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +26,17 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; does nothing when it is there already."""
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+
+
+def drop_everything(engine: Engine) -> None:
+    """Drop every table, data included, so that `upgrade` starts from nothing: for the
+    trainer's Reset demo only. Tables go children first, so foreign keys hold throughout;
+    dropping a table fires no row trigger, so the append-only audit table goes too."""
+    with engine.begin() as connection:
+        SQLModel.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP FUNCTION IF EXISTS audit_event_append_only()"))
 
 
 def current_revision(engine: Engine) -> str | None:

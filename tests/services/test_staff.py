@@ -81,7 +81,7 @@ def test_term_4_demo_seed_has_a_director_a_creator_and_support(runtime):
         assert staff[member.username].totp_secret == member.totp_secret
         assert runtime.hasher.verify(member.password, staff[member.username].password_hash).ok
     with read_session(runtime.engine) as session:
-        master = session.exec(select(StudentAccount)).one()
+        master = session.exec(select(StudentAccount).where(StudentAccount.cccid == "DEM0001")).one()
     assert master.email == "admissions@democollege.edu" and master.email_validated  # ACC-8 parent
 
 
