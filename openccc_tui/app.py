@@ -1,17 +1,18 @@
 """The App: picks the mode and its first screen, holds the staff session and its idle
 timeout, and turns a crash into a short message."""
 
+import asyncio
 import time
 from collections.abc import Callable
 from enum import StrEnum
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from openccc_tui.crash import apology, log_crash
-from openccc_tui.screens.dialogs import MessageDialog
+from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.student.pages import (
     AlternateContactScreen,
     EditProfileScreen,
@@ -32,9 +33,12 @@ from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.staff.staff_access import StaffAccessScreen
 from openccc_tui.screens.staff.support import SupportScreen
 from openccc_tui.screens.staff.tracking import TrackingScreen
+from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.setup import reset_demo
 from openccc_tui.services.sign_in import SignInFlow, Step
 from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.widgets.outbox import OutboxPanel
 
 IDLE_CHECK_SECONDS = 5
 
@@ -80,7 +84,12 @@ class OpenCCCApp(App[None]):
     TITLE = "OpenCCC"
     SUB_TITLE = "California Community Colleges"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in")]
+    BINDINGS = [
+        Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in"),
+        # Named in the outbox panel's title: the footer has no room left at 80 columns.
+        Binding("f9", "toggle_outbox", "Outbox", id="app.outbox", show=False),
+        Binding("ctrl+r", "reset_demo", "Reset demo", id="app.reset_demo", show=False),
+    ]
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
 
@@ -93,6 +102,7 @@ class OpenCCCApp(App[None]):
         self.idle_clock = idle_clock
         self.last_activity = idle_clock()
         self.idle_reset_done = True
+        self.outbox_shown = mode is Mode.TRAINER
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
 
     def get_default_screen(self) -> Screen:
@@ -107,6 +117,8 @@ class OpenCCCApp(App[None]):
         return SignInScreen()
 
     def on_mount(self) -> None:
+        if self.run_mode is Mode.TRAINER:
+            self.screen_change_signal.subscribe(self, self.place_outbox)
         self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
 
@@ -119,6 +131,8 @@ class OpenCCCApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
             return action in KIOSK_APP_ACTIONS
+        if action in ("toggle_outbox", "reset_demo"):
+            return self.run_mode is Mode.TRAINER
         if action == "staff_sign_in":
             # Only from the student Sign In page: never on top of a student's or staff session.
             on_first_page = isinstance(self.screen, SignInScreen)
@@ -165,6 +179,34 @@ class OpenCCCApp(App[None]):
         self.copy_to_clipboard("")
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
+
+    def place_outbox(self, screen: Screen) -> None:
+        """Trainer mode: every full page gets the outbox panel while it is shown."""
+        if self.outbox_shown and not isinstance(screen, ModalScreen) and screen.id != "backdrop":
+            screen.call_after_refresh(self._mount_outbox, screen)
+
+    def _mount_outbox(self, screen: Screen) -> None:
+        if screen.is_attached and not screen.query(OutboxPanel):
+            screen.mount(OutboxPanel(self.runtime))
+
+    def action_toggle_outbox(self) -> None:
+        self.outbox_shown = not self.outbox_shown
+        if self.outbox_shown:
+            self.place_outbox(self.screen)
+        else:
+            for screen in self.screen_stack:
+                screen.query(OutboxPanel).remove()
+
+    @work(exclusive=True, group="reset_demo")
+    async def action_reset_demo(self) -> None:
+        question = "Reset the demo? Every account, code and change made since it started is lost."
+        if not await self.push_screen_wait(ConfirmDialog(question, yes="Reset demo", no="Keep")):
+            return
+        await asyncio.to_thread(reset_demo, self.runtime, command_line_actor("trainer"))
+        self.staff_session = None
+        self.copy_to_clipboard("")
+        await self.reset_to_first_screen()
+        self.notify("The demo data is fresh again.", title="Reset demo")
 
     def copy_to_clipboard(self, text: str) -> None:
         # A kiosk terminal is shared: nothing typed there may reach its clipboard (TERM-2).

@@ -192,7 +192,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         sent = f"sent by SMTP {message.smtp_sent_at:%H:%M}" if message.smtp_sent_at else "in the outbox only"
         print(f"{message.created_at:%Y-%m-%d %H:%M} UTC  {message.channel} to {printable(message.to_address)}  ({sent})")
         print(f"  {printable(message.subject)}")
-        body = message.body if message.body is not None else "(removed: the code in it has expired)"
+        body = message.body if message.body is not None else notify.EXPIRED_NOTE
         for line in body.splitlines():
             print(f"  {printable(line)}")
     return 0

@@ -23,6 +23,7 @@ from openccc_tui.store.models import OutboxMessage
 logger = logging.getLogger("openccc_tui.notify")
 
 PURGED_BODY = None
+EXPIRED_NOTE = "(removed: the code in it has expired)"
 SENDING = "sending"
 SMTP_TIMEOUT_SECONDS = 20
 
