@@ -6,7 +6,9 @@ non-zero (2 for usage errors); tracebacks go to the log file only.
 
 import argparse
 import getpass
+import ipaddress
 import os
+import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -63,6 +65,7 @@ def build_parser() -> Parser:
     parser = Parser(prog=PROG, description="OpenCCC student accounts in a terminal.")
     parser.add_argument("--db", metavar="URL", default=None, help=db._actions[0].help)
     parser.add_argument("--mode", choices=MODES, default="full", help="which screens this terminal offers")
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)  # set by `serve` for its sessions
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     init = commands.add_parser("init", parents=[db], help="create or upgrade the schema, a college and its director")
@@ -102,6 +105,12 @@ def build_parser() -> Parser:
     template = commands.add_parser("template", help="write the Multi Account Creation template")
     template.add_argument("path", type=Path, nargs="?", default=None, metavar="PATH",
                           help="file or folder (default: the export folder)")
+
+    serve = commands.add_parser("serve", parents=[db], help="serve the app to web browsers (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--mode", dest="serve_mode", choices=MODES, default="staff",
+                       help="which screens each browser session offers (default staff)")
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -272,23 +281,38 @@ LOCKED_MODES = ("kiosk", "staff")
 """Modes used as an SSH ForceCommand or on a public terminal: Textual's developer switches are off."""
 
 
-def scrub_environment(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+WEB_SESSION = {"TEXTUAL_DRIVER": WEB_DRIVER, "TEXTUAL_FPS": None, "TEXTUAL_COLOR_SYSTEM": None}
+"""What textual-serve sets for each browser session: kept when the app is `--served`."""
+
+
+def scrub_environment(environ: dict[str, str] | os._Environ[str], *, served: bool = False) -> list[str]:
     """Remove what would loosen a locked-down terminal before Textual reads it (TERM-2):
     TEXTUAL_ALLOW_SIGNALS (ctrl+c, ctrl+z and ctrl+\\ as signals), the devtools and debug
     switches, scripted key presses, screenshots, another driver; and PYTHONINSPECT, which
-    would leave a Python prompt behind when the app ends. Returns the names removed."""
-    names = [name for name in environ if name.startswith("TEXTUAL") or name in ("PYTHONINSPECT", "PYTHONBREAKPOINT")]
+    would leave a Python prompt behind when the app ends. A browser session keeps the web
+    driver textual-serve chose, and nothing else. Returns the names removed."""
+
+    def kept(name: str) -> bool:
+        return served and name in WEB_SESSION and WEB_SESSION[name] in (None, environ[name])
+
+    names = [
+        name for name in environ
+        if (name.startswith("TEXTUAL") or name in ("PYTHONINSPECT", "PYTHONBREAKPOINT")) and not kept(name)
+    ]
     for name in names:
         del environ[name]
     return sorted(names)
 
 
-def run_app(settings: Settings, mode: str) -> int:
+def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
+    if served and os.environ.get("TEXTUAL_DRIVER") != WEB_DRIVER:
+        raise UsageError("--served is set by `openccc-tui serve` for its browser sessions")
     if mode in LOCKED_MODES:
-        scrub_environment(os.environ)
+        scrub_environment(os.environ, served=served)
     from openccc_tui.app import Mode, OpenCCCApp
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     runtime = Runtime.open(settings)
     migrate.upgrade(runtime.engine)
@@ -301,12 +325,47 @@ def run_app(settings: Settings, mode: str) -> int:
     return app.return_code or 0
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.web import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError("--port takes a number from 1 to 65535")
+    if not is_loopback(args.host):
+        print(
+            f"{PROG}: warning: serving on {args.host}: textual-serve has no sign-in of its own, so anyone who "
+            "can reach this address gets the app's first page. Put an authenticating proxy with TLS in front.",
+            file=sys.stderr,
+        )
+    runtime = Runtime.open(settings)
+    migrate.upgrade(runtime.engine)
+    if args.serve_mode == "trainer" and not is_demo_database(runtime):
+        raise CommandError("trainer mode shows every code sent, so it serves only a demo database")
+    # Each session's process inherits the environment: the database URL goes there, not on
+    # a command line that other users of the machine can read.
+    os.environ["OPENCCC_DATABASE_URL"] = settings.database_url
+    command = shlex.join([sys.executable, "-m", "openccc_tui", "--served", "--mode", args.serve_mode])
+    print(f"Serving OpenCCC ({args.serve_mode} mode, {display_url(settings.database_url)}) "
+          f"on http://{args.host}:{args.port}/ (ctrl+c stops)", flush=True)
+    serve(command, host=args.host, port=args.port, log_file=settings.log_file)
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init,
     "demo": cmd_demo,
     "outbox": cmd_outbox,
     "import": cmd_import,
     "template": cmd_template,
+    "serve": cmd_serve,
     ("staff", "add"): cmd_staff_add,
     ("db", "upgrade"): cmd_db_upgrade,
 }
@@ -316,7 +375,7 @@ def dispatch(args: argparse.Namespace) -> int:
     settings = make_settings(args)
     configure_logging(settings.log_file)
     if args.command is None:
-        return run_app(settings, args.mode)
+        return run_app(settings, args.mode, served=args.served)
     key = args.command
     if args.command == "staff":
         key = ("staff", args.staff_command)

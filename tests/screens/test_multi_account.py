@@ -36,7 +36,7 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         assert isinstance(app.screen, MultiAccountScreen)
         await pilot.press("f2")
         template = settings.export_dir / "bulkAccountCreateTemplate.csv"
-        assert text(app.screen, "#page-message") == f"Template written to {template}"
+        assert text(app.screen, "#page-message") == f"Template written to {template}."
         upload = settings.import_dir / "fall.csv"
         with upload.open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
@@ -105,3 +105,23 @@ def test_multi_account_summary_snapshot_80x24(make_app, sqlite_runtime, snap_com
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=processed)
+
+
+async def test_bulk_1_7_in_the_browser_the_template_and_results_are_downloads(make_app, sqlite_runtime, monkeypatch):
+    delivered = []
+    monkeypatch.setattr(type(make_app()), "is_web", property(lambda app: True))
+    app = make_app(Mode.STAFF)
+    monkeypatch.setattr(app, "deliver_binary", lambda path, **options: delivered.append((path, options)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator")
+        await pilot.press("m")
+        await pilot.press("f2")
+        template = sqlite_runtime.settings.export_dir / "bulkAccountCreateTemplate.csv"
+        assert delivered == [(template, {"open_method": "download"})]
+        assert text(app.screen, "#page-message").endswith("Your browser downloads it as bulkAccountCreateTemplate.csv.")
+        pasted = "\n".join(["\t".join(TEMPLATE_COLUMNS), "\t".join(row(1))])
+        app.screen.query_one("#pasted").text = pasted
+        await pilot.press("f5")
+        await finished(pilot)
+        assert len(delivered) == 2 and delivered[1][0] == app.screen.results
+        assert text(app.screen, "#page-message") == f"Done. Your browser downloads it as {app.screen.results.name}."

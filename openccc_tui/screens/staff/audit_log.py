@@ -88,4 +88,4 @@ class AuditLogScreen(StaffPage):
             count = await self.run_service(export_audit, filters, path)
         except Failed:
             return
-        self.show_message(f"{count} event(s) written to {path}")
+        self.show_written(path, f"{count} event(s) written to {path}.")

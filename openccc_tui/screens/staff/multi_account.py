@@ -84,7 +84,7 @@ class MultiAccountScreen(StaffPage):
 
     def action_template(self) -> None:
         path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
-        self.show_message(f"Template written to {path}")
+        self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
         self.cancel.set()
@@ -150,7 +150,10 @@ class MultiAccountScreen(StaffPage):
         box.remove_children()
         box.mount_all(Literal(line) for line in lines)
         self.query_one("#protect", Button).disabled = False
-        self.show_message("Done." if not summary.cancelled else "Cancelled: upload the same file again to finish it.")
+        if summary.cancelled:
+            self.show_message("Cancelled: upload the same file again to finish it.")
+        else:
+            self.show_written(self.results, "Done.")
 
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""
@@ -166,4 +169,4 @@ class MultiAccountScreen(StaffPage):
             self.show_message(str(error), error=True)
             return
         self.results = target
-        self.show_message(f"Results saved to {target}, protected by the password you typed.")
+        self.show_written(target, f"Results saved to {target}, protected by the password you typed.")

@@ -3,6 +3,7 @@ and service calls run off the event loop with their errors shown, not raised."""
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from textual.binding import Binding
@@ -32,6 +33,14 @@ class StaffPage(Screen[None]):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.query_one(PageMessage).show(text, error=error)
+
+    def show_written(self, path: Path, text: str) -> None:
+        """Say where a file was written; in the browser (`openccc-tui serve`) it is also
+        handed to the browser as a download, since the export folder is on the server."""
+        if self.app.is_web:
+            self.app.deliver_binary(path, open_method="download")
+            text = f"{text} Your browser downloads it as {path.name}."
+        self.show_message(text)
 
     async def run_service(self, service: Callable[..., T], *args, **kwargs) -> T:
         """Run a service in a thread; a ServiceError is shown on the page and raised as Failed."""

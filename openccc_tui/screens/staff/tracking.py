@@ -112,4 +112,4 @@ class TrackingScreen(StaffPage):
             count = await self.run_service(export_tracking, start, end, path, password=password)
         except Failed:
             return
-        self.show_message(f"{count} account(s) written to {path}")
+        self.show_written(path, f"{count} account(s) written to {path}.")
