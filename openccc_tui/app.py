@@ -3,12 +3,13 @@ timeout, and turns a crash into a short message."""
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
 from openccc_tui.crash import apology, log_crash
@@ -38,6 +39,7 @@ from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import reset_demo
 from openccc_tui.services.sign_in import SignInFlow, Step
 from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.widgets.literal import TerminalControlFilter
 from openccc_tui.widgets.outbox import OutboxPanel
 
 IDLE_CHECK_SECONDS = 5
@@ -85,6 +87,11 @@ class OpenCCCApp(App[None]):
     SUB_TITLE = "California Community Colleges"
     CSS_PATH = "app.tcss"
     BINDINGS = [
+        # Priority: keys that arrive together (fast typing over SSH) are forwarded before a
+        # field handles them, so Tab must move the focus before the next key is forwarded,
+        # or a password typed after the user name would land, readable, in the user name.
+        Binding("tab", "focus_next", show=False, priority=True, id="app.focus_next"),
+        Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.focus_previous"),
         Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in"),
         # Named in the outbox panel's title: the footer has no room left at 80 columns.
         Binding("f9", "toggle_outbox", "Outbox", id="app.outbox", show=False),
@@ -103,7 +110,11 @@ class OpenCCCApp(App[None]):
         self.last_activity = idle_clock()
         self.idle_reset_done = True
         self.outbox_shown = mode is Mode.TRAINER
+        self.output_filter = TerminalControlFilter()
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), self.output_filter]
 
     def get_default_screen(self) -> Screen:
         # A plain backdrop stays at the bottom of the stack, so that every real page was

@@ -9,6 +9,9 @@ import unicodedata
 
 # Format characters (Cf) cover the bidi controls, zero-width joiners and the BOM.
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_TERMINAL_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""What a terminal acts on or hides: controls (escape sequences, OSC 52), format characters
+(bidi overrides, zero-width), separators and lone surrogates. All have no width of their own."""
 
 
 def unsafe_character(text: str) -> str | None:
@@ -55,3 +58,11 @@ def printable(text: str) -> str:
         if unicodedata.category(c) in _REFUSED_CATEGORIES else c
         for c in text
     )
+
+
+def strip_terminal_controls(text: str) -> str:
+    """`text` without the characters a terminal would act on or hide. The last line of
+    defence for output (TERM-3): data is shown with `printable` before it gets here."""
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) not in _TERMINAL_UNSAFE)

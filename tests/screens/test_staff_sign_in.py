@@ -159,3 +159,18 @@ def test_qr_code_draws_the_enrolment_uri_module_for_module():
         drawn.append([span.style.color.name == DARK for span in line.spans])
         drawn.append([span.style.bgcolor.name == DARK for span in line.spans])
     assert drawn[: len(matrix)] == matrix
+
+
+async def test_term_1_keys_arriving_together_follow_tab_to_the_password(make_app):
+    """Over SSH a burst of keys reaches the app in one read: the password typed after Tab
+    must land in the masked field, never in the user name."""
+    from textual import events
+
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        burst = [*"cory", "tab", *"Secret#1"]
+        for key in burst:
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await pilot.pause()
+        assert app.screen.query_one("#staff-username").value == "cory"
+        assert app.screen.query_one("#staff-password").value == "Secret#1"

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from openccc_tui.domain.recovery import SECRET_QUESTIONS
 from openccc_tui.domain.template import FIELD_PATHS
+from openccc_tui.domain.text import printable
 from openccc_tui.services import student_account
 from openccc_tui.services.codes import CodeResult
 from openccc_tui.services.errors import InvalidInput, ServiceError, describe
@@ -49,7 +50,7 @@ class EditAccountScreen(Screen[None]):
         yield Header()
         with VerticalScroll(classes="page form"):
             yield Static("Edit Account", classes="page-title")
-            yield Static(f"Email on file: {profile.email} ({'validated' if profile.email_validated else 'not validated'}). "
+            yield Static(f"Email on file: {printable(profile.email)} ({'validated' if profile.email_validated else 'not validated'}). "
                          "To change it, enter the new address twice; we send it a code.", classes="page-help", markup=False)
             yield PageMessage()
             yield FormField("New email", field_id="new-email")
@@ -84,7 +85,8 @@ class EditAccountScreen(Screen[None]):
         values = student_account.load_profile(self.app.runtime, self.student).values
         for column, value in values.items():
             if column in LABELS:
-                self.query_one(f"#p-{column}", Input).value = value
+                # Stored before today's input rules? Then its escapes show, and saving asks for a fix.
+                self.query_one(f"#p-{column}", Input).value = printable(value)
         if values.get("phone-type"):
             self.query_one("#p-phone-type", Select).value = values["phone-type"]
 
