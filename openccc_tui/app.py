@@ -43,6 +43,7 @@ from openccc_tui.widgets.literal import TerminalControlFilter
 from openccc_tui.widgets.outbox import OutboxPanel
 
 IDLE_CHECK_SECONDS = 5
+ANSI_THEME = "ansi-dark"
 
 KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
@@ -128,6 +129,10 @@ class OpenCCCApp(App[None]):
         return SignInScreen()
 
     def on_mount(self) -> None:
+        if self.console.color_system not in ("256", "truecolor"):
+            # The Linux console and plain xterm have 16 colours: the ANSI theme uses the
+            # terminal's own palette instead of truecolour squeezed into 16 (TERM-1).
+            self.theme = ANSI_THEME
         if self.run_mode is Mode.TRAINER:
             self.screen_change_signal.subscribe(self, self.place_outbox)
         self.push_screen(self.first_screen())
