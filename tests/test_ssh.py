@@ -3,7 +3,6 @@ member connects with `ssh -tt` under tmux, signs in to the console, and quits, w
 the SSH session (TERM-1)."""
 
 import getpass
-import os
 import shutil
 import socket
 import subprocess
@@ -18,6 +17,7 @@ from openccc_tui.config import Settings
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import seed_demo
+from tests.terminal import Pane
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "deploy" / "ssh" / "openccc.conf"
@@ -65,33 +65,6 @@ PermitUserEnvironment no
     path = tmp_path / "sshd_config"
     path.write_text(globals_ + recipe)
     return path
-
-
-class Pane:
-    def __init__(self, socket_name: str) -> None:
-        self.tmux = ["tmux", "-L", socket_name]
-
-    def start(self, command: str) -> None:
-        subprocess.run([*self.tmux, "new-session", "-d", "-s", "ssh", "-x", "80", "-y", "24", command], check=True)
-
-    def text(self) -> str:
-        shown = subprocess.run([*self.tmux, "capture-pane", "-p", "-t", "ssh"], capture_output=True, text=True)
-        return shown.stdout
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        subprocess.run([*self.tmux, "send-keys", "-t", "ssh", *(["-l"] if literal else []), *keys], check=True)
-        time.sleep(0.3)  # a person's pace: each key group arrives as its own read
-
-    def wait_for(self, wanted: str, seconds: float = 40) -> str:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if wanted in (shown := self.text()):
-                return shown
-            time.sleep(0.2)
-        raise AssertionError(f"{wanted!r} never appeared on:\n{self.text()}")
-
-    def kill(self) -> None:
-        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 @pytest.fixture
