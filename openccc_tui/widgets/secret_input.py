@@ -4,6 +4,9 @@ from textual.widgets import Input
 
 
 class SecretInput(Input):
+    ALLOW_SELECT = False
+    """No mouse selection either, so the screen's copy has nothing of it to take."""
+
     def __init__(self, *args, **kwargs) -> None:
         kwargs["password"] = True
         super().__init__(*args, **kwargs)
