@@ -51,8 +51,11 @@ def _lock_identities(session: Session, keys: list[str]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+    # One round trip, the locks taken in sorted order so that two terminals never deadlock.
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k"),
+        {"keys": sorted(set(keys))},
+    )
 
 
 def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
@@ -102,8 +105,7 @@ def insert_account(
     if duplicate:
         raise DuplicateAccount(duplicate)
     now = runtime.clock()
-    account = StudentAccount(
-        cccid="",
+    inserted = insert_with_new_cccid(session, dict(
         username=username,
         email=draft.email,
         email_normalized=normalise_email(draft.email),
@@ -131,10 +133,9 @@ def insert_account(
         created_for_college_id=actor.college_id,
         created_at=now,
         updated_at=now,
-    )
-    insert_with_new_cccid(session, account)
-    audit.record(session, runtime, actor, "account.create", account_id=account.id, detail=audit_detail)
-    return CreatedAccount(account_id=account.id, cccid=account.cccid, username=username, email=draft.email)
+    ))
+    audit.record(session, runtime, actor, "account.create", account_id=inserted.id, detail=audit_detail)
+    return CreatedAccount(account_id=inserted.id, cccid=inserted.cccid, username=username, email=draft.email)
 
 
 def form_context(runtime: Runtime) -> CheckContext:

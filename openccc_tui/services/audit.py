@@ -41,8 +41,10 @@ def record(
     college_id: int | None = None,
     detail: str = "",
 ) -> None:
-    session.add(
-        AuditEvent(
+    # A plain INSERT, not an ORM object: events are never read back in the same session,
+    # and Multi Account Creation writes one per row.
+    session.execute(
+        AuditEvent.__table__.insert().values(
             at=runtime.clock(),
             actor=actor.name,
             staff_id=actor.staff_id,

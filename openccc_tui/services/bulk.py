@@ -241,7 +241,7 @@ def _decide(
     if draft is None and not problems:
         return Outcome(cells, "", "", "")
     if draft is None:
-        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint="", status=FAILURE, message=problems[:2000]))
+        _store_outcome(session, job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
     row_key = fingerprint(row_values(cells))
     earlier = session.exec(
@@ -251,8 +251,7 @@ def _decide(
     ).first() if resuming else None
     if earlier is not None:
         future.cancel()
-        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS, cccid=earlier,
-                            message=SUCCESS_MESSAGE))
+        _store_outcome(session, job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=earlier)
         return Outcome(cells, SUCCESS, earlier, SUCCESS_MESSAGE)
     password_hash = future.result()
     try:
@@ -262,13 +261,22 @@ def _decide(
                 must_change_password=draft.must_change_password,
                 audit_detail=f"Multi Account Creation job {job_id} row {number}",
             )
-            session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=SUCCESS,
-                                cccid=created.cccid, message=SUCCESS_MESSAGE, account_id=created.account_id))
+            _store_outcome(session, job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE,
+                           cccid=created.cccid, account_id=created.account_id)
     except DuplicateAccount as duplicate:
-        session.add(BulkRow(job_id=job_id, row_number=number, fingerprint=row_key, status=FAILURE,
-                            message=str(duplicate)[:2000]))
+        _store_outcome(session, job_id, number, row_key, FAILURE, str(duplicate))
         return Outcome(cells, FAILURE, "", str(duplicate))
     return Outcome(cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
+
+
+def _store_outcome(
+    session: Session, job_id: int, number: int, row_key: str, status: str, message: str, *,
+    cccid: str | None = None, account_id: int | None = None,
+) -> None:
+    session.execute(BulkRow.__table__.insert().values(
+        job_id=job_id, row_number=number, fingerprint=row_key, status=status, cccid=cccid,
+        message=message[:2000], account_id=account_id,
+    ))
 
 
 def template_path(folder: Path) -> Path:

@@ -1,9 +1,11 @@
 """Student account queries and the insert that gives each account its CCCID (SPEC ACC-2)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
 
 from openccc_tui.domain.cccid import new_cccid
 from openccc_tui.store.models import StudentAccount
@@ -15,27 +17,32 @@ class CCCIDExhausted(RuntimeError):
     """Every fresh CCCID collided: the identifier space is close to full."""
 
 
+@dataclass(frozen=True)
+class InsertedAccount:
+    id: int
+    cccid: str
+
+
 def insert_with_new_cccid(
-    session: Session, account: StudentAccount, generate: Callable[[], str] | None = None
-) -> StudentAccount:
-    """Insert `account` under a fresh random CCCID, drawing again when one is taken.
+    session: Session, values: Mapping[str, Any], generate: Callable[[], str] | None = None
+) -> InsertedAccount:
+    """Insert an account row under a fresh random CCCID, drawing again when one is taken.
 
     Uniqueness is the database's constraint, not a prior look-up, so two terminals
-    creating accounts at once cannot both get the same CCCID. Other integrity errors
-    (a validated email already owned, ACC-3) propagate unchanged.
+    creating accounts at once cannot both get the same CCCID: `ON CONFLICT (cccid) DO
+    NOTHING` returns no row when the CCCID is taken, without failing the transaction.
+    Any other integrity error (a validated email already owned, ACC-3) propagates.
+    One statement per draw, without the ORM: Multi Account Creation runs this per row.
     """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for _ in range(CCCID_ATTEMPTS):
-        account.cccid = (generate or new_cccid)()
-        try:
-            with session.begin_nested():
-                session.add(account)
-        except IntegrityError:
-            if not cccid_taken(session, account.cccid):
-                raise
-            continue
-        return account
+        cccid = (generate or new_cccid)()
+        statement = (
+            dialect.insert(StudentAccount).values(**values, cccid=cccid)
+            .on_conflict_do_nothing(index_elements=["cccid"]).returning(StudentAccount.id)
+        )
+        account_id = session.execute(statement).scalar()
+        if account_id is not None:
+            return InsertedAccount(id=account_id, cccid=cccid)
     raise CCCIDExhausted(f"no free CCCID after {CCCID_ATTEMPTS} draws")
 
-
-def cccid_taken(session: Session, cccid: str) -> bool:
-    return session.exec(select(StudentAccount.id).where(StudentAccount.cccid == cccid)).first() is not None

@@ -20,6 +20,16 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    """Snapshots are taken as on a truecolour terminal, whatever terminal runs the tests;
+    tests of 16-colour terminals set TERM themselves."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture
 def make_app(sqlite_runtime):
     def make(mode: Mode = Mode.FULL) -> OpenCCCApp:
