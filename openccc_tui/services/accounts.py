@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import literal, text, union_all
+from sqlalchemy import bindparam, literal, text, union_all
 from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.contact import normalise_email
@@ -58,24 +58,31 @@ def _lock_identities(session: Session, keys: list[str]) -> None:
     )
 
 
+_DUPLICATE_CHECKS = union_all(*(select(check.subquery()) for check in (
+    select(literal(1).label("kind")).where(StudentAccount.email_normalized == bindparam("email")).limit(1),
+    select(literal(2).label("kind")).where(
+        col(StudentAccount.username).is_not(None), func.lower(StudentAccount.username) == bindparam("username")
+    ).limit(1),
+    select(literal(3).label("kind")).where(
+        StudentAccount.last_name_key == bindparam("last"),
+        StudentAccount.first_name_key == bindparam("first"),
+        StudentAccount.date_of_birth == bindparam("dob"),
+    ).limit(2),
+)))
+"""The three ADD-3 checks as one statement, built once and run with each draft's values."""
+
+
 def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
     """The first ADD-3 check that matches, in the documented order, or None.
 
     One round trip: the three checks are one UNION ALL of indexed look-ups.
     """
     username = draft.username or draft.email
-    checks = [
-        select(literal(1).label("kind")).where(StudentAccount.email_normalized == normalise_email(draft.email)).limit(1),
-        select(literal(2).label("kind")).where(
-            col(StudentAccount.username).is_not(None), func.lower(StudentAccount.username) == username.lower()
-        ).limit(1),
-        select(literal(3).label("kind")).where(
-            StudentAccount.last_name_key == fold_for_matching(draft.last_name),
-            StudentAccount.first_name_key == fold_for_matching(draft.first_name),
-            StudentAccount.date_of_birth == draft.date_of_birth,
-        ).limit(2),
-    ]
-    kinds = sorted(session.execute(union_all(*(select(check.subquery()) for check in checks))).scalars())
+    kinds = sorted(session.execute(_DUPLICATE_CHECKS, {
+        "email": normalise_email(draft.email), "username": username.lower(),
+        "first": fold_for_matching(draft.first_name), "last": fold_for_matching(draft.last_name),
+        "dob": draft.date_of_birth,
+    }).scalars())
     if not kinds:
         return None
     if kinds[0] == 1:

@@ -27,6 +27,9 @@ def student_actor(account: StudentAccount) -> Actor:
     return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
 
 
+_INSERT = AuditEvent.__table__.insert()
+
+
 def command_line_actor(os_user: str) -> Actor:
     return Actor(name=f"cli:{os_user}")
 
@@ -43,15 +46,13 @@ def record(
 ) -> None:
     # A plain INSERT, not an ORM object: events are never read back in the same session,
     # and Multi Account Creation writes one per row.
-    session.execute(
-        AuditEvent.__table__.insert().values(
-            at=runtime.clock(),
-            actor=actor.name,
-            staff_id=actor.staff_id,
-            college_id=college_id if college_id is not None else actor.college_id,
-            terminal=runtime.terminal,
-            action=action,
-            account_id=account_id,
-            detail=detail,
-        )
-    )
+    session.execute(_INSERT, {
+        "at": runtime.clock(),
+        "actor": actor.name,
+        "staff_id": actor.staff_id,
+        "college_id": college_id if college_id is not None else actor.college_id,
+        "terminal": runtime.terminal,
+        "action": action,
+        "account_id": account_id,
+        "detail": detail,
+    })

@@ -44,6 +44,7 @@ from openccc_tui.services.spreadsheets import write_table
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
+_INSERT_OUTCOME = BulkRow.__table__.insert()
 LOOKAHEAD_PER_WORKER = 8
 BATCH_ROWS = 50
 BATCH_SECONDS = 0.5
@@ -273,10 +274,10 @@ def _store_outcome(
     session: Session, job_id: int, number: int, row_key: str, status: str, message: str, *,
     cccid: str | None = None, account_id: int | None = None,
 ) -> None:
-    session.execute(BulkRow.__table__.insert().values(
-        job_id=job_id, row_number=number, fingerprint=row_key, status=status, cccid=cccid,
-        message=message[:2000], account_id=account_id,
-    ))
+    session.execute(_INSERT_OUTCOME, {
+        "job_id": job_id, "row_number": number, "fingerprint": row_key, "status": status, "cccid": cccid,
+        "message": message[:2000], "account_id": account_id,
+    })
 
 
 def template_path(folder: Path) -> Path:

@@ -17,6 +17,14 @@ class CCCIDExhausted(RuntimeError):
     """Every fresh CCCID collided: the identifier space is close to full."""
 
 
+_TABLE = StudentAccount.__table__
+# Built once, run with parameters: a plain table INSERT, so no ORM work per row.
+_INSERTS = {
+    dialect.dialect.name: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["cccid"]).returning(_TABLE.c.id)
+    for dialect in (postgresql, sqlite)
+}
+
+
 @dataclass(frozen=True)
 class InsertedAccount:
     id: int
@@ -34,14 +42,10 @@ def insert_with_new_cccid(
     Any other integrity error (a validated email already owned, ACC-3) propagates.
     One statement per draw, without the ORM: Multi Account Creation runs this per row.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = _INSERTS[session.get_bind().dialect.name]
     for _ in range(CCCID_ATTEMPTS):
         cccid = (generate or new_cccid)()
-        statement = (
-            dialect.insert(StudentAccount).values(**values, cccid=cccid)
-            .on_conflict_do_nothing(index_elements=["cccid"]).returning(StudentAccount.id)
-        )
-        account_id = session.execute(statement).scalar()
+        account_id = session.execute(statement, {**values, "cccid": cccid}).scalar()
         if account_id is not None:
             return InsertedAccount(id=account_id, cccid=cccid)
     raise CCCIDExhausted(f"no free CCCID after {CCCID_ATTEMPTS} draws")
