@@ -34,6 +34,28 @@ def command_line_actor(os_user: str) -> Actor:
     return Actor(name=f"cli:{os_user}")
 
 
+def event(
+    runtime: Runtime,
+    actor: Actor,
+    action: str,
+    *,
+    account_id: int | None = None,
+    college_id: int | None = None,
+    detail: str = "",
+) -> dict:
+    """The row of one audit event, for `record` or for a batch written by `record_all`."""
+    return {
+        "at": runtime.clock(),
+        "actor": actor.name,
+        "staff_id": actor.staff_id,
+        "college_id": college_id if college_id is not None else actor.college_id,
+        "terminal": runtime.terminal,
+        "action": action,
+        "account_id": account_id,
+        "detail": detail,
+    }
+
+
 def record(
     session: Session,
     runtime: Runtime,
@@ -44,15 +66,11 @@ def record(
     college_id: int | None = None,
     detail: str = "",
 ) -> None:
-    # A plain INSERT, not an ORM object: events are never read back in the same session,
-    # and Multi Account Creation writes one per row.
-    session.execute(_INSERT, {
-        "at": runtime.clock(),
-        "actor": actor.name,
-        "staff_id": actor.staff_id,
-        "college_id": college_id if college_id is not None else actor.college_id,
-        "terminal": runtime.terminal,
-        "action": action,
-        "account_id": account_id,
-        "detail": detail,
-    })
+    # A plain INSERT, not an ORM object: events are never read back in the same session.
+    session.execute(_INSERT, event(runtime, actor, action, account_id=account_id, college_id=college_id, detail=detail))
+
+
+def record_all(session: Session, events: list[dict]) -> None:
+    """Several events in one round trip (Multi Account Creation writes one per row)."""
+    if events:
+        session.execute(_INSERT, events)

@@ -17,7 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from openccc_tui.domain.bulk import (
     CCCID_INDEX,
@@ -36,6 +37,7 @@ from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS, TEMPLATE_FILE_NAME
 from openccc_tui.domain.text import unsafe_character
 from openccc_tui.services.accounts import DuplicateAccount, insert_account
+from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
@@ -45,6 +47,7 @@ from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
 _INSERT_OUTCOME = BulkRow.__table__.insert()
+ROW_REFUSED = "The database refused this row: it conflicts with an account saved at the same time. Upload it again."
 LOOKAHEAD_PER_WORKER = 8
 BATCH_ROWS = 50
 BATCH_SECONDS = 0.5
@@ -182,7 +185,7 @@ def _process(
                         future.cancel()
                 return
             number, cells, draft, problems, future = window.popleft()
-            outcome = _decide(batches.session(), runtime, actor, job_id, resuming, number, cells, draft, problems, future)
+            outcome = _decide(batches, runtime, actor, job_id, resuming, number, cells, draft, problems, future)
             if outcome.status == "":
                 summary.skipped += 1
             elif outcome.status == SUCCESS:
@@ -198,7 +201,8 @@ class _Batches:
     """Rows are committed a few at a time, each row inside its own savepoint: a row that
     fails rolls back alone, a crash loses at most the rows of the open batch (never half
     of one), and the cost of a commit is shared. The creator's role is checked again at
-    every batch."""
+    every batch. The rows' audit events and outcomes, which nothing reads before the
+    commit, are written together just before it: two round trips a batch, not two a row."""
 
     def __init__(self, runtime: Runtime, actor: Actor) -> None:
         self.runtime, self.actor = runtime, actor
@@ -206,6 +210,15 @@ class _Batches:
         self._session = None
         self._rows = 0
         self._opened = 0.0
+        self.audit_events: list[dict] = []
+        self.outcomes: list[dict] = []
+
+    def outcome(self, job_id: int, number: int, row_key: str, status: str, message: str, *,
+                cccid: str | None = None, account_id: int | None = None) -> None:
+        self.outcomes.append({
+            "job_id": job_id, "row_number": number, "fingerprint": row_key, "status": status, "cccid": cccid,
+            "message": message[:2000], "account_id": account_id,
+        })
 
     def session(self):
         if self._session is not None and (self._rows >= BATCH_ROWS or time.monotonic() - self._opened >= BATCH_SECONDS):
@@ -219,7 +232,16 @@ class _Batches:
         return self._session
 
     def _close(self, error: BaseException | None) -> None:
-        context, self._context, self._session = self._context, None, None
+        context, session, self._context, self._session = self._context, self._session, None, None
+        events, outcomes, self.audit_events, self.outcomes = self.audit_events, self.outcomes, [], []
+        if context is not None and error is None:
+            try:
+                audit.record_all(session, events)
+                if outcomes:
+                    session.execute(_INSERT_OUTCOME, outcomes)
+            except BaseException as failed:
+                context.__exit__(type(failed), failed, failed.__traceback__)
+                raise
         if context is not None:
             context.__exit__(type(error) if error else None, error, error.__traceback__ if error else None)
 
@@ -236,13 +258,14 @@ def _is_done_row(cells: list[str]) -> bool:
 
 
 def _decide(
-    session: Session, runtime: Runtime, actor: Actor, job_id: int, resuming: bool, number: int, cells: list[str],
+    batches: _Batches, runtime: Runtime, actor: Actor, job_id: int, resuming: bool, number: int, cells: list[str],
     draft: AccountDraft | None, problems: str, future: Future | None,
 ) -> Outcome:
     if draft is None and not problems:
         return Outcome(cells, "", "", "")
+    session = batches.session()
     if draft is None:
-        _store_outcome(session, job_id, number, "", FAILURE, problems)
+        batches.outcome(job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
     row_key = fingerprint(row_values(cells))
     earlier = session.exec(
@@ -252,7 +275,7 @@ def _decide(
     ).first() if resuming else None
     if earlier is not None:
         future.cancel()
-        _store_outcome(session, job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=earlier)
+        batches.outcome(job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=earlier)
         return Outcome(cells, SUCCESS, earlier, SUCCESS_MESSAGE)
     password_hash = future.result()
     try:
@@ -261,23 +284,18 @@ def _decide(
                 session, runtime, actor, draft, password_hash,
                 must_change_password=draft.must_change_password,
                 audit_detail=f"Multi Account Creation job {job_id} row {number}",
+                deferred_audit=batches.audit_events,
             )
-            _store_outcome(session, job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE,
-                           cccid=created.cccid, account_id=created.account_id)
     except DuplicateAccount as duplicate:
-        _store_outcome(session, job_id, number, row_key, FAILURE, str(duplicate))
+        batches.outcome(job_id, number, row_key, FAILURE, str(duplicate))
         return Outcome(cells, FAILURE, "", str(duplicate))
+    except IntegrityError:
+        # The row's savepoint is rolled back alone; the rows before it stay.
+        batches.outcome(job_id, number, row_key, FAILURE, ROW_REFUSED)
+        return Outcome(cells, FAILURE, "", ROW_REFUSED)
+    batches.outcome(job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=created.cccid,
+                    account_id=created.account_id)
     return Outcome(cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
-
-
-def _store_outcome(
-    session: Session, job_id: int, number: int, row_key: str, status: str, message: str, *,
-    cccid: str | None = None, account_id: int | None = None,
-) -> None:
-    session.execute(_INSERT_OUTCOME, {
-        "job_id": job_id, "row_number": number, "fingerprint": row_key, "status": status, "cccid": cccid,
-        "message": message[:2000], "account_id": account_id,
-    })
 
 
 def template_path(folder: Path) -> Path:

@@ -114,3 +114,26 @@ def test_acc_2_each_account_gets_its_own_cccid(runtime, creator):
                       first=f"Student{'abcde'[n]}")
         cccids.add(created.cccid)
     assert len(cccids) == 5
+
+
+def test_add_3_two_terminals_saving_the_same_student_at_once_create_one_account(runtime, creator):
+    import threading
+
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def save(n: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(add(runtime, creator, username=f"winnie{n}").cccid)
+        except accounts.DuplicateAccount as duplicate:
+            outcomes.append(str(duplicate))
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes)[:3] == [accounts.EMAIL_EXISTS.format("winnie@test.com")] * 3, outcomes
+    with read_session(runtime.engine) as session:
+        assert len(session.exec(select(StudentAccount).where(StudentAccount.email == "winnie@test.com")).all()) == 1

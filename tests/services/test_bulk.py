@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
+from openccc_tui.services import accounts, bulk
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_pasted, open_upload
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import BulkRow, StudentAccount
@@ -244,3 +244,18 @@ def test_bulk_4_username_and_person_messages(runtime, creator, tmp_path):
         "A user already exists for the given firstname, lastname, date-of-birth, please contact support.",
         "Multiple users match on (firstname, lastname, date-of-birth), please contact support.",
     ]
+
+
+def test_bulk_2_a_row_the_database_refuses_rolls_back_alone(runtime, creator, tmp_path, monkeypatch):
+    """A conflict the ADD-3 check did not see (as if another terminal saved the same user
+    name in between) fails that row only: its savepoint rolls back, the rest is saved."""
+    monkeypatch.setattr(accounts, "duplicate_message", lambda session, draft: None)
+    rows = [row(1, email="same@college.edu"), row(2, email="same@college.edu"), row(3)]
+    summary, results = run(runtime, creator, tmp_path, csv_bytes(rows))
+    status = TEMPLATE_COLUMNS.index("status")
+    message = TEMPLATE_COLUMNS.index("message")
+    assert [r[status] for r in results[1:]] == ["Success", "Failure", "Success"]
+    assert results[2][message] == bulk.ROW_REFUSED
+    with read_session(runtime.engine) as session:
+        saved = session.exec(select(StudentAccount.email)).all()
+    assert sorted(saved) == ["s3@college.edu", "same@college.edu"]
