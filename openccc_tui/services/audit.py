@@ -4,6 +4,7 @@ Callers pass only what may be kept: never a password, code, secret answer or SSN
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -56,18 +57,10 @@ def event(
     }
 
 
-def record(
-    session: Session,
-    runtime: Runtime,
-    actor: Actor,
-    action: str,
-    *,
-    account_id: int | None = None,
-    college_id: int | None = None,
-    detail: str = "",
-) -> None:
-    # A plain INSERT, not an ORM object: events are never read back in the same session.
-    session.execute(_INSERT, event(runtime, actor, action, account_id=account_id, college_id=college_id, detail=detail))
+def record(session: Session, runtime: Runtime, actor: Actor, action: str, **details: Any) -> None:
+    """Write one event now (a plain INSERT: events are never read back in the same
+    session); `details` are `event`'s account_id, college_id and detail."""
+    session.execute(_INSERT, event(runtime, actor, action, **details))
 
 
 def record_all(session: Session, events: list[dict]) -> None:
