@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
 
 from openccc_tui.domain.bulk import header_problem, is_blank
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -175,6 +174,8 @@ def _cell_text(value: object) -> str:
 
 
 def _open_xlsx(path: Path, limits: Limits) -> Upload:
+    import openpyxl  # loaded only for .xlsx uploads: 15 MB a CSV import never needs
+
     if not openpyxl.DEFUSEDXML:
         raise FileRefused("reading .xlsx needs defusedxml, which is not installed")
     try:

@@ -10,9 +10,6 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import msoffcrypto.format.ooxml
-from openpyxl import Workbook
-
 from openccc_tui.domain.spreadsheet import neutralise_formula
 from openccc_tui.services.errors import ServiceError
 
@@ -55,6 +52,10 @@ def _write_csv(path: Path, header: Row, rows: Iterable[Row]) -> int:
 
 
 def _encrypted_workbook(header: Row, rows: Iterable[Row], password: str) -> tuple[bytes, int]:
+    # Loaded only for .xlsx: together some 20 MB that a CSV import or export never needs.
+    import msoffcrypto.format.ooxml
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(list(header))
