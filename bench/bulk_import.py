@@ -135,7 +135,20 @@ def peak_rss_child(folder: str, rows: int) -> None:
     path = base / "rss.csv"
     write_rows(path, rows)
     import_seconds(runtime, path)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(peak_megabytes())
+
+
+def peak_megabytes() -> float:
+    """This process's own peak: VmHWM belongs to the memory of the program since exec.
+    ru_maxrss is not used where VmHWM exists: Linux carries it over from the parent that
+    forked the child, so it would report the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def peak_rss(folder: Path, rows: int) -> None:
