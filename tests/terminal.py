@@ -1,8 +1,16 @@
-"""A real terminal for end-to-end tests: a tmux pane of 80×24, driven with send-keys and
-read with capture-pane, as a person at the keyboard would."""
+"""Real terminals for end-to-end tests: a tmux pane of 80×24, driven with send-keys and
+read with capture-pane, as a person at the keyboard would; and a free loopback port for
+the servers they connect to."""
 
+import socket
 import subprocess
 import time
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class Pane:

@@ -15,14 +15,9 @@ import aiohttp
 import pytest
 
 from openccc_tui.cli import main, scrub_environment
+from tests.terminal import free_port
 
 ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, int]:

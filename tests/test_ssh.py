@@ -17,7 +17,7 @@ from openccc_tui.config import Settings
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import seed_demo
-from tests.terminal import Pane
+from tests.terminal import Pane, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "deploy" / "ssh" / "openccc.conf"
@@ -27,12 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(SSHD).exists(), reason="sshd is not installed (Debian: apt-get install openssh-server)"),
     pytest.mark.skipif(not shutil.which("tmux"), reason="tmux is not installed (Debian: apt-get install tmux)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def keygen(path: Path) -> Path:

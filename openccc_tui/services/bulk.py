@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,7 +207,7 @@ class _Batches:
 
     def __init__(self, runtime: Runtime, actor: Actor) -> None:
         self.runtime, self.actor = runtime, actor
-        self._context = None
+        self._stack: ExitStack | None = None
         self._session = None
         self._rows = 0
         self._opened = 0.0
@@ -224,26 +225,25 @@ class _Batches:
         if self._session is not None and (self._rows >= BATCH_ROWS or time.monotonic() - self._opened >= BATCH_SECONDS):
             self._close(None)
         if self._session is None:
-            self._context = write_session(self.runtime.engine)
-            self._session = self._context.__enter__()
+            self._stack = ExitStack()
+            self._session = self._stack.enter_context(write_session(self.runtime.engine))
             self._opened, self._rows = time.monotonic(), 0
             authorise(self._session, self.actor, Role.CREATOR)
         self._rows += 1
         return self._session
 
     def _close(self, error: BaseException | None) -> None:
-        context, session, self._context, self._session = self._context, self._session, None, None
+        stack, session, self._stack, self._session = self._stack, self._session, None, None
         events, outcomes, self.audit_events, self.outcomes = self.audit_events, self.outcomes, [], []
-        if context is not None and error is None:
-            try:
-                audit.record_all(session, events)
-                if outcomes:
-                    session.execute(_INSERT_OUTCOME, outcomes)
-            except BaseException as failed:
-                context.__exit__(type(failed), failed, failed.__traceback__)
-                raise
-        if context is not None:
-            context.__exit__(type(error) if error else None, error, error.__traceback__ if error else None)
+        if stack is None:
+            return
+        if error is not None:
+            stack.__exit__(type(error), error, error.__traceback__)  # the open batch rolls back
+            return
+        with stack:  # commits, or rolls back if writing the deferred rows fails
+            audit.record_all(session, events)
+            if outcomes:
+                session.execute(_INSERT_OUTCOME, outcomes)
 
     def __enter__(self) -> "_Batches":
         return self
