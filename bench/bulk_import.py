@@ -57,29 +57,56 @@ def write_rows(path: Path, count: int, start: int = 0) -> None:
         writer = csv.writer(file)
         writer.writerow(TEMPLATE_COLUMNS)
         for n in range(start, start + count):
-            values = {"email": f"student{n}@bench.edu", "first": "Bench", "last": name(n), "dob": "2001-02-03",
-                      "accepted-terms": "TRUE", "homeless": "FALSE", "street1": "1 Main St", "city": "Davis",
-                      "state": "CA", "postal": "95616", "country": "US", "password": PASSWORD}
+            values = {
+                "email": f"student{n}@bench.edu",
+                "first": "Bench",
+                "last": name(n),
+                "dob": "2001-02-03",
+                "accepted-terms": "TRUE",
+                "homeless": "FALSE",
+                "street1": "1 Main St",
+                "city": "Davis",
+                "state": "CA",
+                "postal": "95616",
+                "country": "US",
+                "password": PASSWORD,
+            }
             writer.writerow([values.get(column, "") for column in TEMPLATE_COLUMNS])
 
 
 def runtime_for(url: str, folder: Path, hasher: PasswordHasher) -> Runtime:
-    settings = Settings(database_url=url, log_file=folder / "log", import_dir=folder, export_dir=folder,
-                        bulk_max_rows=1_000_000, bulk_max_bytes=500 * 1024 * 1024)
+    settings = Settings(
+        database_url=url,
+        log_file=folder / "log",
+        import_dir=folder,
+        export_dir=folder,
+        bulk_max_rows=1_000_000,
+        bulk_max_bytes=500 * 1024 * 1024,
+    )
     engine = make_engine(url)
     migrate.upgrade(engine)
-    return Runtime(settings=settings, engine=engine, hasher=hasher, common_passwords=common_passwords(),
-                   terminal="bench")
+    return Runtime(
+        settings=settings, engine=engine, hasher=hasher, common_passwords=common_passwords(), terminal="bench"
+    )
 
 
 def creator(runtime: Runtime) -> Actor:
     with write_session(runtime.engine) as session:
         college = ensure_college(session, runtime, command_line_actor("bench"), "999", "Bench College")
-        staff = add_staff(session, runtime, command_line_actor("bench"), username=f"bench{uuid.uuid4().hex[:6]}",
-                          full_name="Pat Kim", college=college, roles=frozenset({Role.CREATOR}),
-                          password="Quiet#Staff9x", approved=True).staff
-        return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id,
-                     roles=frozenset({Role.CREATOR}))
+        staff = add_staff(
+            session,
+            runtime,
+            command_line_actor("bench"),
+            username=f"bench{uuid.uuid4().hex[:6]}",
+            full_name="Pat Kim",
+            college=college,
+            roles=frozenset({Role.CREATOR}),
+            password="Quiet#Staff9x",
+            approved=True,
+        ).staff
+        return Actor(
+            name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=frozenset({Role.CREATOR})
+        )
 
 
 def import_seconds(runtime: Runtime, path: Path) -> float:
@@ -107,8 +134,10 @@ def ratio_on(label: str, url: str, folder: Path, rows: int) -> None:
     seconds = import_seconds(runtime, path)
     bound = hashing_bound(hasher, rows, runtime.settings.hash_workers)
     runtime.engine.dispose()
-    print(f"{label}: {rows} rows imported in {seconds:.1f} s; hashing bound {bound:.1f} s "
-          f"({runtime.settings.hash_workers} threads); ratio {seconds / bound:.2f}  (target <= 1.10)")
+    print(
+        f"{label}: {rows} rows imported in {seconds:.1f} s; hashing bound {bound:.1f} s "
+        f"({runtime.settings.hash_workers} threads); ratio {seconds / bound:.2f}  (target <= 1.10)"
+    )
 
 
 @contextmanager
@@ -152,8 +181,12 @@ def peak_megabytes() -> float:
 
 
 def peak_rss(folder: Path, rows: int) -> None:
-    result = subprocess.run([sys.executable, __file__, "--rss-child", str(folder), "--rows", str(rows)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(folder), "--rows", str(rows)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     megabytes = float(result.stdout.strip().splitlines()[-1])
     print(f"peak RSS importing {rows:,} rows (cheap hasher): {megabytes:.0f} MB  (target <= 150 MB)")
 
@@ -165,18 +198,42 @@ def per_row_time(folder: Path, stored: int, rows: int) -> float:
         batch = 50_000
         with runtime.engine.begin() as connection:
             for first in range(0, stored, batch):
-                connection.execute(insert(StudentAccount), [
-                    {"cccid": f"{name(n)[:3].upper()}{n % 10000:04d}",
-                     "email": f"old{n}@bench.edu", "email_normalized": f"old{n}@bench.edu", "email_validated": False,
-                     "phone_validated": False, "preferred_contact": "email", "first_name": "Old",
-                     "last_name": name(n), "first_name_key": "old", "last_name_key": name(n).lower(),
-                     "date_of_birth": date(1990, 1, 1), "homeless": False, "password_hash": hashed,
-                     "must_change_password": False, "idme_workflow_status": "not_started", "failed_sign_ins": 0,
-                     "lockouts": 0, "credentials_note": "", "secret_question": "", "middle_name": "", "suffix": "",
-                     "preferred_name": "", "street1": "", "street2": "", "city": "", "state": "", "postal_code": "",
-                     "country": "US"}
-                    for n in range(first, min(first + batch, stored))
-                ])
+                connection.execute(
+                    insert(StudentAccount),
+                    [
+                        {
+                            "cccid": f"{name(n)[:3].upper()}{n % 10000:04d}",
+                            "email": f"old{n}@bench.edu",
+                            "email_normalized": f"old{n}@bench.edu",
+                            "email_validated": False,
+                            "phone_validated": False,
+                            "preferred_contact": "email",
+                            "first_name": "Old",
+                            "last_name": name(n),
+                            "first_name_key": "old",
+                            "last_name_key": name(n).lower(),
+                            "date_of_birth": date(1990, 1, 1),
+                            "homeless": False,
+                            "password_hash": hashed,
+                            "must_change_password": False,
+                            "idme_workflow_status": "not_started",
+                            "failed_sign_ins": 0,
+                            "lockouts": 0,
+                            "credentials_note": "",
+                            "secret_question": "",
+                            "middle_name": "",
+                            "suffix": "",
+                            "preferred_name": "",
+                            "street1": "",
+                            "street2": "",
+                            "city": "",
+                            "state": "",
+                            "postal_code": "",
+                            "country": "US",
+                        }
+                        for n in range(first, min(first + batch, stored))
+                    ],
+                )
             connection.execute(text("ANALYZE"))
         with runtime.engine.connect() as connection:
             # Fold the seeding's write-ahead log into the database first: the measured rows
@@ -218,8 +275,10 @@ def main() -> None:
 def stored_ratio(folder: Path) -> None:
     empty = per_row_time(folder, 0, 1000)
     full = per_row_time(folder, 1_000_000, 1000)
-    print(f"per-row time: {empty * 1000:.2f} ms with no accounts stored, {full * 1000:.2f} ms with 1,000,000; "
-          f"ratio {full / empty:.2f}  (target <= 1.2)")
+    print(
+        f"per-row time: {empty * 1000:.2f} ms with no accounts stored, {full * 1000:.2f} ms with 1,000,000; "
+        f"ratio {full / empty:.2f}  (target <= 1.2)"
+    )
 
 
 if __name__ == "__main__":

@@ -29,11 +29,20 @@ PASSWORD = "Quiet#River2026"
 def seed(runtime: Runtime) -> None:
     stored = runtime.hasher.hash(PASSWORD)
     with write_session(runtime.engine) as session:
-        session.add(StudentAccount(
-            cccid="BEN0001", email="bench@test.com", email_normalized="bench@test.com", email_validated=True,
-            first_name="Bench", last_name="Mark", first_name_key=fold_for_matching("Bench"),
-            last_name_key=fold_for_matching("Mark"), date_of_birth=date(2000, 1, 1), password_hash=stored,
-        ))
+        session.add(
+            StudentAccount(
+                cccid="BEN0001",
+                email="bench@test.com",
+                email_normalized="bench@test.com",
+                email_validated=True,
+                first_name="Bench",
+                last_name="Mark",
+                first_name_key=fold_for_matching("Bench"),
+                last_name_key=fold_for_matching("Mark"),
+                date_of_birth=date(2000, 1, 1),
+                password_hash=stored,
+            )
+        )
 
 
 def timed_password(runtime: Runtime, identifier: str, password: str, expected: Step) -> float:
@@ -68,14 +77,20 @@ def main() -> None:
             forget_failures(runtime)
             unknown.append(timed_password(runtime, f"nobody{run}@test.com", PASSWORD, Step.SIGN_IN))
         runtime.engine.dispose()
-    med = {name: statistics.median(values) for name, values in
-           (("verify", verify), ("success", success), ("wrong", wrong), ("unknown", unknown))}
-    print(f"sign-in, median of {RUNS}: one verify {med['verify'] * 1000:.1f} ms, password to home "
-          f"{med['success'] * 1000:.1f} ms, wrong password {med['wrong'] * 1000:.1f} ms, "
-          f"unknown identifier {med['unknown'] * 1000:.1f} ms")
+    med = {
+        name: statistics.median(values)
+        for name, values in (("verify", verify), ("success", success), ("wrong", wrong), ("unknown", unknown))
+    }
+    print(
+        f"sign-in, median of {RUNS}: one verify {med['verify'] * 1000:.1f} ms, password to home "
+        f"{med['success'] * 1000:.1f} ms, wrong password {med['wrong'] * 1000:.1f} ms, "
+        f"unknown identifier {med['unknown'] * 1000:.1f} ms"
+    )
     print(f"sign-in ratio (password to home / one verify): {med['success'] / med['verify']:.2f}  (target <= 1.2)")
-    print(f"enumeration ratio (unknown identifier / wrong password): {med['unknown'] / med['wrong']:.2f}  "
-          "(target 1.00 +/- 0.05)")
+    print(
+        f"enumeration ratio (unknown identifier / wrong password): {med['unknown'] / med['wrong']:.2f}  "
+        "(target 1.00 +/- 0.05)"
+    )
 
 
 if __name__ == "__main__":

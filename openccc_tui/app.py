@@ -101,7 +101,9 @@ class OpenCCCApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
 
-    def __init__(self, runtime: Runtime, mode: Mode = Mode.FULL, *, idle_clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, runtime: Runtime, mode: Mode = Mode.FULL, *, idle_clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         self.run_mode = mode

@@ -59,7 +59,9 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     db = Parser(add_help=False)
     db.add_argument(
-        "--db", metavar="URL", default=argparse.SUPPRESS,
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
         help="database URL (default: $OPENCCC_DATABASE_URL, else a SQLite file in the user data folder)",
     )
     parser = Parser(prog=PROG, description="OpenCCC student accounts in a terminal.")
@@ -73,7 +75,9 @@ def build_parser() -> Parser:
     init.add_argument("--college-name", required=True, metavar="NAME")
     init.add_argument("--director", required=True, metavar="USER", help="the director's user name")
     init.add_argument("--name", metavar="FULL_NAME", default="", help="the director's full name")
-    init.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    init.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
+    )
 
     staff = commands.add_parser("staff", help="manage staff accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -83,10 +87,14 @@ def build_parser() -> Parser:
     add.add_argument("--roles", required=True, help="comma-separated: creator, support, director")
     add.add_argument("--name", metavar="FULL_NAME", default="")
     add.add_argument("--pending", action="store_true", help="leave the account waiting for a director's approval")
-    add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    add.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from standard input"
+    )
 
     demo = commands.add_parser("demo", parents=[db], help="a fresh demo database, opened in trainer mode")
-    demo.add_argument("--dir", type=Path, default=None, help="folder for the demo database (default: a new temporary folder)")
+    demo.add_argument(
+        "--dir", type=Path, default=None, help="folder for the demo database (default: a new temporary folder)"
+    )
     demo.add_argument("--seed-only", action="store_true", help="create the demo database and stop")
 
     outbox = commands.add_parser("outbox", parents=[db], help="recent messages sent to students (codes expire)")
@@ -95,22 +103,43 @@ def build_parser() -> Parser:
 
     imports = commands.add_parser("import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file")
     imports.add_argument("file", type=Path, metavar="FILE")
-    imports.add_argument("--as", dest="staff_user", required=True, metavar="STAFF_USER",
-                         help="the creator the accounts are made by (audited as them)")
-    imports.add_argument("--out", type=Path, default=None, metavar="RESULTS",
-                         help="results file (.csv, or .xlsx protected by a password); default FILE-results.csv")
-    imports.add_argument("--results-password-stdin", action="store_true",
-                         help="read the password of an .xlsx results file from standard input")
+    imports.add_argument(
+        "--as",
+        dest="staff_user",
+        required=True,
+        metavar="STAFF_USER",
+        help="the creator the accounts are made by (audited as them)",
+    )
+    imports.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="RESULTS",
+        help="results file (.csv, or .xlsx protected by a password); default FILE-results.csv",
+    )
+    imports.add_argument(
+        "--results-password-stdin",
+        action="store_true",
+        help="read the password of an .xlsx results file from standard input",
+    )
 
     template = commands.add_parser("template", help="write the Multi Account Creation template")
-    template.add_argument("path", type=Path, nargs="?", default=None, metavar="PATH",
-                          help="file or folder (default: the export folder)")
+    template.add_argument(
+        "path", type=Path, nargs="?", default=None, metavar="PATH", help="file or folder (default: the export folder)"
+    )
 
     serve = commands.add_parser("serve", parents=[db], help="serve the app to web browsers (textual-serve)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--mode", dest="serve_mode", choices=MODES, default="staff",
-                       help="which screens each browser session offers (default staff)")
+    serve.add_argument(
+        "--mode",
+        dest="serve_mode",
+        choices=MODES,
+        default="staff",
+        help="which screens each browser session offers (default staff)",
+    )
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
@@ -150,9 +179,13 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password()
     runtime = Runtime.open(settings)
     created = initialise(
-        runtime, command_line_actor(os_user()),
-        mis_code=args.college, college_name=args.college_name,
-        director=args.director, full_name=args.name, password=password,
+        runtime,
+        command_line_actor(os_user()),
+        mis_code=args.college,
+        college_name=args.college_name,
+        director=args.director,
+        full_name=args.name,
+        password=password,
     )
     print(f"Database ready at {display_url(settings.database_url)}.")
     print(f"Director {created.staff.username} created. Enrol this in an authenticator app:")
@@ -173,12 +206,20 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     with write_session(runtime.engine) as session:
         college = find_college(session, args.college)
         created = add_staff(
-            session, runtime, command_line_actor(os_user()),
-            username=args.user, full_name=args.name, college=college, roles=roles,
-            password=password, approved=not args.pending,
+            session,
+            runtime,
+            command_line_actor(os_user()),
+            username=args.user,
+            full_name=args.name,
+            college=college,
+            roles=roles,
+            password=password,
+            approved=not args.pending,
         )
     waiting = " It waits for a director's approval." if args.pending else ""
-    print(f"Staff member {created.staff.username} added with roles {created.staff.roles}.{waiting} Enrol this in an authenticator app:")
+    print(
+        f"Staff member {created.staff.username} added with roles {created.staff.roles}.{waiting} Enrol this in an authenticator app:"
+    )
     print(created.enrolment_uri)
     return 0
 
@@ -199,7 +240,9 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         print("The outbox has no messages" + (f" to {args.to}." if args.to else "."))
     for message in messages:
         sent = f"sent by SMTP {message.smtp_sent_at:%H:%M}" if message.smtp_sent_at else "in the outbox only"
-        print(f"{message.created_at:%Y-%m-%d %H:%M} UTC  {message.channel} to {printable(message.to_address)}  ({sent})")
+        print(
+            f"{message.created_at:%Y-%m-%d %H:%M} UTC  {message.channel} to {printable(message.to_address)}  ({sent})"
+        )
         print(f"  {printable(message.subject)}")
         body = message.body if message.body is not None else notify.EXPIRED_NOTE
         for line in body.splitlines():
@@ -229,11 +272,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except FileRefused as refused:
         print(f"{PROG}: refused: {refused}", file=sys.stderr)
         return 1
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(source.name, total=upload.total_rows, rate="")
         summary = bulk.run_job(
-            runtime, actor, upload, out, results_password=password,
+            runtime,
+            actor,
+            upload,
+            out,
+            results_password=password,
             progress=lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s"),
         )
     note = f" {summary.note}" if summary.note else ""
@@ -297,7 +351,8 @@ def scrub_environment(environ: dict[str, str] | os._Environ[str], *, served: boo
         return served and name in WEB_SESSION and WEB_SESSION[name] in (None, environ[name])
 
     names = [
-        name for name in environ
+        name
+        for name in environ
         if (name.startswith("TEXTUAL") or name in ("PYTHONINSPECT", "PYTHONBREAKPOINT")) and not kept(name)
     ]
     for name in names:
@@ -317,7 +372,9 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
     runtime = Runtime.open(settings)
     migrate.upgrade(runtime.engine)
     if mode == "trainer" and not is_demo_database(runtime):
-        raise CommandError("trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`")
+        raise CommandError(
+            "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
+        )
     app = OpenCCCApp(runtime, Mode(mode))
     app.run()
     if app.return_code:
@@ -353,8 +410,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # a command line that other users of the machine can read.
     os.environ["OPENCCC_DATABASE_URL"] = settings.database_url
     command = shlex.join([sys.executable, "-m", "openccc_tui", "--served", "--mode", args.serve_mode])
-    print(f"Serving OpenCCC ({args.serve_mode} mode, {display_url(settings.database_url)}) "
-          f"on http://{args.host}:{args.port}/ (ctrl+c stops)", flush=True)
+    print(
+        f"Serving OpenCCC ({args.serve_mode} mode, {display_url(settings.database_url)}) "
+        f"on http://{args.host}:{args.port}/ (ctrl+c stops)",
+        flush=True,
+    )
     serve(command, host=args.host, port=args.port, log_file=settings.log_file)
     return 0
 

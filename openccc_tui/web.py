@@ -26,7 +26,6 @@ class OpenCCCServer(Server):
         logger.setLevel(logging.INFO)
         logger.propagate = False
 
-
     async def on_startup(self, app) -> None:
         """The command line has said where it serves; textual-serve's banner would repeat it."""
 

@@ -35,21 +35,45 @@ def staff_actor(runtime, username: str, *roles: str, approved: bool = True, mis_
     with write_session(runtime.engine) as session:
         college = ensure_college(session, runtime, command_line_actor("root"), mis_code, f"College {mis_code}")
         created = add_staff(
-            session, runtime, command_line_actor("root"), username=username, full_name=username.title(),
-            college=college, roles=frozenset(Role(r) for r in roles), password="Staff#Pass99", approved=approved,
+            session,
+            runtime,
+            command_line_actor("root"),
+            username=username,
+            full_name=username.title(),
+            college=college,
+            roles=frozenset(Role(r) for r in roles),
+            password="Staff#Pass99",
+            approved=approved,
         )
         staff = created.staff
-        return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id,
-                     roles=frozenset(Role(r) for r in roles))
+        return Actor(
+            name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=frozenset(Role(r) for r in roles)
+        )
 
 
 STUDENT_FORM = {
-    "username": "", "email": "winnie@test.com", "email-confirm": "winnie@test.com",
-    "phone-number": "", "phone-type": "", "homeless": "FALSE", "country": "US", "state": "CA",
-    "street1": "1 Hundred Acre Wood", "street2": "", "city": "Davis", "postal": "95616",
-    "first": "Winnie", "middle": "", "last": "Pooh", "preferred": "", "suffix": "",
-    "dob": "2000-01-02", "dob-confirm": "2000-01-02", "password": "Hunny#Pot9",
-    "password-confirm": "Hunny#Pot9", "accepted-terms": "TRUE",
+    "username": "",
+    "email": "winnie@test.com",
+    "email-confirm": "winnie@test.com",
+    "phone-number": "",
+    "phone-type": "",
+    "homeless": "FALSE",
+    "country": "US",
+    "state": "CA",
+    "street1": "1 Hundred Acre Wood",
+    "street2": "",
+    "city": "Davis",
+    "postal": "95616",
+    "first": "Winnie",
+    "middle": "",
+    "last": "Pooh",
+    "preferred": "",
+    "suffix": "",
+    "dob": "2000-01-02",
+    "dob-confirm": "2000-01-02",
+    "password": "Hunny#Pot9",
+    "password-confirm": "Hunny#Pot9",
+    "accepted-terms": "TRUE",
 }
 
 

@@ -31,16 +31,38 @@ def run(monkeypatch, capsys, *argv, stdin=""):
 
 def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, capsys):
     code, out, err = run(
-        monkeypatch, capsys, "init", "--db", database_url, "--college", "861", "--college-name", "Test College",
-        "--director", "jdir", "--password-stdin", stdin="Str0ng#Pass\n",
+        monkeypatch,
+        capsys,
+        "init",
+        "--db",
+        database_url,
+        "--college",
+        "861",
+        "--college-name",
+        "Test College",
+        "--director",
+        "jdir",
+        "--password-stdin",
+        stdin="Str0ng#Pass\n",
     )
     assert (code, err) == (0, "")
     director_uri = out.strip().splitlines()[-1]
     assert pyotp.parse_uri(director_uri).issuer == "OpenCCC"
 
     code, out, err = run(
-        monkeypatch, capsys, "staff", "add", "cory", "--college", "861", "--roles", "creator,support",
-        "--password-stdin", "--db", database_url, stdin="An0ther#Pass\n",
+        monkeypatch,
+        capsys,
+        "staff",
+        "add",
+        "cory",
+        "--college",
+        "861",
+        "--roles",
+        "creator,support",
+        "--password-stdin",
+        "--db",
+        database_url,
+        stdin="An0ther#Pass\n",
     )
     assert (code, err) == (0, "")
     assert "cory added with roles creator,support" in out
@@ -60,14 +82,26 @@ def test_database_url_comes_from_the_environment(database_url, monkeypatch, caps
 @pytest.mark.parametrize(
     ("argv", "stdin", "message"),
     [
-        (["staff", "add", "x", "--college", "861", "--roles", "creator", "--password-stdin"], "Str0ng#Pass\n",
-         "no college with MIS code 861"),
-        (["staff", "add", "x", "--college", "861", "--roles", "wizard", "--password-stdin"], "Str0ng#Pass\n",
-         "unknown role 'wizard'"),
-        (["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"], "weak\n",
-         "password: rules not met: at least 8 characters"),
-        (["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"], "",
-         "no password was given on standard input"),
+        (
+            ["staff", "add", "x", "--college", "861", "--roles", "creator", "--password-stdin"],
+            "Str0ng#Pass\n",
+            "no college with MIS code 861",
+        ),
+        (
+            ["staff", "add", "x", "--college", "861", "--roles", "wizard", "--password-stdin"],
+            "Str0ng#Pass\n",
+            "unknown role 'wizard'",
+        ),
+        (
+            ["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"],
+            "weak\n",
+            "password: rules not met: at least 8 characters",
+        ),
+        (
+            ["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"],
+            "",
+            "no password was given on standard input",
+        ),
     ],
 )
 def test_bad_values_give_one_line_and_exit_1(database_url, monkeypatch, capsys, argv, stdin, message):
@@ -137,10 +171,36 @@ def test_console_script_and_module_entry_points(command):
 def test_acc_7_no_plaintext_password_in_the_database_file_or_the_log(tmp_path, monkeypatch, capsys, log_file):
     database = tmp_path / "secrets.db"
     url = f"sqlite:///{database}"
-    run(monkeypatch, capsys, "init", "--db", url, "--college", "861", "--college-name", "T",
-        "--director", "jdir", "--password-stdin", stdin="Pl41n#Secret\n")
-    code, out, err = run(monkeypatch, capsys, "staff", "add", "cory", "--college", "861", "--roles", "creator",
-                         "--password-stdin", "--db", url, stdin="Pl41n#Other\n")
+    run(
+        monkeypatch,
+        capsys,
+        "init",
+        "--db",
+        url,
+        "--college",
+        "861",
+        "--college-name",
+        "T",
+        "--director",
+        "jdir",
+        "--password-stdin",
+        stdin="Pl41n#Secret\n",
+    )
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        "staff",
+        "add",
+        "cory",
+        "--college",
+        "861",
+        "--roles",
+        "creator",
+        "--password-stdin",
+        "--db",
+        url,
+        stdin="Pl41n#Other\n",
+    )
     assert code == 0
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("secrets.db*"))
     for secret in ("Pl41n#Secret", "Pl41n#Other"):
@@ -156,7 +216,9 @@ def test_code_2_outbox_command_prints_recent_messages(database_url, monkeypatch,
 
     runtime = make_runtime(make_settings(database_url, tmp_path))
     with write_session(runtime.engine) as session:
-        notify.queue(session, runtime, channel="email", to="winnie@test.com", subject="Code", body="Your code is 123456")
+        notify.queue(
+            session, runtime, channel="email", to="winnie@test.com", subject="Code", body="Your code is 123456"
+        )
         notify.queue(session, runtime, channel="sms", to="+19164452841", subject="Code", body="Your code is 654321")
     runtime.engine.dispose()
     code, out, _ = run(monkeypatch, capsys, "outbox", "--db", database_url, "--to", "(916) 445-2841")
@@ -184,13 +246,37 @@ def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, 
     code, out, err = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--db", database_url)
     assert code == 0 and out.strip().startswith("Processed 2 of 2 rows: 1 Success, 1 Failure.")
     assert (tmp_path / "bulkAccountCreateTemplate-results.csv").exists()
-    code, _, err = run(monkeypatch, capsys, "import", str(tmp_path / "missing.csv"), "--as", "cory", "--db", database_url)
+    code, _, err = run(
+        monkeypatch, capsys, "import", str(tmp_path / "missing.csv"), "--as", "cory", "--db", database_url
+    )
     assert code == 1 and "refused" in err
-    code, _, err = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--out", str(tmp_path / "r.xlsx"),
-                       "--db", database_url)
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "import",
+        str(template),
+        "--as",
+        "cory",
+        "--out",
+        str(tmp_path / "r.xlsx"),
+        "--db",
+        database_url,
+    )
     assert code == 2 and "--results-password-stdin" in err
-    code, out, _ = run(monkeypatch, capsys, "import", str(template), "--as", "cory", "--out", str(tmp_path / "r.xlsx"),
-                       "--results-password-stdin", "--db", database_url, stdin="Sheet#Pass1\n")
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "import",
+        str(template),
+        "--as",
+        "cory",
+        "--out",
+        str(tmp_path / "r.xlsx"),
+        "--results-password-stdin",
+        "--db",
+        database_url,
+        stdin="Sheet#Pass1\n",
+    )
     assert code == 0 and (tmp_path / "r.xlsx").exists()
 
 
@@ -244,8 +330,21 @@ def test_bulk_8_kill_9_in_the_middle_then_the_same_file_finishes_without_second_
 
 
 def test_term_4_trainer_mode_refuses_a_database_the_demo_did_not_make(database_url, monkeypatch, capsys):
-    run(monkeypatch, capsys, "init", "--db", database_url, "--college", "861", "--college-name", "Test College",
-        "--director", "jdir", "--password-stdin", stdin="Str0ng#Pass\n")
+    run(
+        monkeypatch,
+        capsys,
+        "init",
+        "--db",
+        database_url,
+        "--college",
+        "861",
+        "--college-name",
+        "Test College",
+        "--director",
+        "jdir",
+        "--password-stdin",
+        stdin="Str0ng#Pass\n",
+    )
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)

@@ -25,7 +25,9 @@ def test_defaults():
 
 def test_toml_file_then_environment_then_arguments(tmp_path, monkeypatch):
     config = tmp_path / "openccc.toml"
-    config.write_text('policy_profile = "nist"\nsmtp_host = "mail.college.edu"\nsmtp_port = 25\nexport_dir = "/srv/exports"\n')
+    config.write_text(
+        'policy_profile = "nist"\nsmtp_host = "mail.college.edu"\nsmtp_port = 25\nexport_dir = "/srv/exports"\n'
+    )
     monkeypatch.setenv("OPENCCC_CONFIG", str(config))
     settings = Settings()
     assert settings.policy_profile is ProfileName.NIST and settings.smtp_port == 25

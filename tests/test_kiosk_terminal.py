@@ -28,8 +28,10 @@ def test_term_2_kiosk_survives_every_escape_key_in_a_real_terminal(tmp_path):
     hostile = "TEXTUAL_ALLOW_SIGNALS=1 TEXTUAL=devtools,debug TEXTUAL_PRESS=ctrl+q PYTHONINSPECT=1"
     pane = Pane(f"openccc-kiosk-{os.getpid()}")
     try:
-        pane.start(f"env {hostile} OPENCCC_LOG_FILE={tmp_path / 'app.log'} {app} --db {database} --mode kiosk; "
-                   "echo KIOSK-ENDED; sleep 60")
+        pane.start(
+            f"env {hostile} OPENCCC_LOG_FILE={tmp_path / 'app.log'} {app} --db {database} --mode kiosk; "
+            "echo KIOSK-ENDED; sleep 60"
+        )
         pane.wait_for("Sign In")
         pane.keys(*"wi", literal=True)
         for key in KEYS:

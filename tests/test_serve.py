@@ -26,7 +26,11 @@ def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, int]:
     database = f"sqlite:///{tmp_path / 'served.db'}"
     process = subprocess.Popen(
         [sys.executable, "-m", "openccc_tui", "serve", "--db", database, "--port", str(port), *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -102,12 +106,17 @@ def test_served_flag_is_refused_outside_textual_serve(monkeypatch, capsys, tmp_p
 
 def test_term_2_a_served_kiosk_keeps_only_the_web_driver():
     environ = {
-        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "TEXTUAL_FPS": "60",
-        "TEXTUAL_COLOR_SYSTEM": "truecolor", "TEXTUAL": "debug,devtools", "TEXTUAL_ALLOW_SIGNALS": "1",
+        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+        "TEXTUAL_FPS": "60",
+        "TEXTUAL_COLOR_SYSTEM": "truecolor",
+        "TEXTUAL": "debug,devtools",
+        "TEXTUAL_ALLOW_SIGNALS": "1",
     }
     scrub_environment(environ, served=True)
     assert environ == {
-        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "TEXTUAL_FPS": "60", "TEXTUAL_COLOR_SYSTEM": "truecolor",
+        "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver",
+        "TEXTUAL_FPS": "60",
+        "TEXTUAL_COLOR_SYSTEM": "truecolor",
     }
     hostile = {"TEXTUAL_DRIVER": "evil.module:Driver"}
     scrub_environment(hostile, served=True)

@@ -24,7 +24,9 @@ RECIPE = ROOT / "deploy" / "ssh" / "openccc.conf"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
 pytestmark = [
-    pytest.mark.skipif(not Path(SSHD).exists(), reason="sshd is not installed (Debian: apt-get install openssh-server)"),
+    pytest.mark.skipif(
+        not Path(SSHD).exists(), reason="sshd is not installed (Debian: apt-get install openssh-server)"
+    ),
     pytest.mark.skipif(not shutil.which("tmux"), reason="tmux is not installed (Debian: apt-get install tmux)"),
 ]
 

@@ -22,11 +22,15 @@ def header_problem(header: Sequence[str]) -> str | None:
     cells = [cell.strip().lower() for cell in header]
     for position, expected in enumerate(TEMPLATE_COLUMNS, start=1):
         if position > len(cells):
-            return (f"The header stops before column {position} ({expected!r}): use the header of "
-                    "bulkAccountCreateTemplate.csv.")
+            return (
+                f"The header stops before column {position} ({expected!r}): use the header of "
+                "bulkAccountCreateTemplate.csv."
+            )
         if cells[position - 1] != expected:
-            return (f"Column {position} of the header is {header[position - 1]!r}, the template has "
-                    f"{expected!r} there: use the header of bulkAccountCreateTemplate.csv.")
+            return (
+                f"Column {position} of the header is {header[position - 1]!r}, the template has "
+                f"{expected!r} there: use the header of bulkAccountCreateTemplate.csv."
+            )
     if len(cells) > len(TEMPLATE_COLUMNS):
         extra = len(TEMPLATE_COLUMNS) + 1
         return f"Column {extra} ({header[extra - 1]!r}) is not in the template: remove it and upload again."
@@ -44,8 +48,12 @@ def row_values(cells: Sequence[str]) -> dict[str, str]:
 def fingerprint(values: dict[str, str]) -> str:
     """Who a row is about (email, names, date of birth), to find it again when the same file,
     or its results file, is uploaded after a crash or a cancel. No password goes in."""
-    parts = (normalise_email(values["email"]), fold_for_matching(values["first"]),
-             fold_for_matching(values["last"]), values["dob"].strip())
+    parts = (
+        normalise_email(values["email"]),
+        fold_for_matching(values["first"]),
+        fold_for_matching(values["last"]),
+        values["dob"].strip(),
+    )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -61,4 +69,3 @@ def result_cells(cells: Sequence[str], status: str, cccid: str, message: str) ->
     out[PASSWORD_INDEX] = ""
     out[STATUS_INDEX], out[CCCID_INDEX], out[MESSAGE_INDEX] = status, cccid, message
     return out
-

@@ -23,8 +23,7 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI UM AA AE AP"
-    .split()
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI UM AA AE AP".split()
 )
 COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 ZIP_PATTERN = re.compile(r"[0-9]{5}(-[0-9]{4})?")
@@ -35,9 +34,28 @@ PHONE_TYPES = ("mobile", "landline")
 # The order in which a row's problems are reported: the template's, with Add User's
 # extra fields beside the field they belong to.
 CHECK_ORDER: tuple[str, ...] = (
-    "email", "email-confirm", "username", "first", "last", "middle", "suffix", "preferred",
-    "dob", "dob-confirm", "accepted-terms", "homeless", "street1", "street2", "city", "state",
-    "postal", "country", "phone-number", "phone-type", "password", "password-confirm",
+    "email",
+    "email-confirm",
+    "username",
+    "first",
+    "last",
+    "middle",
+    "suffix",
+    "preferred",
+    "dob",
+    "dob-confirm",
+    "accepted-terms",
+    "homeless",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal",
+    "country",
+    "phone-number",
+    "phone-type",
+    "password",
+    "password-confirm",
     "use_temp_password",
 )
 ADD_USER_ONLY = frozenset({"username", "email-confirm", "dob-confirm", "password-confirm"})

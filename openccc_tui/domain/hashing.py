@@ -39,9 +39,7 @@ class PasswordHasher:
         *,
         _allow_weak: bool = False,
     ) -> None:
-        below_floor = (
-            memory_kib < MIN_MEMORY_KIB or time_cost < MIN_TIME_COST or parallelism < MIN_PARALLELISM
-        )
+        below_floor = memory_kib < MIN_MEMORY_KIB or time_cost < MIN_TIME_COST or parallelism < MIN_PARALLELISM
         if below_floor and not _allow_weak:
             raise WeakHasherError(
                 f"argon2id needs at least m={MIN_MEMORY_KIB} KiB, t={MIN_TIME_COST}, p={MIN_PARALLELISM}"

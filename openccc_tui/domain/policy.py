@@ -114,9 +114,7 @@ HAS_UPPER = PasswordRule("An upper-case letter", lambda p, _: any(ch.isupper() f
 HAS_LOWER = PasswordRule("A lower-case letter", lambda p, _: any(ch.islower() for ch in p))
 HAS_DIGIT = PasswordRule("A digit", lambda p, _: any(ch.isdigit() for ch in p))
 HAS_LETTER = PasswordRule("A letter", lambda p, _: any(ch.isalpha() for ch in p))
-HAS_SPECIAL = PasswordRule(
-    "One of ! @ # $ % ^ & *", lambda p, _: any(ch in SPECIAL_CHARACTERS for ch in p)
-)
+HAS_SPECIAL = PasswordRule("One of ! @ # $ % ^ & *", lambda p, _: any(ch in SPECIAL_CHARACTERS for ch in p))
 NO_SPACES = PasswordRule("No spaces", lambda p, _: not any(ch.isspace() for ch in p))
 NO_NAMES = PasswordRule(
     "Does not contain your first or last name",
@@ -124,15 +122,25 @@ NO_NAMES = PasswordRule(
 )
 
 LEGACY_USERNAME = UsernameRules(
-    min_length=3, max_length=254, letters_and_digits_only=False, require_digit=False,
+    min_length=3,
+    max_length=254,
+    letters_and_digits_only=False,
+    require_digit=False,
     fixed_once_created=False,
 )
 
 OPENCCC = PolicyProfile(
     name=ProfileName.OPENCCC,
     password_rules=(
-        _min_length(8), _max_length(128), HAS_UPPER, HAS_LOWER, HAS_DIGIT, HAS_SPECIAL,
-        NO_NAMES, NOT_COMMON, NOT_EMAIL_OR_USERNAME,
+        _min_length(8),
+        _max_length(128),
+        HAS_UPPER,
+        HAS_LOWER,
+        HAS_DIGIT,
+        HAS_SPECIAL,
+        NO_NAMES,
+        NOT_COMMON,
+        NOT_EMAIL_OR_USERNAME,
     ),
     username=LEGACY_USERNAME,
     secret_question_required=False,
@@ -145,11 +153,19 @@ OPENCCC = PolicyProfile(
 EXCELSIOR = PolicyProfile(
     name=ProfileName.EXCELSIOR,
     password_rules=(
-        _min_length(6), _max_length(16), HAS_LETTER, HAS_DIGIT, NO_SPACES,
-        NOT_COMMON, NOT_EMAIL_OR_USERNAME,
+        _min_length(6),
+        _max_length(16),
+        HAS_LETTER,
+        HAS_DIGIT,
+        NO_SPACES,
+        NOT_COMMON,
+        NOT_EMAIL_OR_USERNAME,
     ),
     username=UsernameRules(
-        min_length=6, max_length=16, letters_and_digits_only=True, require_digit=True,
+        min_length=6,
+        max_length=16,
+        letters_and_digits_only=True,
+        require_digit=True,
         fixed_once_created=True,
     ),
     secret_question_required=True,

@@ -3,9 +3,28 @@
 TEMPLATE_FILE_NAME = "bulkAccountCreateTemplate.csv"
 
 TEMPLATE_COLUMNS: tuple[str, ...] = (
-    "email", "first", "last", "middle", "suffix", "preferred", "dob", "accepted-terms",
-    "homeless", "street1", "street2", "city", "state", "postal", "country", "phone-number",
-    "phone-type", "password", "use_temp_password", "status", "cccid", "message",
+    "email",
+    "first",
+    "last",
+    "middle",
+    "suffix",
+    "preferred",
+    "dob",
+    "accepted-terms",
+    "homeless",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal",
+    "country",
+    "phone-number",
+    "phone-type",
+    "password",
+    "use_temp_password",
+    "status",
+    "cccid",
+    "message",
 )
 
 RESULT_COLUMNS: tuple[str, ...] = ("status", "cccid", "message")

@@ -55,7 +55,8 @@ def printable(text: str) -> str:
         return text
     return "".join(
         (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-        if unicodedata.category(c) in _REFUSED_CATEGORIES else c
+        if unicodedata.category(c) in _REFUSED_CATEGORIES
+        else c
         for c in text
     )
 

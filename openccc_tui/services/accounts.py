@@ -63,17 +63,26 @@ def _lock_account_creation(session: Session) -> None:
     session.info[LOCKED_IN] = transaction
 
 
-_DUPLICATE_CHECKS = union_all(*(select(check.subquery()) for check in (
-    select(literal(1).label("kind")).where(StudentAccount.email_normalized == bindparam("email")).limit(1),
-    select(literal(2).label("kind")).where(
-        col(StudentAccount.username).is_not(None), func.lower(StudentAccount.username) == bindparam("username")
-    ).limit(1),
-    select(literal(3).label("kind")).where(
-        StudentAccount.last_name_key == bindparam("last"),
-        StudentAccount.first_name_key == bindparam("first"),
-        StudentAccount.date_of_birth == bindparam("dob"),
-    ).limit(2),
-)))
+_DUPLICATE_CHECKS = union_all(
+    *(
+        select(check.subquery())
+        for check in (
+            select(literal(1).label("kind")).where(StudentAccount.email_normalized == bindparam("email")).limit(1),
+            select(literal(2).label("kind"))
+            .where(
+                col(StudentAccount.username).is_not(None), func.lower(StudentAccount.username) == bindparam("username")
+            )
+            .limit(1),
+            select(literal(3).label("kind"))
+            .where(
+                StudentAccount.last_name_key == bindparam("last"),
+                StudentAccount.first_name_key == bindparam("first"),
+                StudentAccount.date_of_birth == bindparam("dob"),
+            )
+            .limit(2),
+        )
+    )
+)
 """The three ADD-3 checks as one statement, built once and run with each draft's values."""
 
 
@@ -83,11 +92,18 @@ def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
     One round trip: the three checks are one UNION ALL of indexed look-ups.
     """
     username = draft.username or draft.email
-    kinds = sorted(session.execute(_DUPLICATE_CHECKS, {
-        "email": normalise_email(draft.email), "username": username.lower(),
-        "first": fold_for_matching(draft.first_name), "last": fold_for_matching(draft.last_name),
-        "dob": draft.date_of_birth,
-    }).scalars())
+    kinds = sorted(
+        session.execute(
+            _DUPLICATE_CHECKS,
+            {
+                "email": normalise_email(draft.email),
+                "username": username.lower(),
+                "first": fold_for_matching(draft.first_name),
+                "last": fold_for_matching(draft.last_name),
+                "dob": draft.date_of_birth,
+            },
+        ).scalars()
+    )
     if not kinds:
         return None
     if kinds[0] == 1:
@@ -118,35 +134,38 @@ def insert_account(
     if duplicate:
         raise DuplicateAccount(duplicate)
     now = runtime.clock()
-    inserted = insert_with_new_cccid(session, dict(
-        username=username,
-        email=draft.email,
-        email_normalized=normalise_email(draft.email),
-        phone=draft.phone,
-        phone_type=draft.phone_type,
-        first_name=draft.first_name,
-        middle_name=draft.middle_name,
-        last_name=draft.last_name,
-        suffix=draft.suffix,
-        preferred_name=draft.preferred_name,
-        first_name_key=fold_for_matching(draft.first_name),
-        last_name_key=fold_for_matching(draft.last_name),
-        date_of_birth=draft.date_of_birth,
-        homeless=draft.homeless,
-        street1=draft.street1,
-        street2=draft.street2,
-        city=draft.city,
-        state=draft.state,
-        postal_code=draft.postal_code,
-        country=draft.country,
-        password_hash=password_hash,
-        must_change_password=must_change_password,
-        idme_workflow_status=STAFF_VERIFIED,
-        created_by_staff_id=actor.staff_id,
-        created_for_college_id=actor.college_id,
-        created_at=now,
-        updated_at=now,
-    ))
+    inserted = insert_with_new_cccid(
+        session,
+        dict(
+            username=username,
+            email=draft.email,
+            email_normalized=normalise_email(draft.email),
+            phone=draft.phone,
+            phone_type=draft.phone_type,
+            first_name=draft.first_name,
+            middle_name=draft.middle_name,
+            last_name=draft.last_name,
+            suffix=draft.suffix,
+            preferred_name=draft.preferred_name,
+            first_name_key=fold_for_matching(draft.first_name),
+            last_name_key=fold_for_matching(draft.last_name),
+            date_of_birth=draft.date_of_birth,
+            homeless=draft.homeless,
+            street1=draft.street1,
+            street2=draft.street2,
+            city=draft.city,
+            state=draft.state,
+            postal_code=draft.postal_code,
+            country=draft.country,
+            password_hash=password_hash,
+            must_change_password=must_change_password,
+            idme_workflow_status=STAFF_VERIFIED,
+            created_by_staff_id=actor.staff_id,
+            created_for_college_id=actor.college_id,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     created = audit.event(runtime, actor, "account.create", account_id=inserted.id, detail=audit_detail)
     if deferred_audit is None:
         audit.record_all(session, [created])
@@ -159,9 +178,7 @@ def form_context(runtime: Runtime) -> CheckContext:
     return CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=False)
 
 
-def add_user(
-    runtime: Runtime, actor: Actor, values: Mapping[str, str], *, permission_reference: str
-) -> CreatedAccount:
+def add_user(runtime: Runtime, actor: Actor, values: Mapping[str, str], *, permission_reference: str) -> CreatedAccount:
     """The Add User screen's Save (ADD-1..4): checks, duplicates, then the account.
 
     The account must change its password at first sign-in (ADD-4) and is staff_verified
@@ -180,14 +197,17 @@ def add_user(
     with write_session(runtime.engine) as session:
         authorise(session, actor, Role.CREATOR)
         return insert_account(
-            session, runtime, actor, draft, password_hash,
-            must_change_password=True, audit_detail=f"Add User; student permission on file: {reference}",
+            session,
+            runtime,
+            actor,
+            draft,
+            password_hash,
+            must_change_password=True,
+            audit_detail=f"Add User; student permission on file: {reference}",
         )
 
 
-def record_credentials_given(
-    runtime: Runtime, actor: Actor, account_id: int, given_on: date, note: str
-) -> None:
+def record_credentials_given(runtime: Runtime, actor: Actor, account_id: int, given_on: date, note: str) -> None:
     """Record when the credentials were handed to the student, for the tracking sheet (TRACK-1)."""
     if unsafe_character(note) or len(note) > 500:
         raise InvalidInput([FieldError("note", "invalid.value", "plain text, up to 500 characters")])
@@ -199,5 +219,11 @@ def record_credentials_given(
         account.credentials_given_at = datetime.combine(given_on, time(12), tzinfo=runtime.clock().tzinfo)
         account.credentials_note = note.strip()
         account.updated_at = runtime.clock()
-        audit.record(session, runtime, actor, "account.credentials_given", account_id=account.id,
-                     detail=f"on {given_on.isoformat()}")
+        audit.record(
+            session,
+            runtime,
+            actor,
+            "account.credentials_given",
+            account_id=account.id,
+            detail=f"on {given_on.isoformat()}",
+        )

@@ -61,11 +61,15 @@ def colleges(runtime: Runtime) -> list[tuple[int, str]]:
 def list_applications(runtime: Runtime, student: StudentSession) -> list[ApplicationView]:
     with read_session(runtime.engine) as db:
         rows = db.exec(
-            select(Application, College).join(College, col(College.id) == Application.college_id)
-            .where(Application.account_id == student.account_id).order_by(col(Application.id).desc())
+            select(Application, College)
+            .join(College, col(College.id) == Application.college_id)
+            .where(Application.account_id == student.account_id)
+            .order_by(col(Application.id).desc())
         ).all()
-    return [ApplicationView(a.confirmation_number, a.app_type, f"{c.mis_code} {c.name}", a.term, a.created_at)
-            for a, c in rows]
+    return [
+        ApplicationView(a.confirmation_number, a.app_type, f"{c.mis_code} {c.name}", a.term, a.created_at)
+        for a, c in rows
+    ]
 
 
 def start_application(
@@ -83,13 +87,25 @@ def start_application(
                     raise ServiceError("choose one of the colleges offered")
                 on_behalf = account.idme_workflow_status == "staff_verified"
                 fraud_status = FRAUD_STATUS_ON_BEHALF if on_behalf and app_type in SPAM_FILTERED else None
-                db.add(Application(
-                    account_id=account.id, college_id=college_id, term=term, app_type=app_type.value,
-                    confirmation_number=number, fraud_status=fraud_status, created_at=runtime.clock(),
-                ))
-                audit.record(db, runtime, Actor(name=f"student:{account.cccid}", college_id=college_id),
-                             "student.application.submit", account_id=account.id,
-                             detail=f"{app_type.value} {term} confirmation {number}")
+                db.add(
+                    Application(
+                        account_id=account.id,
+                        college_id=college_id,
+                        term=term,
+                        app_type=app_type.value,
+                        confirmation_number=number,
+                        fraud_status=fraud_status,
+                        created_at=runtime.clock(),
+                    )
+                )
+                audit.record(
+                    db,
+                    runtime,
+                    Actor(name=f"student:{account.cccid}", college_id=college_id),
+                    "student.application.submit",
+                    account_id=account.id,
+                    detail=f"{app_type.value} {term} confirmation {number}",
+                )
             return number
         except IntegrityError:
             continue

@@ -126,17 +126,27 @@ def run_job(
     cancel = cancel or threading.Event()
     with write_session(runtime.engine) as session:
         creator = authorise(session, actor, Role.CREATOR)
-        job = BulkJob(staff_id=creator.id, college_id=creator.college_id, file_name=upload.name[:255],
-                      file_sha256=upload.sha256, total_rows=upload.total_rows, created_at=runtime.clock())
+        job = BulkJob(
+            staff_id=creator.id,
+            college_id=creator.college_id,
+            file_name=upload.name[:255],
+            file_sha256=upload.sha256,
+            total_rows=upload.total_rows,
+            created_at=runtime.clock(),
+        )
         session.add(job)
         session.flush()
         job_id = job.id
         # Only a college with rows done by an earlier upload needs the per-row resume look-up.
-        resuming = session.exec(
-            select(BulkRow.id).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
-            .where(BulkRow.status == SUCCESS, BulkJob.college_id == creator.college_id, BulkRow.job_id != job_id)
-            .limit(1)
-        ).first() is not None
+        resuming = (
+            session.exec(
+                select(BulkRow.id)
+                .join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
+                .where(BulkRow.status == SUCCESS, BulkJob.college_id == creator.college_id, BulkRow.job_id != job_id)
+                .limit(1)
+            ).first()
+            is not None
+        )
     summary = Summary(job_id=job_id, total=upload.total_rows, note=upload.note)
     outcomes = _process(runtime, actor, upload, job_id, resuming, summary, progress, cancel)
     rows = (o.cells if o.status == "" else result_cells(o.cells, o.status, o.cccid, o.message) for o in outcomes)
@@ -154,13 +164,22 @@ def run_job(
 
 
 def _process(
-    runtime: Runtime, actor: Actor, upload: Upload, job_id: int, resuming: bool, summary: Summary,
-    progress: Callable[[Progress], None], cancel: threading.Event,
+    runtime: Runtime,
+    actor: Actor,
+    upload: Upload,
+    job_id: int,
+    resuming: bool,
+    summary: Summary,
+    progress: Callable[[Progress], None],
+    cancel: threading.Event,
 ) -> Iterator[Outcome]:
     ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
     started = time.monotonic()
     workers = runtime.settings.hash_workers
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool, _Batches(runtime, actor) as batches:
+    with (
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool,
+        _Batches(runtime, actor) as batches,
+    ):
         window: deque[tuple[int, list[str], AccountDraft | None, str, Future | None]] = deque()
         source = iter(upload.rows())
         exhausted = False
@@ -214,12 +233,28 @@ class _Batches:
         self.audit_events: list[dict] = []
         self.outcomes: list[dict] = []
 
-    def outcome(self, job_id: int, number: int, row_key: str, status: str, message: str, *,
-                cccid: str | None = None, account_id: int | None = None) -> None:
-        self.outcomes.append({
-            "job_id": job_id, "row_number": number, "fingerprint": row_key, "status": status, "cccid": cccid,
-            "message": message[:2000], "account_id": account_id,
-        })
+    def outcome(
+        self,
+        job_id: int,
+        number: int,
+        row_key: str,
+        status: str,
+        message: str,
+        *,
+        cccid: str | None = None,
+        account_id: int | None = None,
+    ) -> None:
+        self.outcomes.append(
+            {
+                "job_id": job_id,
+                "row_number": number,
+                "fingerprint": row_key,
+                "status": status,
+                "cccid": cccid,
+                "message": message[:2000],
+                "account_id": account_id,
+            }
+        )
 
     def session(self):
         if self._session is not None and (self._rows >= BATCH_ROWS or time.monotonic() - self._opened >= BATCH_SECONDS):
@@ -258,8 +293,16 @@ def _is_done_row(cells: list[str]) -> bool:
 
 
 def _decide(
-    batches: _Batches, runtime: Runtime, actor: Actor, job_id: int, resuming: bool, number: int, cells: list[str],
-    draft: AccountDraft | None, problems: str, future: Future | None,
+    batches: _Batches,
+    runtime: Runtime,
+    actor: Actor,
+    job_id: int,
+    resuming: bool,
+    number: int,
+    cells: list[str],
+    draft: AccountDraft | None,
+    problems: str,
+    future: Future | None,
 ) -> Outcome:
     if draft is None and not problems:
         return Outcome(cells, "", "", "")
@@ -268,11 +311,20 @@ def _decide(
         batches.outcome(job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
     row_key = fingerprint(row_values(cells))
-    earlier = session.exec(
-        select(BulkRow.cccid).join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
-        .where(BulkRow.fingerprint == row_key, BulkRow.status == SUCCESS, BulkRow.job_id != job_id,
-               BulkJob.college_id == actor.college_id)
-    ).first() if resuming else None
+    earlier = (
+        session.exec(
+            select(BulkRow.cccid)
+            .join(BulkJob, col(BulkJob.id) == BulkRow.job_id)
+            .where(
+                BulkRow.fingerprint == row_key,
+                BulkRow.status == SUCCESS,
+                BulkRow.job_id != job_id,
+                BulkJob.college_id == actor.college_id,
+            )
+        ).first()
+        if resuming
+        else None
+    )
     if earlier is not None:
         future.cancel()
         batches.outcome(job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=earlier)
@@ -281,7 +333,11 @@ def _decide(
     try:
         with session.begin_nested():
             created = insert_account(
-                session, runtime, actor, draft, password_hash,
+                session,
+                runtime,
+                actor,
+                draft,
+                password_hash,
                 must_change_password=draft.must_change_password,
                 audit_detail=f"Multi Account Creation job {job_id} row {number}",
                 deferred_audit=batches.audit_events,
@@ -293,8 +349,9 @@ def _decide(
         # The row's savepoint is rolled back alone; the rows before it stay.
         batches.outcome(job_id, number, row_key, FAILURE, ROW_REFUSED)
         return Outcome(cells, FAILURE, "", ROW_REFUSED)
-    batches.outcome(job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=created.cccid,
-                    account_id=created.account_id)
+    batches.outcome(
+        job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=created.cccid, account_id=created.account_id
+    )
     return Outcome(cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
 
 
@@ -306,7 +363,6 @@ def write_template(path: Path) -> Path:
     """BULK-1: the template, exactly the header, nothing else."""
     write_table(path, TEMPLATE_COLUMNS, [])
     return path
-
 
 
 def protect_results(results_csv: Path, password: str) -> Path:

@@ -57,7 +57,9 @@ def open_upload(path: Path, limits: Limits) -> Upload:
     except OSError as error:
         raise FileRefused(f"cannot read {path.name}: {error.strerror}") from None
     if size > limits.max_bytes:
-        raise FileRefused(f"{path.name} is {size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts.")
+        raise FileRefused(
+            f"{path.name} is {size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts."
+        )
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _open_xlsx(path, limits)

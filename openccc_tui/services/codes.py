@@ -58,8 +58,15 @@ def _send(session: Session, runtime: Runtime, destination: Destination, code: st
         f"Your OpenCCC verification code is {code}. It expires in 10 minutes.\n"
         "If you did not try to sign in to OpenCCC, ignore this message."
     )
-    notify.queue(session, runtime, channel=destination.channel, to=destination.address,
-                 subject="Your OpenCCC verification code", body=body, secret_until=expires)
+    notify.queue(
+        session,
+        runtime,
+        channel=destination.channel,
+        to=destination.address,
+        subject="Your OpenCCC verification code",
+        body=body,
+        secret_until=expires,
+    )
 
 
 def issue(runtime: Runtime, account_id: int, destination: Destination, purpose: Purpose) -> int:
@@ -70,13 +77,22 @@ def issue(runtime: Runtime, account_id: int, destination: Destination, purpose: 
     with write_session(runtime.engine) as session:
         session.exec(
             update(Challenge)
-            .where(Challenge.account_id == account_id, Challenge.purpose == purpose.value,
-                   col(Challenge.used_at).is_(None), col(Challenge.ended_at).is_(None))
+            .where(
+                Challenge.account_id == account_id,
+                Challenge.purpose == purpose.value,
+                col(Challenge.used_at).is_(None),
+                col(Challenge.ended_at).is_(None),
+            )
             .values(ended_at=now)
         )
         challenge = Challenge(
-            account_id=account_id, purpose=purpose.value, destination=destination.address,
-            code_hash=code_hash, created_at=now, expires_at=now + CODE_LIFETIME, last_sent_at=now,
+            account_id=account_id,
+            purpose=purpose.value,
+            destination=destination.address,
+            code_hash=code_hash,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+            last_sent_at=now,
             resend_window_started_at=now,
         )
         session.add(challenge)
@@ -132,19 +148,23 @@ def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
     correct = well_formed and runtime.hasher.verify(code.strip(), stored_hash).ok
     with write_session(runtime.engine) as session:
         open_challenge = (
-            Challenge.id == challenge_id, col(Challenge.used_at).is_(None), col(Challenge.ended_at).is_(None),
-            Challenge.expires_at > now, Challenge.code_hash == stored_hash,
+            Challenge.id == challenge_id,
+            col(Challenge.used_at).is_(None),
+            col(Challenge.ended_at).is_(None),
+            Challenge.expires_at > now,
+            Challenge.code_hash == stored_hash,
         )
         if correct:
             won = session.exec(update(Challenge).where(*open_challenge).values(used_at=now)).rowcount
             return CodeResult.ACCEPTED if won == 1 else CodeResult.ENDED
-        session.exec(
-            update(Challenge).where(*open_challenge[:4]).values(failed_attempts=Challenge.failed_attempts + 1)
-        )
+        session.exec(update(Challenge).where(*open_challenge[:4]).values(failed_attempts=Challenge.failed_attempts + 1))
         session.exec(
             update(Challenge)
-            .where(Challenge.id == challenge_id, Challenge.failed_attempts >= MAX_WRONG_ENTRIES,
-                   col(Challenge.ended_at).is_(None))
+            .where(
+                Challenge.id == challenge_id,
+                Challenge.failed_attempts >= MAX_WRONG_ENTRIES,
+                col(Challenge.ended_at).is_(None),
+            )
             .values(ended_at=now)
         )
         ended = session.get(Challenge, challenge_id).ended_at is not None

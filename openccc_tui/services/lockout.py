@@ -18,22 +18,26 @@ LONGEST_LOCK = timedelta(hours=24)
 
 
 def lock_duration(lockouts_before: int) -> timedelta:
-    return min(FIRST_LOCK * (2 ** lockouts_before), LONGEST_LOCK)
+    return min(FIRST_LOCK * (2**lockouts_before), LONGEST_LOCK)
 
 
 def count_failure(runtime: Runtime, account: StudentAccount, detail: str) -> bool:
     """Count one failed password for `account`; True when it locked the account."""
     with write_session(runtime.engine) as db:
         failures, lockouts = db.exec(
-            update(StudentAccount).where(StudentAccount.id == account.id)
+            update(StudentAccount)
+            .where(StudentAccount.id == account.id)
             .values(failed_sign_ins=StudentAccount.failed_sign_ins + 1)
             .returning(StudentAccount.failed_sign_ins, StudentAccount.lockouts)
         ).one()
         locked = failures >= MAX_FAILURES
         if locked:
             db.exec(
-                update(StudentAccount).where(StudentAccount.id == account.id)
-                .values(failed_sign_ins=0, lockouts=lockouts + 1, locked_until=runtime.clock() + lock_duration(lockouts))
+                update(StudentAccount)
+                .where(StudentAccount.id == account.id)
+                .values(
+                    failed_sign_ins=0, lockouts=lockouts + 1, locked_until=runtime.clock() + lock_duration(lockouts)
+                )
             )
         actor = student_actor(account)
         action = "student.sign_in.locked_out" if locked else "student.sign_in.failed"

@@ -40,8 +40,12 @@ def queue(
 ) -> OutboxMessage:
     """Add a message to the outbox; `secret_until` marks a body that holds a secret."""
     message = OutboxMessage(
-        channel=channel, to_address=to, subject=subject, body=body,
-        purge_after=secret_until, created_at=runtime.clock(),
+        channel=channel,
+        to_address=to,
+        subject=subject,
+        body=body,
+        purge_after=secret_until,
+        created_at=runtime.clock(),
     )
     session.add(message)
     return message
@@ -94,8 +98,11 @@ def _claim(runtime: Runtime, message_id: int) -> OutboxMessage | None:
     with write_session(runtime.engine) as session:
         claimed = session.exec(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, col(OutboxMessage.smtp_error).is_(None),
-                   col(OutboxMessage.smtp_sent_at).is_(None))
+            .where(
+                OutboxMessage.id == message_id,
+                col(OutboxMessage.smtp_error).is_(None),
+                col(OutboxMessage.smtp_sent_at).is_(None),
+            )
             .values(smtp_error=SENDING)
         ).rowcount
         return session.get(OutboxMessage, message_id) if claimed == 1 else None

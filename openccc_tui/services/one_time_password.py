@@ -19,8 +19,11 @@ def send_one_time_password(session: Session, runtime: Runtime, account: StudentA
     The caller commits, then calls `notify.deliver_pending`.
     """
     context = PasswordContext(
-        first_name=account.first_name, last_name=account.last_name, email=account.email,
-        username=account.username or "", common_passwords=runtime.common_passwords,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        email=account.email,
+        username=account.username or "",
+        common_passwords=runtime.common_passwords,
     )
     one_time = generate_password(runtime.profile, context)
     account.password_hash = runtime.hasher.hash(one_time)
@@ -29,7 +32,10 @@ def send_one_time_password(session: Session, runtime: Runtime, account: StudentA
     account.locked_until = None
     account.updated_at = runtime.clock()
     notify.queue(
-        session, runtime, channel="email", to=account.email,
+        session,
+        runtime,
+        channel="email",
+        to=account.email,
         subject="Your OpenCCC one-time password",
         body=(
             f"A one-time password was set for your OpenCCC account {account.cccid}.\n\n"

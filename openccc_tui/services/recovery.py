@@ -170,7 +170,9 @@ class RecoverAccountFlow:
         self.username = account.username or account.email
         return self._go(RecoverStep.ONE_TIME_PASSWORD_SENT)
 
-    def submit_identity(self, first: str, last: str, birth_date: str, *, cccid: str = "", ssn_last4: str = "") -> RecoverStep:
+    def submit_identity(
+        self, first: str, last: str, birth_date: str, *, cccid: str = "", ssn_last4: str = ""
+    ) -> RecoverStep:
         """Path 2 (REC-3): names and date of birth, with either the CCCID or the SSN last 4."""
         born = parse_iso_date(birth_date.strip())
         by_ssn = bool(ssn_last4.strip()) and self.ssn_offered and is_ssn_last4(ssn_last4)
@@ -228,8 +230,14 @@ class RecoverAccountFlow:
     def _failed(self, message: str = NOT_FOUND) -> RecoverStep:
         self.failures += 1
         with write_session(self.runtime.engine) as db:
-            audit.record(db, self.runtime, Actor(name="anonymous"), "student.recover.failed",
-                         account_id=self._account_id, detail=f"{self.step.value} failure {self.failures}")
+            audit.record(
+                db,
+                self.runtime,
+                Actor(name="anonymous"),
+                "student.recover.failed",
+                account_id=self._account_id,
+                detail=f"{self.step.value} failure {self.failures}",
+            )
         if self.failures >= MAX_FAILURES:
             self.message = CONTACT_SUPPORT
             return self._go_keep_message(RecoverStep.ENDED)
@@ -243,4 +251,3 @@ class RecoverAccountFlow:
     def _go_keep_message(self, step: RecoverStep) -> RecoverStep:
         self.step = step
         return step
-

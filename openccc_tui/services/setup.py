@@ -35,9 +35,15 @@ def initialise(
     with write_session(runtime.engine) as session:
         college = ensure_college(session, runtime, actor, mis_code, college_name)
         return add_staff(
-            session, runtime, actor,
-            username=director, full_name=full_name, college=college,
-            roles=frozenset({Role.DIRECTOR}), password=password, approved=True,
+            session,
+            runtime,
+            actor,
+            username=director,
+            full_name=full_name,
+            college=college,
+            roles=frozenset({Role.DIRECTOR}),
+            password=password,
+            approved=True,
         )
 
 
@@ -63,15 +69,18 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
     with write_session(runtime.engine) as session:
         if session.exec(select(College)).first() is not None:
             raise ServiceError("the demo needs an empty database, and this one already has a college")
-        college = ensure_college(
-            session, runtime, actor, seed["college"]["mis_code"], seed["college"]["name"]
-        )
+        college = ensure_college(session, runtime, actor, seed["college"]["mis_code"], seed["college"]["name"])
         staff_ids = {}
         for entry in seed["staff"]:
             created = add_staff(
-                session, runtime, actor,
-                username=entry["username"], full_name=entry["full_name"], college=college,
-                roles=frozenset(Role(r) for r in entry["roles"]), password=entry["password"],
+                session,
+                runtime,
+                actor,
+                username=entry["username"],
+                full_name=entry["full_name"],
+                college=college,
+                roles=frozenset(Role(r) for r in entry["roles"]),
+                password=entry["password"],
                 approved=True,
             )
             # Fixed secrets let a trainer enrol an authenticator once for every demo.
@@ -80,8 +89,10 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
             staff_ids[entry["username"]] = created.staff.id
             printed.append(
                 DemoStaff(
-                    username=entry["username"], roles=",".join(entry["roles"]),
-                    password=entry["password"], totp_secret=entry["totp_secret"],
+                    username=entry["username"],
+                    roles=",".join(entry["roles"]),
+                    password=entry["password"],
+                    totp_secret=entry["totp_secret"],
                     enrolment_uri=enrolment_uri(created.staff, college),
                 )
             )
@@ -97,20 +108,29 @@ def _demo_student(runtime: Runtime, entry: dict, *, made_by: int | None, college
     now = runtime.clock()
     locked_hours = entry.get("locked_hours")
     return StudentAccount(
-        cccid=entry["cccid"], username=entry.get("username"), email=email,
-        email_normalized=normalise_email(email), email_validated=entry.get("email_validated", False),
-        phone=entry.get("phone"), phone_type="mobile" if entry.get("phone") else None,
+        cccid=entry["cccid"],
+        username=entry.get("username"),
+        email=email,
+        email_normalized=normalise_email(email),
+        email_validated=entry.get("email_validated", False),
+        phone=entry.get("phone"),
+        phone_type="mobile" if entry.get("phone") else None,
         phone_validated=entry.get("phone_validated", False),
         preferred_contact=entry.get("preferred_contact", "email"),
-        first_name=entry["first_name"], last_name=entry["last_name"],
-        first_name_key=fold_for_matching(entry["first_name"]), last_name_key=fold_for_matching(entry["last_name"]),
-        date_of_birth=date.fromisoformat(entry["date_of_birth"]), password_hash=runtime.hasher.hash(entry["password"]),
+        first_name=entry["first_name"],
+        last_name=entry["last_name"],
+        first_name_key=fold_for_matching(entry["first_name"]),
+        last_name_key=fold_for_matching(entry["last_name"]),
+        date_of_birth=date.fromisoformat(entry["date_of_birth"]),
+        password_hash=runtime.hasher.hash(entry["password"]),
         must_change_password=made_by is not None,
         idme_workflow_status=STAFF_VERIFIED if made_by is not None else "not_started",
-        created_by_staff_id=made_by, created_for_college_id=college_id if made_by is not None else None,
+        created_by_staff_id=made_by,
+        created_for_college_id=college_id if made_by is not None else None,
         lockouts=1 if locked_hours else 0,
         locked_until=now + timedelta(hours=locked_hours) if locked_hours else None,
-        created_at=now, updated_at=now,
+        created_at=now,
+        updated_at=now,
     )
 
 

@@ -36,8 +36,7 @@ from openccc_tui.store.models import IdentifierThrottle, StudentAccount
 THROTTLE_WINDOW = timedelta(minutes=15)
 
 SIGN_IN_FAILED = (
-    "We could not sign you in with that sign-in and password. Check them and try again, "
-    "or use Recover Account."
+    "We could not sign you in with that sign-in and password. Check them and try again, or use Recover Account."
 )
 CODE_WRONG = "That code is not correct. Check the message and try again."
 CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
@@ -90,7 +89,6 @@ def _validated(method: Method):
     return col(StudentAccount.email_validated if method is Method.EMAIL else StudentAccount.phone_validated).is_(True)
 
 
-
 @dataclass
 class SignInFlow:
     runtime: Runtime
@@ -120,9 +118,13 @@ class SignInFlow:
         except ServiceError as error:
             return self._stay(str(error))
         with read_session(self.runtime.engine) as db:
-            self._candidates = list(db.exec(
-                select(StudentAccount.id).where(_holds(self.method, self.identifier)).order_by(col(StudentAccount.id))
-            ).all())
+            self._candidates = list(
+                db.exec(
+                    select(StudentAccount.id)
+                    .where(_holds(self.method, self.identifier))
+                    .order_by(col(StudentAccount.id))
+                ).all()
+            )
         self._account_id = self._candidates[0] if len(self._candidates) == 1 else None
         return self._go(Step.USERNAME if len(self._candidates) > 1 else Step.PASSWORD)
 
@@ -158,8 +160,11 @@ class SignInFlow:
             count_failure(runtime, account, f"by {self.method.value}")
             return self._fail()
         context = PasswordContext(
-            first_name=account.first_name, last_name=account.last_name, email=account.email,
-            username=account.username or "", common_passwords=runtime.common_passwords,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            email=account.email,
+            username=account.username or "",
+            common_passwords=runtime.common_passwords,
         )
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
         with write_session(runtime.engine) as db:
@@ -169,13 +174,23 @@ class SignInFlow:
             fresh.locked_until = None
             if result.new_hash:
                 fresh.password_hash = result.new_hash
-            audit.record(db, runtime, student_actor(fresh), "student.sign_in.password", account_id=fresh.id,
-                         detail=f"by {self.method.value}")
+            audit.record(
+                db,
+                runtime,
+                student_actor(fresh),
+                "student.sign_in.password",
+                account_id=fresh.id,
+                detail=f"by {self.method.value}",
+            )
             validated = self._counts_as_validated(db, fresh, self.method, self.identifier)
-            owned_elsewhere = db.exec(
-                select(StudentAccount.id).where(_holds(self.method, self.identifier), _validated(self.method),
-                                                StudentAccount.id != fresh.id)
-            ).first() is not None
+            owned_elsewhere = (
+                db.exec(
+                    select(StudentAccount.id).where(
+                        _holds(self.method, self.identifier), _validated(self.method), StudentAccount.id != fresh.id
+                    )
+                ).first()
+                is not None
+            )
         if validated:
             return self._after_contact(fresh)
         if owned_elsewhere:
@@ -188,9 +203,13 @@ class SignInFlow:
         if account.email_validated and account.email_normalized == value:
             return True
         parent = parent_email(value)  # ACC-8: a plus address under a validated parent
-        return parent is not None and db.exec(
-            select(StudentAccount.id).where(StudentAccount.email_normalized == parent, _validated(Method.EMAIL))
-        ).first() is not None
+        return (
+            parent is not None
+            and db.exec(
+                select(StudentAccount.id).where(StudentAccount.email_normalized == parent, _validated(Method.EMAIL))
+            ).first()
+            is not None
+        )
 
     def _unknown_identifier(self) -> Step:
         """SIGN-4: the same reads, hash, writes and message as a wrong password, and throttled
@@ -242,7 +261,9 @@ class SignInFlow:
         try:
             still_open = codes.resend(self.runtime, self._challenge_id, self.destination)
         except ResendRefused as refused:
-            return self._stay(f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC.")
+            return self._stay(
+                f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC."
+            )
         if not still_open:
             self._send_code()
         return self._stay(CODE_SENT)
@@ -269,7 +290,9 @@ class SignInFlow:
                     account.phone_type = "mobile"
                     account.phone_validated = True
                 account.updated_at = self.runtime.clock()
-                audit.record(db, self.runtime, student_actor(account), f"student.{method.value}.validated", account_id=account.id)
+                audit.record(
+                    db, self.runtime, student_actor(account), f"student.{method.value}.validated", account_id=account.id
+                )
         except IntegrityError:
             self._pending = None
             return self._go(Step.ALTERNATE_CONTACT)
@@ -332,8 +355,9 @@ class SignInFlow:
 
     def _finish(self, account: StudentAccount) -> Step:
         name = account.preferred_name or account.first_name or account.last_name
-        self.session = StudentSession(account_id=account.id, cccid=account.cccid, name=name,
-                                      password_verified_at=self.runtime.clock())
+        self.session = StudentSession(
+            account_id=account.id, cccid=account.cccid, name=name, password_verified_at=self.runtime.clock()
+        )
         return self._go(Step.DONE)
 
     # Step bookkeeping -------------------------------------------------------------------

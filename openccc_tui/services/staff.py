@@ -50,9 +50,7 @@ def find_college(session: Session, mis_code: str) -> College:
     return college
 
 
-def ensure_college(
-    session: Session, runtime: Runtime, actor: Actor, mis_code: str, name: str
-) -> College:
+def ensure_college(session: Session, runtime: Runtime, actor: Actor, mis_code: str, name: str) -> College:
     """The college with this MIS code, created when it does not exist yet."""
     try:
         code = check_mis_code(mis_code)
@@ -113,7 +111,11 @@ def add_staff(
     session.add(staff)
     session.flush()
     audit.record(
-        session, runtime, actor, "staff.create", college_id=college.id,
+        session,
+        runtime,
+        actor,
+        "staff.create",
+        college_id=college.id,
         detail=f"{username} roles={staff.roles} approved={approved}",
     )
     return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college))
@@ -139,8 +141,12 @@ def list_staff(runtime: Runtime, actor: Actor) -> list[StaffSummary]:
         now = runtime.clock()
         return [
             StaffSummary(
-                staff_id=s.id, username=s.username, full_name=s.full_name, roles=parse_roles(s.roles),
-                approved=s.approved_at is not None, active=s.active,
+                staff_id=s.id,
+                username=s.username,
+                full_name=s.full_name,
+                roles=parse_roles(s.roles),
+                approved=s.approved_at is not None,
+                active=s.active,
                 locked=s.locked_until is not None and s.locked_until > now,
                 enrolled=s.totp_enrolled_at is not None,
             )

@@ -137,8 +137,10 @@ class StaffSignInFlow:
         college = db.get(College, staff.college_id)
         audit.record(db, self.runtime, _actor(staff), "staff.sign_in")
         self.session = StaffSession(
-            actor=_actor(staff), full_name=staff.full_name,
-            college_name=college.name, college_mis=college.mis_code,
+            actor=_actor(staff),
+            full_name=staff.full_name,
+            college_name=college.name,
+            college_mis=college.mis_code,
         )
         self.step = StaffStep.DONE
 
@@ -150,7 +152,10 @@ class StaffSignInFlow:
             staff.failed_attempts = 0
             staff.locked_until = self.runtime.clock() + timedelta(minutes=LOCK_MINUTES)
         audit.record(
-            db, self.runtime, _actor(staff), "staff.sign_in.locked_out" if locked else "staff.sign_in.failed",
+            db,
+            self.runtime,
+            _actor(staff),
+            "staff.sign_in.locked_out" if locked else "staff.sign_in.failed",
             detail=f"wrong {stage}",
         )
         return locked

@@ -36,9 +36,19 @@ STAFF_VERIFIED = "staff_verified"
 
 # Edit Account's fields, by the template's column names, and the account attribute of each.
 PROFILE_FIELDS: dict[str, str] = {
-    "first": "first_name", "middle": "middle_name", "last": "last_name", "preferred": "preferred_name",
-    "suffix": "suffix", "dob": "date_of_birth", "street1": "street1", "street2": "street2", "city": "city",
-    "state": "state", "postal": "postal_code", "country": "country", "phone-number": "phone",
+    "first": "first_name",
+    "middle": "middle_name",
+    "last": "last_name",
+    "preferred": "preferred_name",
+    "suffix": "suffix",
+    "dob": "date_of_birth",
+    "street1": "street1",
+    "street2": "street2",
+    "city": "city",
+    "state": "state",
+    "postal": "postal_code",
+    "country": "country",
+    "phone-number": "phone",
     "phone-type": "phone_type",
 }
 
@@ -68,7 +78,6 @@ class SaveResult:
     changed: tuple[str, ...] = field(default_factory=tuple)
 
 
-
 def _text(account: StudentAccount, attribute: str) -> str:
     value = getattr(account, attribute)
     return "" if value is None else value.isoformat() if attribute == "date_of_birth" else str(value)
@@ -79,11 +88,14 @@ def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
         account = db.get(StudentAccount, student.account_id)
     return Profile(
         values={column: _text(account, attribute) for column, attribute in PROFILE_FIELDS.items()},
-        email=account.email, email_validated=account.email_validated,
-        preferred_contact=account.preferred_contact, secret_question=account.secret_question,
+        email=account.email,
+        email_validated=account.email_validated,
+        preferred_contact=account.preferred_contact,
+        secret_question=account.secret_question,
         has_secret_answer=account.secret_answer_hash is not None,
         has_ssn_last4=account.ssn_last4_hash is not None,
-        staff_made=account.created_by_staff_id is not None, reclaimed=account.reclaimed_at is not None,
+        staff_made=account.created_by_staff_id is not None,
+        reclaimed=account.reclaimed_at is not None,
     )
 
 
@@ -148,8 +160,14 @@ def save_profile(runtime: Runtime, student: StudentSession, changes: Mapping[str
 
 
 def _write_profile(
-    runtime: Runtime, student: StudentSession, values: dict[str, str], new_email: str, preferred: str,
-    question: str, answer_hash: str | None, ssn: str,
+    runtime: Runtime,
+    student: StudentSession,
+    values: dict[str, str],
+    new_email: str,
+    preferred: str,
+    question: str,
+    answer_hash: str | None,
+    ssn: str,
 ) -> SaveResult:
     now = runtime.clock()
     changed: list[str] = []
@@ -176,31 +194,53 @@ def _write_profile(
         old_email = account.email
         email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
         if email_changed:
-            if db.exec(select(StudentAccount.id).where(
-                StudentAccount.email_normalized == normalise_email(new_email),
-                col(StudentAccount.email_validated).is_(True), StudentAccount.id != account.id,
-            )).first() is not None:
+            if (
+                db.exec(
+                    select(StudentAccount.id).where(
+                        StudentAccount.email_normalized == normalise_email(new_email),
+                        col(StudentAccount.email_validated).is_(True),
+                        StudentAccount.id != account.id,
+                    )
+                ).first()
+                is not None
+            ):
                 raise InvalidInput([FieldError("email", INVALID, "this email is already validated on another account")])
             account.email, account.email_normalized = new_email, normalise_email(new_email)
             account.email_validated = False
             account.email_changed_by_student_at = now
             changed.append("email")
             notify.queue(
-                db, runtime, channel="email", to=old_email, subject="Your OpenCCC email was changed",
-                body=(f"The email of your OpenCCC account {account.cccid} was changed to "
-                      f"{mask_email(new_email)}. If you did not do this, contact your college's helpdesk."),
+                db,
+                runtime,
+                channel="email",
+                to=old_email,
+                subject="Your OpenCCC email was changed",
+                body=(
+                    f"The email of your OpenCCC account {account.cccid} was changed to "
+                    f"{mask_email(new_email)}. If you did not do this, contact your college's helpdesk."
+                ),
             )
         account.updated_at = now
-        audit.record(db, runtime, student_actor(account), "student.profile.update", account_id=account.id,
-                     detail="changed: " + ", ".join(changed))
+        audit.record(
+            db,
+            runtime,
+            student_actor(account),
+            "student.profile.update",
+            account_id=account.id,
+            detail="changed: " + ", ".join(changed),
+        )
     challenge_id = None
     if email_changed:
-        challenge_id = codes.issue(runtime, student.account_id, Destination("email", normalise_email(new_email)),
-                                   Purpose.VALIDATE_CONTACT)
+        challenge_id = codes.issue(
+            runtime, student.account_id, Destination("email", normalise_email(new_email)), Purpose.VALIDATE_CONTACT
+        )
     else:
         notify.deliver_pending(runtime)
-    return SaveResult(email_challenge_id=challenge_id, masked_new_email=mask_email(new_email) if email_changed else "",
-                      changed=tuple(changed))
+    return SaveResult(
+        email_challenge_id=challenge_id,
+        masked_new_email=mask_email(new_email) if email_changed else "",
+        changed=tuple(changed),
+    )
 
 
 def _stored_value(column: str, text: str, country: str):
@@ -235,7 +275,8 @@ def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount)
     account.email_validated = True
     account.updated_at = runtime.clock()
     reclaiming = (
-        account.created_by_staff_id is not None and account.reclaimed_at is None
+        account.created_by_staff_id is not None
+        and account.reclaimed_at is None
         and account.email_changed_by_student_at is not None
         and account.idme_workflow_status == STAFF_VERIFIED
     )
@@ -250,8 +291,11 @@ def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     with read_session(runtime.engine) as db:
         account = db.get(StudentAccount, account_id)
     return PasswordContext(
-        first_name=account.first_name, last_name=account.last_name, email=account.email,
-        username=account.username or "", common_passwords=runtime.common_passwords,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        email=account.email,
+        username=account.username or "",
+        common_passwords=runtime.common_passwords,
     )
 
 

@@ -71,17 +71,29 @@ def _view(session: Session, account: StudentAccount, now: datetime) -> AccountVi
         select(Application.confirmation_number).where(Application.account_id == account.id).order_by(Application.id)
     ).all()
     return AccountView(
-        account_id=account.id, cccid=account.cccid, username=account.username, email=account.email,
-        email_validated=account.email_validated, phone=account.phone, phone_validated=account.phone_validated,
-        first_name=account.first_name, middle_name=account.middle_name, last_name=account.last_name,
-        preferred_name=account.preferred_name, date_of_birth=account.date_of_birth, city=account.city,
-        state=account.state, idme_workflow_status=account.idme_workflow_status,
+        account_id=account.id,
+        cccid=account.cccid,
+        username=account.username,
+        email=account.email,
+        email_validated=account.email_validated,
+        phone=account.phone,
+        phone_validated=account.phone_validated,
+        first_name=account.first_name,
+        middle_name=account.middle_name,
+        last_name=account.last_name,
+        preferred_name=account.preferred_name,
+        date_of_birth=account.date_of_birth,
+        city=account.city,
+        state=account.state,
+        idme_workflow_status=account.idme_workflow_status,
         created_by=creator.username if creator else "self",
         college=f"{college.mis_code} {college.name}" if college else "",
-        created_at=account.created_at, reclaimed_at=account.reclaimed_at,
+        created_at=account.created_at,
+        reclaimed_at=account.reclaimed_at,
         must_change_password=account.must_change_password,
         locked=account.locked_until is not None and account.locked_until > now,
-        credentials_given_at=account.credentials_given_at, credentials_note=account.credentials_note,
+        credentials_given_at=account.credentials_given_at,
+        credentials_note=account.credentials_note,
         confirmation_numbers=tuple(numbers),
     )
 
@@ -93,7 +105,9 @@ def find_accounts(runtime: Runtime, actor: Actor, search: Search) -> list[Accoun
         query = query.where(StudentAccount.cccid == normalise_cccid(search.cccid))
     elif search.email.strip():
         email = normalise_email(search.email)
-        query = query.where(or_(StudentAccount.email_normalized == email, StudentAccount.username == search.email.strip()))
+        query = query.where(
+            or_(StudentAccount.email_normalized == email, StudentAccount.username == search.email.strip())
+        )
     elif search.phone.strip():
         try:
             phone = normalise_phone(search.phone).e164
@@ -126,8 +140,14 @@ def get_account(runtime: Runtime, actor: Actor, account_id: int) -> AccountView:
 
 
 def update_email(
-    runtime: Runtime, actor: Actor, account_id: int, new_email: str, confirm_email: str, *,
-    identity_verified: bool, verification_note: str,
+    runtime: Runtime,
+    actor: Actor,
+    account_id: int,
+    new_email: str,
+    confirm_email: str,
+    *,
+    identity_verified: bool,
+    verification_note: str,
 ) -> None:
     """Replace the email on file once the staff member has verified the student's identity.
 
@@ -137,7 +157,9 @@ def update_email(
         raise ServiceError("confirm that you verified the student's identity first")
     note = verification_note.strip()
     if not note or unsafe_character(note) or len(note) > 200:
-        raise InvalidInput([FieldError("verification", INVALID, "say how identity was verified (up to 200 characters)")])
+        raise InvalidInput(
+            [FieldError("verification", INVALID, "say how identity was verified (up to 200 characters)")]
+        )
     try:
         email = check_email(new_email)
     except ContactError as error:
@@ -162,8 +184,9 @@ def update_email(
         account.email_normalized = normalise_email(email)
         account.email_validated = False
         account.updated_at = runtime.clock()
-        audit.record(session, runtime, actor, "account.email.update", account_id=account.id,
-                     detail=f"identity verified: {note}")
+        audit.record(
+            session, runtime, actor, "account.email.update", account_id=account.id, detail=f"identity verified: {note}"
+        )
 
 
 def reset_password(runtime: Runtime, actor: Actor, account_id: int) -> str:

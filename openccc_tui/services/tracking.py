@@ -18,8 +18,16 @@ from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, Staff, StudentAccount
 
 HEADER = (
-    "created", "cccid", "email", "username", "first", "last", "created_by",
-    "application_confirmation_numbers", "credentials_given", "notes",
+    "created",
+    "cccid",
+    "email",
+    "username",
+    "first",
+    "last",
+    "created_by",
+    "application_confirmation_numbers",
+    "credentials_given",
+    "notes",
 )
 
 
@@ -38,8 +46,18 @@ class TrackingRow:
     notes: str
 
     def cells(self) -> tuple[str, ...]:
-        return (self.created, self.cccid, self.email, self.username, self.first, self.last,
-                self.created_by, self.confirmation_numbers, self.credentials_given, self.notes)
+        return (
+            self.created,
+            self.cccid,
+            self.email,
+            self.username,
+            self.first,
+            self.last,
+            self.created_by,
+            self.confirmation_numbers,
+            self.credentials_given,
+            self.notes,
+        )
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -67,15 +85,20 @@ def tracking_rows(runtime: Runtime, actor: Actor, start: date, end: date) -> lis
         if ids:
             for account_id, number in session.exec(
                 select(Application.account_id, Application.confirmation_number)
-                .where(col(Application.account_id).in_(ids)).order_by(col(Application.id))
+                .where(col(Application.account_id).in_(ids))
+                .order_by(col(Application.id))
             ):
                 numbers.setdefault(account_id, []).append(number)
     return [
         TrackingRow(
             account_id=account.id,
             created=account.created_at.strftime("%Y-%m-%d %H:%M"),
-            cccid=account.cccid, email=account.email, username=account.username or "",
-            first=account.first_name, last=account.last_name, created_by=creator,
+            cccid=account.cccid,
+            email=account.email,
+            username=account.username or "",
+            first=account.first_name,
+            last=account.last_name,
+            created_by=creator,
             confirmation_numbers=" ".join(numbers.get(account.id, [])),
             credentials_given=account.credentials_given_at.date().isoformat() if account.credentials_given_at else "",
             notes=account.credentials_note,
@@ -92,6 +115,11 @@ def export_tracking(
     count = write_table(path, HEADER, (row.cells() for row in rows), password=password)
     with write_session(runtime.engine) as session:
         authorise(session, actor, Role.CREATOR, Role.DIRECTOR)
-        audit.record(session, runtime, actor, "tracking.export",
-                     detail=f"{start.isoformat()}..{end.isoformat()} {count} rows to {path.name}")
+        audit.record(
+            session,
+            runtime,
+            actor,
+            "tracking.export",
+            detail=f"{start.isoformat()}..{end.isoformat()} {count} rows to {path.name}",
+        )
     return count

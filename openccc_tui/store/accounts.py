@@ -49,4 +49,3 @@ def insert_with_new_cccid(
         if account_id is not None:
             return InsertedAccount(id=account_id, cccid=cccid)
     raise CCCIDExhausted(f"no free CCCID after {CCCID_ATTEMPTS} draws")
-

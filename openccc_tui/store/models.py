@@ -54,12 +54,18 @@ class StudentAccount(SQLModel, table=True):
     __table_args__ = (
         # ACC-3: a validated email or phone belongs to at most one account.
         Index(
-            "uq_student_validated_email", "email_normalized", unique=True,
-            sqlite_where=text("email_validated"), postgresql_where=text("email_validated"),
+            "uq_student_validated_email",
+            "email_normalized",
+            unique=True,
+            sqlite_where=text("email_validated"),
+            postgresql_where=text("email_validated"),
         ),
         Index(
-            "uq_student_validated_phone", "phone", unique=True,
-            sqlite_where=text("phone_validated"), postgresql_where=text("phone_validated"),
+            "uq_student_validated_phone",
+            "phone",
+            unique=True,
+            sqlite_where=text("phone_validated"),
+            postgresql_where=text("phone_validated"),
         ),
         Index("ix_student_name_dob", "last_name_key", "first_name_key", "date_of_birth"),
     )
@@ -237,6 +243,8 @@ class BulkRow(SQLModel, table=True):
 # index useless and scan the table instead.
 _username = StudentAccount.__table__.c.username
 Index(
-    "ix_student_username_lower", func.lower(_username),
-    sqlite_where=_username.is_not(None), postgresql_where=_username.is_not(None),
+    "ix_student_username_lower",
+    func.lower(_username),
+    sqlite_where=_username.is_not(None),
+    postgresql_where=_username.is_not(None),
 )

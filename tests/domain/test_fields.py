@@ -14,11 +14,25 @@ BULK = CheckContext(OPENCCC, common_passwords(), TODAY, bulk=True)
 FORM = CheckContext(OPENCCC, common_passwords(), TODAY, bulk=False)
 
 ROW = {
-    "email": "winnie@test.com", "first": "Winnie", "last": "Pooh", "middle": "", "suffix": "",
-    "preferred": "", "dob": "2000-01-02", "accepted-terms": "TRUE", "homeless": "FALSE",
-    "street1": "1 Hundred Acre Wood", "street2": "", "city": "Davis", "state": "CA",
-    "postal": "95616", "country": "US", "phone-number": "", "phone-type": "",
-    "password": "Hunny#Pot9", "use_temp_password": "",
+    "email": "winnie@test.com",
+    "first": "Winnie",
+    "last": "Pooh",
+    "middle": "",
+    "suffix": "",
+    "preferred": "",
+    "dob": "2000-01-02",
+    "accepted-terms": "TRUE",
+    "homeless": "FALSE",
+    "street1": "1 Hundred Acre Wood",
+    "street2": "",
+    "city": "Davis",
+    "state": "CA",
+    "postal": "95616",
+    "country": "US",
+    "phone-number": "",
+    "phone-type": "",
+    "password": "Hunny#Pot9",
+    "use_temp_password": "",
 }
 FORM_VALUES = ROW | {"email-confirm": "WINNIE@test.com", "dob-confirm": "2000-01-02", "password-confirm": "Hunny#Pot9"}
 
@@ -44,10 +58,19 @@ def test_bulk_3_valid_row_gives_a_draft():
 
 @pytest.mark.parametrize(
     ("column", "path"),
-    [("email", "email"), ("last", "name.last"), ("dob", "dob"), ("accepted-terms", "terms.accepted"),
-     ("homeless", "address.homeless"), ("street1", "address.street1"), ("city", "address.city"),
-     ("state", "address.state"), ("postal", "address.postal_code"), ("country", "address.country"),
-     ("password", "password")],
+    [
+        ("email", "email"),
+        ("last", "name.last"),
+        ("dob", "dob"),
+        ("accepted-terms", "terms.accepted"),
+        ("homeless", "address.homeless"),
+        ("street1", "address.street1"),
+        ("city", "address.city"),
+        ("state", "address.state"),
+        ("postal", "address.postal_code"),
+        ("country", "address.country"),
+        ("password", "password"),
+    ],
 )
 def test_bulk_3_required_fields_give_missing_value_with_their_path(column, path):
     assert messages(ROW | {column: "  "}) == [f"errorCode:missing.value,field:{path}"]
@@ -70,9 +93,14 @@ def test_bulk_4_all_problems_of_a_row_in_column_order():
 
 @pytest.mark.parametrize(
     ("column", "value", "path"),
-    [("accepted-terms", "FALSE", "terms.accepted"), ("accepted-terms", "yes", "terms.accepted"),
-     ("homeless", "TRUE", "address.homeless"), ("homeless", "maybe", "address.homeless"),
-     ("use_temp_password", "Y", "use_temp_password"), ("phone-type", "pager", "phone.type")],
+    [
+        ("accepted-terms", "FALSE", "terms.accepted"),
+        ("accepted-terms", "yes", "terms.accepted"),
+        ("homeless", "TRUE", "address.homeless"),
+        ("homeless", "maybe", "address.homeless"),
+        ("use_temp_password", "Y", "use_temp_password"),
+        ("phone-type", "pager", "phone.type"),
+    ],
 )
 def test_bulk_3_booleans_and_choices(column, value, path):
     (message,) = messages(ROW | {column: value})
@@ -80,7 +108,9 @@ def test_bulk_3_booleans_and_choices(column, value, path):
 
 
 def test_bulk_3_booleans_in_any_case():
-    draft, errors = check_account(ROW | {"accepted-terms": "true", "homeless": "False", "use_temp_password": "tRUE"}, BULK)
+    draft, errors = check_account(
+        ROW | {"accepted-terms": "true", "homeless": "False", "use_temp_password": "tRUE"}, BULK
+    )
     assert errors == [] and draft.must_change_password is False  # BULK-6
 
 
@@ -130,7 +160,9 @@ def test_add_2_confirmations_must_match():
 
 
 def test_add_1_username_is_checked_by_the_profile():
-    assert messages(FORM_VALUES | {"username": "bad name!"}, FORM)[0].startswith("errorCode:invalid.value,field:username")
+    assert messages(FORM_VALUES | {"username": "bad name!"}, FORM)[0].startswith(
+        "errorCode:invalid.value,field:username"
+    )
     assert check_account(FORM_VALUES | {"username": "winnie@test.com"}, FORM)[0].username == "winnie@test.com"
 
 

@@ -4,7 +4,10 @@ from openccc_tui.domain.policy import EXCELSIOR, NIST, OPENCCC, PasswordContext,
 from openccc_tui.resources import common_passwords
 
 CONTEXT = PasswordContext(
-    first_name="Winnie", last_name="Pooh", email="winnie@test.com", username="winnie01",
+    first_name="Winnie",
+    last_name="Pooh",
+    email="winnie@test.com",
+    username="winnie01",
     common_passwords=common_passwords(),
 )
 

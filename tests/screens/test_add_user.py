@@ -13,12 +13,44 @@ from tests.screens.staff_helpers import open_console
 # Keys typed from the first field, in Tab order (ADD-1 order).
 KEYS = [
     "tab",  # user name: blank, the email is used
-    *"pat+jones@college.edu", "tab", *"pat+jones@college.edu", "tab",
-    *"9164452841", "tab", "tab", "tab",  # phone, phone type, homeless
-    "tab", *"CA", "tab", *"1 Main St", "tab", "tab", *"Davis", "tab", *"95616", "tab",  # country stays US
-    *"Pat", "tab", "tab", *"Jones", "tab", "tab", "tab",
-    *"2001-09-30", "tab", *"2001-09-30", "tab", *"Sunny#Day42", "tab", *"Sunny#Day42", "tab",
-    "space", "tab", "space", "tab", *"Paper form 118",
+    *"pat+jones@college.edu",
+    "tab",
+    *"pat+jones@college.edu",
+    "tab",
+    *"9164452841",
+    "tab",
+    "tab",
+    "tab",  # phone, phone type, homeless
+    "tab",
+    *"CA",
+    "tab",
+    *"1 Main St",
+    "tab",
+    "tab",
+    *"Davis",
+    "tab",
+    *"95616",
+    "tab",  # country stays US
+    *"Pat",
+    "tab",
+    "tab",
+    *"Jones",
+    "tab",
+    "tab",
+    "tab",
+    *"2001-09-30",
+    "tab",
+    *"2001-09-30",
+    "tab",
+    *"Sunny#Day42",
+    "tab",
+    *"Sunny#Day42",
+    "tab",
+    "space",
+    "tab",
+    "space",
+    "tab",
+    *"Paper form 118",
 ]
 
 
@@ -42,10 +74,20 @@ def fill_directly(screen):
     """The same form as KEYS, set without typing, for tests about what Save does."""
     from textual.widgets import Checkbox, Input
 
-    values = {"email": "pat+jones@college.edu", "email-confirm": "pat+jones@college.edu", "state": "CA",
-              "street1": "1 Main St", "city": "Davis", "postal": "95616", "first": "Pat", "last": "Jones",
-              "dob": "2001-09-30", "dob-confirm": "2001-09-30", "password": "Sunny#Day42",
-              "password-confirm": "Sunny#Day42"}
+    values = {
+        "email": "pat+jones@college.edu",
+        "email-confirm": "pat+jones@college.edu",
+        "state": "CA",
+        "street1": "1 Main St",
+        "city": "Davis",
+        "postal": "95616",
+        "first": "Pat",
+        "last": "Jones",
+        "dob": "2001-09-30",
+        "dob-confirm": "2001-09-30",
+        "password": "Sunny#Day42",
+        "password-confirm": "Sunny#Day42",
+    }
     for column, value in values.items():
         screen.query_one(f"#f-{column}", Input).value = value
     screen.query_one("#f-accepted-terms", Checkbox).value = True
@@ -86,9 +128,18 @@ async def test_add_2_a_field_is_checked_when_left(make_app):
     ("existing", "message"),
     [
         ({}, "A user already exists with email: pat+jones@college.edu"),
-        ({"email": "x@college.edu", "username": "pat+jones@college.edu"}, "A user already exists with username: pat+jones@college.edu"),
-        ({"email": "x@college.edu"}, "A user already exists for the given firstname, lastname, date-of-birth, please contact support."),
-        ({"email": "x@college.edu", "twice": True}, "Multiple users match on (firstname, lastname, date-of-birth), please contact support."),
+        (
+            {"email": "x@college.edu", "username": "pat+jones@college.edu"},
+            "A user already exists with username: pat+jones@college.edu",
+        ),
+        (
+            {"email": "x@college.edu"},
+            "A user already exists for the given firstname, lastname, date-of-birth, please contact support.",
+        ),
+        (
+            {"email": "x@college.edu", "twice": True},
+            "Multiple users match on (firstname, lastname, date-of-birth), please contact support.",
+        ),
     ],
 )
 async def test_add_3_every_duplicate_message_appears_on_the_screen(make_app, sqlite_runtime, existing, message):
@@ -100,8 +151,12 @@ async def test_add_3_every_duplicate_message_appears_on_the_screen(make_app, sql
     rows = 2 if existing.pop("twice", False) else 1
     with write_session(sqlite_runtime.engine) as session:
         for n in range(rows):
-            fields = {"email": "pat+jones@college.edu", "first_name": "Pat", "last_name": "Jones",
-                      "date_of_birth": date(2001, 9, 30)} | existing
+            fields = {
+                "email": "pat+jones@college.edu",
+                "first_name": "Pat",
+                "last_name": "Jones",
+                "date_of_birth": date(2001, 9, 30),
+            } | existing
             if "email" in existing:
                 fields["email"] = f"{n}{existing['email']}"
             session.add(factories.account(cccid=f"OLD000{n}", **fields))

@@ -46,19 +46,43 @@ def assert_literal(app, *shown: str) -> str:
 def hostile(sqlite_runtime):
     cory = factories.staff_actor(sqlite_runtime, "cory", "creator", "support", "director")
     account_id = factories.stored_student(
-        sqlite_runtime, cccid="HOS0001", email="eve@test.com", email_validated=True,
-        first_name=OSC_52, last_name=MARKUP, middle_name=BIDI, street1=CLEAR, city=LINK,
-        created_by_staff_id=cory.staff_id, created_for_college_id=cory.college_id,
-        created_at=sqlite_runtime.clock(), updated_at=sqlite_runtime.clock(),
+        sqlite_runtime,
+        cccid="HOS0001",
+        email="eve@test.com",
+        email_validated=True,
+        first_name=OSC_52,
+        last_name=MARKUP,
+        middle_name=BIDI,
+        street1=CLEAR,
+        city=LINK,
+        created_by_staff_id=cory.staff_id,
+        created_for_college_id=cory.college_id,
+        created_at=sqlite_runtime.clock(),
+        updated_at=sqlite_runtime.clock(),
     )
     with write_session(sqlite_runtime.engine) as session:
         staff = session.exec(select(Staff).where(Staff.username == "cory")).one()
         staff.full_name = f"{OSC_52} {MARKUP}"
-        session.add(Staff(username="mallory", full_name=MARKUP + BIDI, college_id=cory.college_id,
-                          password_hash="x", totp_secret="x", roles="support"))
+        session.add(
+            Staff(
+                username="mallory",
+                full_name=MARKUP + BIDI,
+                college_id=cory.college_id,
+                password_hash="x",
+                totp_secret="x",
+                roles="support",
+            )
+        )
         record(session, sqlite_runtime, cory, "account.update", account_id=account_id, detail=f"{MARKUP} {OSC_52}")
-        session.add(OutboxMessage(channel="email", to_address="eve@test.com", subject=MARKUP,
-                                  body=f"{OSC_52} {MARKUP}", created_at=sqlite_runtime.clock()))
+        session.add(
+            OutboxMessage(
+                channel="email",
+                to_address="eve@test.com",
+                subject=MARKUP,
+                body=f"{OSC_52} {MARKUP}",
+                created_at=sqlite_runtime.clock(),
+            )
+        )
     return account_id
 
 
@@ -71,15 +95,19 @@ async def test_term_3_support_account_screen_shows_names_literally(make_app, hos
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert_literal(app, "\\x1b]52;c;ZXZpbA==\\x07Eve", "[bold]Mal[/bold][@click=app.quit]x[/]",
-                       "Zo\\u202eë\\u200b", LINK)
+        assert_literal(
+            app, "\\x1b]52;c;ZXZpbA==\\x07Eve", "[bold]Mal[/bold][@click=app.quit]x[/]", "Zo\\u202eë\\u200b", LINK
+        )
 
 
-@pytest.mark.parametrize(("page", "shown"), [
-    ("audit_log", "[bold]Mal[/bold]"),
-    ("staff_access", "[bold]Mal[/bold][@click=app.quit]x[/]Zo\\u202eë\\u200b"),
-    ("tracking", "\\x1b]52;c;ZXZpbA=="),
-])
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [
+        ("audit_log", "[bold]Mal[/bold]"),
+        ("staff_access", "[bold]Mal[/bold][@click=app.quit]x[/]Zo\\u202eë\\u200b"),
+        ("tracking", "\\x1b]52;c;ZXZpbA=="),
+    ],
+)
 async def test_term_3_staff_lists_show_data_literally(make_app, hostile, page, shown):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:

@@ -15,9 +15,25 @@ from tests import factories
 from tests.screens.conftest import SIZE, submit
 
 ESCAPE_KEYS = [
-    "ctrl+q", "ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+p", "ctrl+d", "ctrl+s", "ctrl+l",
-    "ctrl+o", "ctrl+e", "f1", "f2", "f4", "f5", "f10", "f12",
-    "ctrl+f1", "ctrl+shift+p", "super+c",
+    "ctrl+q",
+    "ctrl+c",
+    "ctrl+z",
+    "ctrl+backslash",
+    "ctrl+p",
+    "ctrl+d",
+    "ctrl+s",
+    "ctrl+l",
+    "ctrl+o",
+    "ctrl+e",
+    "f1",
+    "f2",
+    "f4",
+    "f5",
+    "f10",
+    "f12",
+    "ctrl+f1",
+    "ctrl+shift+p",
+    "super+c",
 ]
 
 
@@ -88,9 +104,16 @@ async def test_term_2_a_half_typed_sign_in_page_is_cleared_too(sqlite_runtime):
 
 def test_term_2_scrub_removes_signals_devtools_and_inspect():
     environ = {
-        "TEXTUAL_ALLOW_SIGNALS": "1", "TEXTUAL": "devtools,debug", "TEXTUAL_DEVTOOLS_HOST": "10.0.0.9",
-        "TEXTUAL_DEVTOOLS_PORT": "8081", "TEXTUAL_PRESS": "ctrl+q", "TEXTUAL_SCREENSHOT": "1",
-        "TEXTUAL_DRIVER": "x:y", "PYTHONINSPECT": "1", "TERM": "linux", "LANG": "C.UTF-8",
+        "TEXTUAL_ALLOW_SIGNALS": "1",
+        "TEXTUAL": "devtools,debug",
+        "TEXTUAL_DEVTOOLS_HOST": "10.0.0.9",
+        "TEXTUAL_DEVTOOLS_PORT": "8081",
+        "TEXTUAL_PRESS": "ctrl+q",
+        "TEXTUAL_SCREENSHOT": "1",
+        "TEXTUAL_DRIVER": "x:y",
+        "PYTHONINSPECT": "1",
+        "TERM": "linux",
+        "LANG": "C.UTF-8",
     }
     removed = scrub_environment(environ)
     assert environ == {"TERM": "linux", "LANG": "C.UTF-8"}

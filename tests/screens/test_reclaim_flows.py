@@ -1,7 +1,6 @@
 """The seed 000 user flows end to end through the real screens (issue: reclaim and recovery),
 and Pilot tests of Edit Account, My Applications, Forgot Password and Recover Account."""
 
-
 from sqlmodel import select
 from textual.widgets import Select
 
@@ -39,8 +38,15 @@ async def until(pilot, condition, tries=100):
 def add_parent(runtime):
     """The college's verified master address, under which "plus one" addresses need no code."""
     with write_session(runtime.engine) as session:
-        session.add(factories.account(cccid="PAR0001", email="admissions@college.edu", email_validated=True,
-                                      first_name="Admissions", last_name="Office"))
+        session.add(
+            factories.account(
+                cccid="PAR0001",
+                email="admissions@college.edu",
+                email_validated=True,
+                first_name="Admissions",
+                last_name="Office",
+            )
+        )
 
 
 async def staff_creates_pat(app, pilot):
@@ -124,7 +130,9 @@ async def test_seed_000_flow_b_the_student_reclaims_the_account(make_app, sqlite
         await submit(pilot, *"Own#Pass2027")
         assert isinstance(app.screen, pages.StudentHomeScreen)
     with read_session(sqlite_runtime.engine) as session:
-        account = session.exec(select(StudentAccount).where(StudentAccount.email_normalized == "pat.lee@home.org")).one()
+        account = session.exec(
+            select(StudentAccount).where(StudentAccount.email_normalized == "pat.lee@home.org")
+        ).one()
     assert account.reclaimed_at is not None and account.idme_workflow_status == "not_started"
     assert not app.crashes
 
@@ -156,9 +164,18 @@ async def test_rec_3_recover_account_is_not_offered_under_nist(make_app, sqlite_
 
 def test_edit_account_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
     with write_session(sqlite_runtime.engine) as session:
-        session.add(factories.account(cccid="AAA0001", email="winnie@test.com", email_validated=True,
-                                      password_hash=sqlite_runtime.hasher.hash("Hunny#Pot9"), street1="1 Main St",
-                                      city="Davis", state="CA", postal_code="95616"))
+        session.add(
+            factories.account(
+                cccid="AAA0001",
+                email="winnie@test.com",
+                email_validated=True,
+                password_hash=sqlite_runtime.hasher.hash("Hunny#Pot9"),
+                street1="1 Main St",
+                city="Davis",
+                state="CA",
+                postal_code="95616",
+            )
+        )
 
     async def walk(pilot):
         await submit(pilot, *"winnie@test.com")
@@ -190,8 +207,14 @@ def test_forgot_password_snapshot_80x24(make_app, snap_compare):
 
 def test_my_applications_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
     with write_session(sqlite_runtime.engine) as session:
-        session.add(factories.account(cccid="AAA0001", email="winnie@test.com", email_validated=True,
-                                      password_hash=sqlite_runtime.hasher.hash("Hunny#Pot9")))
+        session.add(
+            factories.account(
+                cccid="AAA0001",
+                email="winnie@test.com",
+                email_validated=True,
+                password_hash=sqlite_runtime.hasher.hash("Hunny#Pot9"),
+            )
+        )
 
     async def walk(pilot):
         await submit(pilot, *"winnie@test.com")

@@ -17,7 +17,9 @@ def linux_console(monkeypatch):
     monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
 
 
-async def test_term_1_linux_console_gets_the_ansi_theme_and_signs_in_by_keyboard(linux_console, make_app, sqlite_runtime):
+async def test_term_1_linux_console_gets_the_ansi_theme_and_signs_in_by_keyboard(
+    linux_console, make_app, sqlite_runtime
+):
     factories.stored_student(sqlite_runtime, email="winnie@test.com", email_validated=True)
     app = make_app(Mode.KIOSK)
     async with app.run_test(size=SIZE) as pilot:

@@ -78,8 +78,17 @@ async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runti
         await open_account(app, pilot, student.cccid)
         await pilot.press("e")
         await pilot.pause()
-        await pilot.press(*"w.pooh@home.org", "tab", *"w.pooh@home.org", "tab", "space", "tab",
-                          *"photo ID at the counter", "tab", "enter")
+        await pilot.press(
+            *"w.pooh@home.org",
+            "tab",
+            *"w.pooh@home.org",
+            "tab",
+            "space",
+            "tab",
+            *"photo ID at the counter",
+            "tab",
+            "enter",
+        )
         await done(pilot)
         assert "Email updated" in text_of(app.screen, "#page-message")
     with read_session(sqlite_runtime.engine) as session:
@@ -143,7 +152,9 @@ async def test_track_1_creator_records_a_hand_over_from_the_tracking_sheet(make_
         await pilot.pause()
         await pilot.press("tab", *"given at intake desk", "tab", "enter")
         await done(pilot)
-    view = support.get_account(sqlite_runtime, factories.staff_actor(sqlite_runtime, "sam", "support"), student.account_id)
+    view = support.get_account(
+        sqlite_runtime, factories.staff_actor(sqlite_runtime, "sam", "support"), student.account_id
+    )
     assert view.credentials_note == "given at intake desk" and view.credentials_given_at is not None
 
 
@@ -162,7 +173,12 @@ async def test_staff_2_pages_the_role_does_not_allow_do_not_open(make_app):
 
 @pytest.mark.parametrize(
     ("roles", "page"),
-    [(("support",), "support"), (("director",), "audit_log"), (("director",), "staff_access"), (("creator",), "tracking")],
+    [
+        (("support",), "support"),
+        (("director",), "audit_log"),
+        (("director",), "staff_access"),
+        (("creator",), "tracking"),
+    ],
 )
 def test_staff_page_snapshots_80x24(make_app, snap_compare, sqlite_runtime, student, roles, page):
     async def opened(pilot):

@@ -1,6 +1,5 @@
 """SIGN-1..8 through the real student pages, by keyboard, with an 80×24 snapshot of each."""
 
-
 import pytest
 
 from openccc_tui.app import Mode
@@ -141,9 +140,16 @@ async def test_code_1_resend_from_the_validation_code_page(make_app, sqlite_runt
         ({}, ["nobody@test.com"], "password"),
         ({"cccid": "AAA0001", "email": "family@test.com", "username": "kid2005"}, ["family@test.com"], "username"),
         ({"cccid": "AAA0002", "email": "winnie@test.com"}, ["winnie@test.com", PASSWORD], "validation_code"),
-        ({"cccid": "AAA0002", "email": "winnie@test.com", "email_validated": True, "must_change_password": True},
-         ["winnie@test.com", PASSWORD], "update_password"),
-        ({"cccid": "AAA0002", "email": "winnie@test.com", "email_validated": True}, ["winnie@test.com", PASSWORD], "home"),
+        (
+            {"cccid": "AAA0002", "email": "winnie@test.com", "email_validated": True, "must_change_password": True},
+            ["winnie@test.com", PASSWORD],
+            "update_password",
+        ),
+        (
+            {"cccid": "AAA0002", "email": "winnie@test.com", "email_validated": True},
+            ["winnie@test.com", PASSWORD],
+            "home",
+        ),
     ],
     ids=["sign_in", "password", "username", "validation_code", "update_password", "home"],
 )

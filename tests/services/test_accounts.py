@@ -54,24 +54,44 @@ def test_add_1_a_given_username_is_kept(runtime, creator):
 def test_add_3_same_email(runtime, creator):
     add(runtime, creator)
     with pytest.raises(accounts.DuplicateAccount) as raised:
-        add(runtime, creator, email=" Winnie@Test.com", **{"email-confirm": "winnie@test.com"},
-            first="Other", dob="2001-01-01", **{"dob-confirm": "2001-01-01"})
+        add(
+            runtime,
+            creator,
+            email=" Winnie@Test.com",
+            **{"email-confirm": "winnie@test.com"},
+            first="Other",
+            dob="2001-01-01",
+            **{"dob-confirm": "2001-01-01"},
+        )
     assert str(raised.value) == "A user already exists with email: Winnie@Test.com"
 
 
 def test_add_3_same_username(runtime, creator):
     add(runtime, creator, username="hpotter12345")
     with pytest.raises(accounts.DuplicateAccount) as raised:
-        add(runtime, creator, username="HPotter12345", email="harry@test.com", **{"email-confirm": "harry@test.com"},
-            first="Harry", last="Potter")
+        add(
+            runtime,
+            creator,
+            username="HPotter12345",
+            email="harry@test.com",
+            **{"email-confirm": "harry@test.com"},
+            first="Harry",
+            last="Potter",
+        )
     assert str(raised.value) == "A user already exists with username: HPotter12345"
 
 
 def test_add_3_one_person_with_the_same_names_and_birth_date(runtime, creator):
     add(runtime, creator, first="José", last="De la Cruz")
     with pytest.raises(accounts.DuplicateAccount) as raised:
-        add(runtime, creator, email="other@test.com", **{"email-confirm": "other@test.com"},
-            first="jose", last="DELACRUZ")  # case-, accent- and space-insensitive
+        add(
+            runtime,
+            creator,
+            email="other@test.com",
+            **{"email-confirm": "other@test.com"},
+            first="jose",
+            last="DELACRUZ",
+        )  # case-, accent- and space-insensitive
     assert str(raised.value) == (
         "A user already exists for the given firstname, lastname, date-of-birth, please contact support."
     )
@@ -104,14 +124,24 @@ def test_add_3_nothing_is_written_for_a_duplicate(runtime, creator):
 def test_add_2_invalid_fields_are_reported_with_their_paths(runtime, creator):
     with pytest.raises(InvalidInput) as raised:
         add(runtime, creator, **{"email-confirm": "x@test.com"}, postal="9", password="short")
-    assert [e.path for e in raised.value.errors] == ["email.confirm", "address.postal_code", "password", "password.confirm"]
+    assert [e.path for e in raised.value.errors] == [
+        "email.confirm",
+        "address.postal_code",
+        "password",
+        "password.confirm",
+    ]
 
 
 def test_acc_2_each_account_gets_its_own_cccid(runtime, creator):
     cccids = set()
     for n in range(5):
-        created = add(runtime, creator, email=f"s{n}@test.com", **{"email-confirm": f"s{n}@test.com"},
-                      first=f"Student{'abcde'[n]}")
+        created = add(
+            runtime,
+            creator,
+            email=f"s{n}@test.com",
+            **{"email-confirm": f"s{n}@test.com"},
+            first=f"Student{'abcde'[n]}",
+        )
         cccids.add(created.cccid)
     assert len(cccids) == 5
 

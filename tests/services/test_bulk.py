@@ -21,11 +21,30 @@ LIMITS = Limits(max_bytes=50 * 1024 * 1024, max_rows=200_000)
 
 
 def row(n, **changes):
-    values = {"email": f"s{n}@college.edu", "first": f"Stu{'abcdefghij'[n % 10]}", "last": "Dent" + "".join("abcdefghij"[int(d)] for d in f"{n:03d}"),
-              "middle": "", "suffix": "", "preferred": "", "dob": "2001-02-03", "accepted-terms": "TRUE",
-              "homeless": "FALSE", "street1": "1 Main St", "street2": "", "city": "Davis", "state": "CA",
-              "postal": "95616", "country": "US", "phone-number": "", "phone-type": "", "password": "Quiet#River26",
-              "use_temp_password": "", "status": "", "cccid": "", "message": ""} | changes
+    values = {
+        "email": f"s{n}@college.edu",
+        "first": f"Stu{'abcdefghij'[n % 10]}",
+        "last": "Dent" + "".join("abcdefghij"[int(d)] for d in f"{n:03d}"),
+        "middle": "",
+        "suffix": "",
+        "preferred": "",
+        "dob": "2001-02-03",
+        "accepted-terms": "TRUE",
+        "homeless": "FALSE",
+        "street1": "1 Main St",
+        "street2": "",
+        "city": "Davis",
+        "state": "CA",
+        "postal": "95616",
+        "country": "US",
+        "phone-number": "",
+        "phone-type": "",
+        "password": "Quiet#River26",
+        "use_temp_password": "",
+        "status": "",
+        "cccid": "",
+        "message": "",
+    } | changes
     return [values[c] for c in TEMPLATE_COLUMNS]
 
 
@@ -62,7 +81,9 @@ def test_bulk_1_template_has_exactly_the_header(tmp_path):
 
 
 def test_bulk_3_rows_in_file_order_with_a_duplicate_failing_the_later_row(runtime, creator, tmp_path):
-    summary, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(1, first="Other", dob="1999-09-09")]))
+    summary, rows = run(
+        runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(1, first="Other", dob="1999-09-09")])
+    )
     assert [r[-3] for r in rows[1:]] == ["Success", "Success", "Failure"]
     assert rows[3][-1] == "A user already exists with email: s1@college.edu"
     assert rows[1][-1] == "Successfully added user" and rows[1][-2] != ""
@@ -70,7 +91,9 @@ def test_bulk_3_rows_in_file_order_with_a_duplicate_failing_the_later_row(runtim
 
 
 def test_bulk_4_all_problems_of_a_row_in_one_message(runtime, creator, tmp_path):
-    _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1, postal="", **{"accepted-terms": "FALSE", "homeless": "TRUE"})]))
+    _, rows = run(
+        runtime, creator, tmp_path, csv_bytes([row(1, postal="", **{"accepted-terms": "FALSE", "homeless": "TRUE"})])
+    )
     assert rows[1][-1] == (
         "errorCode:invalid.value,field:terms.accepted - the Terms of Use must be accepted (TRUE); "
         "errorCode:invalid.value,field:address.homeless - must be FALSE in an upload; "
@@ -98,7 +121,12 @@ def test_bulk_5_rows_with_a_cccid_are_skipped_untouched(runtime, creator, tmp_pa
 
 
 def test_bulk_6_use_temp_password(runtime, creator, tmp_path):
-    run(runtime, creator, tmp_path, csv_bytes([row(1, use_temp_password="TRUE"), row(2), row(3, use_temp_password="false")]))
+    run(
+        runtime,
+        creator,
+        tmp_path,
+        csv_bytes([row(1, use_temp_password="TRUE"), row(2), row(3, use_temp_password="false")]),
+    )
     with read_session(runtime.engine) as session:
         forced = {a.email: a.must_change_password for a in session.exec(select(StudentAccount))}
     assert forced == {"s1@college.edu": False, "s2@college.edu": True, "s3@college.edu": True}
@@ -187,9 +215,11 @@ def test_hostile_size_and_row_limits_refuse_before_anything_is_created(runtime, 
 
 @pytest.mark.parametrize(
     ("header", "message"),
-    [(HEADER + ",notes", "Column 23 ('notes') is not in the template"),
-     (HEADER.replace("first,last", "last,first"), "Column 2 of the header is 'last'"),
-     (",".join(TEMPLATE_COLUMNS[:5]), "stops before column 6")],
+    [
+        (HEADER + ",notes", "Column 23 ('notes') is not in the template"),
+        (HEADER.replace("first,last", "last,first"), "Column 2 of the header is 'last'"),
+        (",".join(TEMPLATE_COLUMNS[:5]), "stops before column 6"),
+    ],
 )
 def test_bulk_2_header_mismatch_fails_the_file(tmp_path, header, message):
     with pytest.raises(FileRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -233,11 +263,25 @@ def test_bulk_4_username_and_person_messages(runtime, creator, tmp_path):
 
     with write_session(runtime.engine) as session:
         session.add(factories.account(cccid="OLD0001", email="legacy@college.edu", username="s1@college.edu"))
-        session.add(factories.account(cccid="OLD0002", email="twin1@college.edu", first_name="Stuc", last_name="Dentaac",
-                                      date_of_birth=date(2001, 2, 3)))
+        session.add(
+            factories.account(
+                cccid="OLD0002",
+                email="twin1@college.edu",
+                first_name="Stuc",
+                last_name="Dentaac",
+                date_of_birth=date(2001, 2, 3),
+            )
+        )
         for n in (3, 4):
-            session.add(factories.account(cccid=f"OLD000{n}", email=f"trip{n}@college.edu", first_name="Stud",
-                                          last_name="Dentaad", date_of_birth=date(2001, 2, 3)))
+            session.add(
+                factories.account(
+                    cccid=f"OLD000{n}",
+                    email=f"trip{n}@college.edu",
+                    first_name="Stud",
+                    last_name="Dentaad",
+                    date_of_birth=date(2001, 2, 3),
+                )
+            )
     _, rows = run(runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(3)]))
     assert [r[-1] for r in rows[1:]] == [
         "A user already exists with username: s1@college.edu",

@@ -41,7 +41,11 @@ def test_code_1_stored_hashed_and_bound_to_account_destination_and_purpose(runti
     with read_session(runtime.engine) as session:
         challenge = session.get(Challenge, challenge_id)
     assert challenge.code_hash.startswith("$argon2id$") and code not in challenge.code_hash
-    assert (challenge.account_id, challenge.destination, challenge.purpose) == (account_id, EMAIL.address, "validate_contact")
+    assert (challenge.account_id, challenge.destination, challenge.purpose) == (
+        account_id,
+        EMAIL.address,
+        "validate_contact",
+    )
     assert challenge.expires_at == NOW + timedelta(minutes=10)
 
 

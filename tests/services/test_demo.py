@@ -84,8 +84,15 @@ def test_term_4_demo_is_marked_and_reset_brings_back_the_seed(demo):
 
 
 def test_term_4_reset_refuses_a_database_the_demo_did_not_make(runtime):
-    initialise(runtime, ACTOR, mis_code="861", college_name="Real College", director="dir",
-               full_name="Director", password="Chair#Lamp2026")
+    initialise(
+        runtime,
+        ACTOR,
+        mis_code="861",
+        college_name="Real College",
+        director="dir",
+        full_name="Director",
+        password="Chair#Lamp2026",
+    )
     assert not is_demo_database(runtime)
     with pytest.raises(ServiceError, match="only a demo database"):
         reset_demo(runtime, ACTOR)

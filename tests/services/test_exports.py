@@ -20,8 +20,11 @@ def creator(runtime):
 
 
 def add(runtime, actor, n, **changes):
-    values = factories.STUDENT_FORM | {"email": f"s{n}@test.com", "email-confirm": f"s{n}@test.com",
-                                       "first": f"Student{'abcdefgh'[n]}"} | changes
+    values = (
+        factories.STUDENT_FORM
+        | {"email": f"s{n}@test.com", "email-confirm": f"s{n}@test.com", "first": f"Student{'abcdefgh'[n]}"}
+        | changes
+    )
     return accounts.add_user(runtime, actor, values, permission_reference="form")
 
 
@@ -85,7 +88,10 @@ def test_staff_5_audit_search_filters_and_export(runtime, creator, tmp_path):
     assert [(r.action, r.cccid) for r in by_staff] == [("account.view", created.cccid)]
     by_account = audit_log.search_audit(runtime, creator, audit_log.AuditFilter(cccid=created.cccid.lower()))
     assert {r.action for r in by_account} == {"account.create", "account.view"}
-    assert audit_log.search_audit(runtime, creator, audit_log.AuditFilter(action="account.cr"))[0].action == "account.create"
+    assert (
+        audit_log.search_audit(runtime, creator, audit_log.AuditFilter(action="account.cr"))[0].action
+        == "account.create"
+    )
     assert audit_log.search_audit(runtime, creator, audit_log.AuditFilter(start=date(2026, 11, 25))) == []
     path = tmp_path / "audit.csv"
     count = audit_log.export_audit(runtime, creator, audit_log.AuditFilter(), path)

@@ -44,8 +44,15 @@ def with_smtp(runtime, port):
 
 def queue(runtime, secret=False):
     with write_session(runtime.engine) as session:
-        notify.queue(session, runtime, channel="email", to="winnie@test.com", subject="Hello",
-                     body="Code: 123456", secret_until=runtime.clock() + timedelta(minutes=10) if secret else None)
+        notify.queue(
+            session,
+            runtime,
+            channel="email",
+            to="winnie@test.com",
+            subject="Hello",
+            body="Code: 123456",
+            secret_until=runtime.clock() + timedelta(minutes=10) if secret else None,
+        )
 
 
 def test_code_2_without_smtp_messages_stay_in_the_outbox(runtime):

@@ -11,16 +11,36 @@ from openccc_tui.services.errors import PermissionDenied
 from tests import factories
 
 CALLS = {
-    "add_user": (("creator",), lambda rt, a, tmp: accounts.add_user(rt, a, factories.STUDENT_FORM, permission_reference="form 12")),
-    "record_credentials_given": (("creator", "support"), lambda rt, a, tmp: accounts.record_credentials_given(rt, a, 1, date(2026, 1, 1), "")),
+    "add_user": (
+        ("creator",),
+        lambda rt, a, tmp: accounts.add_user(rt, a, factories.STUDENT_FORM, permission_reference="form 12"),
+    ),
+    "record_credentials_given": (
+        ("creator", "support"),
+        lambda rt, a, tmp: accounts.record_credentials_given(rt, a, 1, date(2026, 1, 1), ""),
+    ),
     "find_accounts": (("support",), lambda rt, a, tmp: support.find_accounts(rt, a, support.Search(cccid="ABC1234"))),
     "get_account": (("support", "creator"), lambda rt, a, tmp: support.get_account(rt, a, 1)),
-    "update_email": (("support",), lambda rt, a, tmp: support.update_email(rt, a, 1, "n@t.com", "n@t.com", identity_verified=True, verification_note="photo ID")),
+    "update_email": (
+        ("support",),
+        lambda rt, a, tmp: support.update_email(
+            rt, a, 1, "n@t.com", "n@t.com", identity_verified=True, verification_note="photo ID"
+        ),
+    ),
     "reset_password": (("support",), lambda rt, a, tmp: support.reset_password(rt, a, 1)),
-    "tracking_rows": (("creator", "director"), lambda rt, a, tmp: tracking.tracking_rows(rt, a, date(2026, 1, 1), date(2026, 12, 31))),
-    "export_tracking": (("creator", "director"), lambda rt, a, tmp: tracking.export_tracking(rt, a, date(2026, 1, 1), date(2026, 12, 31), tmp / "t.csv")),
+    "tracking_rows": (
+        ("creator", "director"),
+        lambda rt, a, tmp: tracking.tracking_rows(rt, a, date(2026, 1, 1), date(2026, 12, 31)),
+    ),
+    "export_tracking": (
+        ("creator", "director"),
+        lambda rt, a, tmp: tracking.export_tracking(rt, a, date(2026, 1, 1), date(2026, 12, 31), tmp / "t.csv"),
+    ),
     "search_audit": (("director",), lambda rt, a, tmp: audit_log.search_audit(rt, a, audit_log.AuditFilter())),
-    "export_audit": (("director",), lambda rt, a, tmp: audit_log.export_audit(rt, a, audit_log.AuditFilter(), tmp / "a.csv")),
+    "export_audit": (
+        ("director",),
+        lambda rt, a, tmp: audit_log.export_audit(rt, a, audit_log.AuditFilter(), tmp / "a.csv"),
+    ),
     "list_staff": (("director",), lambda rt, a, tmp: staff.list_staff(rt, a)),
     "approve_staff": (("director",), lambda rt, a, tmp: staff.approve_staff(rt, a, 1)),
     "set_role": (("director",), lambda rt, a, tmp: staff.set_role(rt, a, 1, Role.SUPPORT, True)),

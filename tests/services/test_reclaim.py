@@ -67,7 +67,10 @@ def test_acc_9_changing_the_email_needs_a_recent_password(runtime, staff_made):
 def test_acc_9_new_email_is_validated_by_code_the_old_one_told_and_the_account_reclaimed(runtime, staff_made):
     student = session_of(staff_made)
     result = student_account.save_profile(
-        runtime, student, profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "W.Pooh@home.org"}))
+        runtime,
+        student,
+        profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "W.Pooh@home.org"}),
+    )
     assert result.masked_new_email == "w****h@home.org" and "email" in result.changed
     account = stored(runtime, staff_made.account_id)
     assert (account.email, account.email_validated) == ("w.pooh@home.org", False)
@@ -95,7 +98,10 @@ def test_acc_9_validating_the_staff_made_email_does_not_reclaim(runtime, staff_m
 def test_acc_9_new_email_validated_at_the_next_sign_in_also_reclaims(runtime, staff_made):
     student = session_of(staff_made)
     student_account.save_profile(
-        runtime, student, profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "w.pooh@home.org"}))
+        runtime,
+        student,
+        profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "w.pooh@home.org"}),
+    )
     flow = SignInFlow(runtime)
     flow.submit_identifier("w.pooh@home.org")
     flow.submit_password(PASSWORD)
@@ -109,18 +115,34 @@ def test_acc_9_profile_fields_are_checked_and_saved(runtime, staff_made):
     with pytest.raises(InvalidInput) as raised:
         student_account.save_profile(runtime, student, profile_changes(runtime, student, postal="9", dob="2000-13-01"))
     assert [e.path for e in raised.value.errors] == ["dob", "address.postal_code"]
-    student_account.save_profile(runtime, student, profile_changes(
-        runtime, student, first="Winifred", city="Sacramento", **{"phone-number": "916 445 2841", "phone-type": "mobile"}))
+    student_account.save_profile(
+        runtime,
+        student,
+        profile_changes(
+            runtime,
+            student,
+            first="Winifred",
+            city="Sacramento",
+            **{"phone-number": "916 445 2841", "phone-type": "mobile"},
+        ),
+    )
     account = stored(runtime, staff_made.account_id)
     assert (account.first_name, account.first_name_key, account.city, account.phone) == (
-        "Winifred", "winifred", "Sacramento", "+19164452841")
+        "Winifred",
+        "winifred",
+        "Sacramento",
+        "+19164452841",
+    )
 
 
 def test_rec_3_secret_answer_is_normalised_and_hashed(runtime, staff_made):
     student = session_of(staff_made)
     question = "What was the name of your first pet?"
-    student_account.save_profile(runtime, student, profile_changes(
-        runtime, student, **{"secret-question": question, "secret-answer": "  Mr.  Whiskers "}))
+    student_account.save_profile(
+        runtime,
+        student,
+        profile_changes(runtime, student, **{"secret-question": question, "secret-answer": "  Mr.  Whiskers "}),
+    )
     account = stored(runtime, staff_made.account_id)
     assert account.secret_question == question and "Whiskers" not in account.secret_answer_hash
     assert runtime.hasher.verify("mr. whiskers", account.secret_answer_hash).ok
@@ -148,8 +170,14 @@ validated = factories.stored_student
 
 
 def test_rec_1_forgot_password_by_a_validated_channel(runtime):
-    account_id = validated(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True,
-                           phone="+19164452841", phone_validated=True)
+    account_id = validated(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        email_validated=True,
+        phone="+19164452841",
+        phone_validated=True,
+    )
     flow = SignInFlow(runtime)
     flow.submit_identifier("winnie@test.com")
     forgot = flow.forgot_password()
@@ -196,8 +224,14 @@ def test_rec_2_email_on_file_shows_the_username_and_sends_a_one_time_password(ru
 
 def test_rec_3_identity_then_secret_question_then_new_password(runtime):
     answer_hash = runtime.hasher.hash("mr. whiskers")
-    account_id = validated(runtime, cccid="AAA0001", email="winnie@test.com", username="winnie01",
-                           secret_question="What was the name of your first pet?", secret_answer_hash=answer_hash)
+    account_id = validated(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        username="winnie01",
+        secret_question="What was the name of your first pet?",
+        secret_answer_hash=answer_hash,
+    )
     flow = RecoverAccountFlow(runtime)
     flow.choose(RecoverStep.BY_IDENTITY)
     assert flow.submit_identity("winnie", "POOH", "2000-01-02", cccid="aaa0001") is RecoverStep.FOUND
@@ -225,7 +259,10 @@ def test_rec_3_five_failures_of_any_kind_end_the_path(runtime):
     flow = RecoverAccountFlow(runtime)
     flow.choose(RecoverStep.BY_IDENTITY)
     for attempt in range(4):
-        assert flow.submit_identity("Winnie", "Pooh", "2000-01-0" + str(3 + attempt), cccid="AAA0001") is RecoverStep.BY_IDENTITY
+        assert (
+            flow.submit_identity("Winnie", "Pooh", "2000-01-0" + str(3 + attempt), cccid="AAA0001")
+            is RecoverStep.BY_IDENTITY
+        )
         assert flow.message == NOT_FOUND
     assert flow.submit_identity("Nobody", "Pooh", "2000-01-02", cccid="AAA0001") is RecoverStep.ENDED
     assert flow.message == CONTACT_SUPPORT
@@ -241,7 +278,7 @@ def test_app_1_2_applications_record_a_confirmation_and_fraud_status_7_on_behalf
     student = session_of(staff_made)
     terms = applications.upcoming_terms(NOW.date())
     assert terms == ["Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028"]
-    (college_id, _), = applications.colleges(runtime)
+    ((college_id, _),) = applications.colleges(runtime)
     standard = applications.start_application(runtime, student, ApplicationType.STANDARD, college_id, terms[0])
     promise = applications.start_application(runtime, student, ApplicationType.PROMISE_GRANT, college_id, terms[0])
     assert re.fullmatch(r"\d{8}", standard) and standard != promise
@@ -258,7 +295,7 @@ def test_app_2_no_fraud_status_once_reclaimed(runtime, staff_made):
     with write_session(runtime.engine) as db:
         db.get(StudentAccount, staff_made.account_id).idme_workflow_status = "not_started"
     student = session_of(staff_made)
-    (college_id, _), = applications.colleges(runtime)
+    ((college_id, _),) = applications.colleges(runtime)
     number = applications.start_application(runtime, student, ApplicationType.NONCREDIT, college_id, "Fall 2027")
     with read_session(runtime.engine) as db:
         assert db.exec(select(Application).where(Application.confirmation_number == number)).one().fraud_status is None
@@ -266,8 +303,13 @@ def test_app_2_no_fraud_status_once_reclaimed(runtime, staff_made):
 
 def test_staff_5_recovery_and_reclaim_leave_no_secret_in_the_audit(runtime, staff_made):
     student = session_of(staff_made)
-    student_account.save_profile(runtime, student, profile_changes(
-        runtime, student, **{"secret-question": "What was the name of your first pet?", "secret-answer": "Whiskers"}))
+    student_account.save_profile(
+        runtime,
+        student,
+        profile_changes(
+            runtime, student, **{"secret-question": "What was the name of your first pet?", "secret-answer": "Whiskers"}
+        ),
+    )
     with read_session(runtime.engine) as db:
         details = " ".join(e.detail for e in db.exec(select(AuditEvent)))
     assert "Whiskers" not in details and "whiskers" not in details

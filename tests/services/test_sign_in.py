@@ -46,8 +46,14 @@ def account(runtime, account_id):
 
 
 def test_sign_1_email_or_phone_is_normalised_before_lookup(runtime):
-    add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True,
-        phone="+19164452841", phone_validated=True)
+    add(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        email_validated=True,
+        phone="+19164452841",
+        phone_validated=True,
+    )
     assert sign_in(runtime, "  WINNIE@Test.com ").step is Step.DONE
     assert sign_in(runtime, "(916) 445-2841", method=Method.PHONE).step is Step.DONE
 
@@ -138,7 +144,10 @@ def test_sign_5_unvalidated_email_asks_the_code_sent_to_the_masked_address(runti
     account_id = add(runtime, cccid="AAA0001", email="winnie@test.com")
     flow = sign_in(runtime, "winnie@test.com")
     assert flow.step is Step.VALIDATION_CODE and flow.masked_destination == "w****e@test.com"
-    assert flow.submit_code("000000" if latest_code(runtime, "winnie@test.com") != "000000" else "111111") is Step.VALIDATION_CODE
+    assert (
+        flow.submit_code("000000" if latest_code(runtime, "winnie@test.com") != "000000" else "111111")
+        is Step.VALIDATION_CODE
+    )
     assert flow.message == CODE_WRONG
     assert flow.submit_code(latest_code(runtime, "winnie@test.com")) is Step.EDIT_PROFILE
     assert account(runtime, account_id).email_validated
@@ -189,16 +198,26 @@ def test_sign_6_password_change_required_allows_only_update_password(runtime):
 
 
 def test_sign_6_a_password_that_fails_the_current_policy_must_be_changed(runtime):
-    add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True,
-        password_hash=runtime.hasher.hash("winniepooh"))
+    add(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        email_validated=True,
+        password_hash=runtime.hasher.hash("winniepooh"),
+    )
     assert sign_in(runtime, "winnie@test.com", password="winniepooh").step is Step.UPDATE_PASSWORD
 
 
 def test_acc_7_an_older_hash_is_upgraded_at_sign_in(runtime):
     from passlib.hash import pbkdf2_sha256
 
-    account_id = add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True,
-                     password_hash=pbkdf2_sha256.hash(PASSWORD))
+    account_id = add(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        email_validated=True,
+        password_hash=pbkdf2_sha256.hash(PASSWORD),
+    )
     assert sign_in(runtime, "winnie@test.com").step is Step.DONE
     assert account(runtime, account_id).password_hash.startswith("$argon2id$")
 
@@ -231,8 +250,14 @@ def test_sign_7_locks_grow_on_repeats_and_a_success_resets_the_count(runtime):
 
 
 def test_sign_7_failures_count_per_account_whatever_the_identifier(runtime):
-    account_id = add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True,
-                     phone="+19164452841", phone_validated=True)
+    account_id = add(
+        runtime,
+        cccid="AAA0001",
+        email="winnie@test.com",
+        email_validated=True,
+        phone="+19164452841",
+        phone_validated=True,
+    )
     for n in range(5):
         if n % 2:
             sign_in(runtime, "916 445 2841", password="Wrong#Pass1", method=Method.PHONE)
@@ -276,6 +301,10 @@ def test_staff_5_sign_in_events_are_audited_without_secrets(runtime):
     flow.submit_code(code)
     with read_session(runtime.engine) as session:
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
-    assert [e.action for e in events] == ["student.sign_in.failed", "student.sign_in.password", "student.email.validated"]
+    assert [e.action for e in events] == [
+        "student.sign_in.failed",
+        "student.sign_in.password",
+        "student.email.validated",
+    ]
     assert all(e.actor == "student:AAA0001" for e in events)
     assert not any(PASSWORD in e.detail or "Wrong#Pass1" in e.detail or code in e.detail for e in events)

@@ -15,8 +15,13 @@ ACTOR = command_line_actor("root")
 
 def test_init_creates_college_and_an_approved_director_with_totp(runtime):
     created = initialise(
-        runtime, ACTOR, mis_code="861", college_name="Test College", director="jdir",
-        full_name="Jo Director", password="Str0ng#Pass",
+        runtime,
+        ACTOR,
+        mis_code="861",
+        college_name="Test College",
+        director="jdir",
+        full_name="Jo Director",
+        password="Str0ng#Pass",
     )
     uri = created.enrolment_uri
     assert uri.startswith("otpauth://totp/OpenCCC:jdir%40861?secret=")
@@ -31,10 +36,16 @@ def test_init_creates_college_and_an_approved_director_with_totp(runtime):
 
 
 def test_init_twice_reuses_the_college_and_refuses_a_second_director_of_the_same_name(runtime):
-    initialise(runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass")
+    initialise(
+        runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass"
+    )
     with pytest.raises(AlreadyExists, match="staff user jdir already exists"):
-        initialise(runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass")
-    initialise(runtime, ACTOR, mis_code="861", college_name="Test", director="kdir", full_name="", password="Str0ng#Pass")
+        initialise(
+            runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass"
+        )
+    initialise(
+        runtime, ACTOR, mis_code="861", college_name="Test", director="kdir", full_name="", password="Str0ng#Pass"
+    )
     with read_session(runtime.engine) as session:
         assert len(session.exec(select(College)).all()) == 1
 
@@ -53,8 +64,17 @@ def test_staff_user_names_and_mis_codes_are_checked(runtime):
             ensure_college(session, runtime, ACTOR, "8611", "Too long")
         college = ensure_college(session, runtime, ACTOR, "861", "Test")
         with pytest.raises(ServiceError, match="staff user name"):
-            add_staff(session, runtime, ACTOR, username="a b", full_name="", college=college,
-                      roles=frozenset({Role.CREATOR}), password="Str0ng#Pass", approved=True)
+            add_staff(
+                session,
+                runtime,
+                ACTOR,
+                username="a b",
+                full_name="",
+                college=college,
+                roles=frozenset({Role.CREATOR}),
+                password="Str0ng#Pass",
+                approved=True,
+            )
 
 
 def test_unknown_college_is_named(runtime):
@@ -64,7 +84,9 @@ def test_unknown_college_is_named(runtime):
 
 
 def test_staff_5_audit_records_who_where_and_no_password(runtime):
-    initialise(runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass")
+    initialise(
+        runtime, ACTOR, mis_code="861", college_name="Test", director="jdir", full_name="", password="Str0ng#Pass"
+    )
     with read_session(runtime.engine) as session:
         events = session.exec(select(AuditEvent)).all()
     assert {e.actor for e in events} == {"cli:root"}

@@ -69,7 +69,9 @@ def test_staff_5_every_change_is_audited(runtime):
     with read_session(runtime.engine) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.actor == "dana").order_by(AuditEvent.id)).all()
     assert [(e.action, e.detail) for e in events] == [
-        ("staff.approve", "cory"), ("staff.role.grant", "cory support"),
-        ("staff.role.revoke", "cory support"), ("staff.deactivate", "cory"),
+        ("staff.approve", "cory"),
+        ("staff.role.grant", "cory support"),
+        ("staff.role.revoke", "cory support"),
+        ("staff.deactivate", "cory"),
     ]
     assert all(e.terminal == "test tty" and e.at is not None for e in events)

@@ -16,7 +16,9 @@ from tests import factories
 def created(runtime):
     creator = factories.staff_actor(runtime, "cory", "creator")
     return accounts.add_user(
-        runtime, creator, factories.STUDENT_FORM | {"phone-number": "916-445-2841", "phone-type": "mobile"},
+        runtime,
+        creator,
+        factories.STUDENT_FORM | {"phone-number": "916-445-2841", "phone-type": "mobile"},
         permission_reference="form 1",
     )
 
@@ -28,8 +30,12 @@ def helpdesk(runtime):
 
 @pytest.mark.parametrize(
     "search",
-    [support.Search(cccid="{cccid}"), support.Search(email="WINNIE@test.com"), support.Search(phone="(916) 445-2841"),
-     support.Search(last_name="pooh", date_of_birth=date(2000, 1, 2))],
+    [
+        support.Search(cccid="{cccid}"),
+        support.Search(email="WINNIE@test.com"),
+        support.Search(phone="(916) 445-2841"),
+        support.Search(last_name="pooh", date_of_birth=date(2000, 1, 2)),
+    ],
 )
 def test_rec_4_find_by_cccid_email_phone_or_last_name_and_birth_date(runtime, created, helpdesk, search):
     if search.cccid:
@@ -53,13 +59,34 @@ def test_rec_4_a_search_needs_a_key(runtime, helpdesk):
 
 def test_rec_4_email_update_needs_identity_verification_and_is_audited(runtime, created, helpdesk):
     with pytest.raises(ServiceError, match="verified the student's identity"):
-        support.update_email(runtime, helpdesk, created.account_id, "w@home.org", "w@home.org",
-                             identity_verified=False, verification_note="")
+        support.update_email(
+            runtime,
+            helpdesk,
+            created.account_id,
+            "w@home.org",
+            "w@home.org",
+            identity_verified=False,
+            verification_note="",
+        )
     with pytest.raises(InvalidInput):
-        support.update_email(runtime, helpdesk, created.account_id, "w@home.org", "x@home.org",
-                             identity_verified=True, verification_note="photo ID at the counter")
-    support.update_email(runtime, helpdesk, created.account_id, "W@Home.org", "w@home.org",
-                         identity_verified=True, verification_note="photo ID at the counter")
+        support.update_email(
+            runtime,
+            helpdesk,
+            created.account_id,
+            "w@home.org",
+            "x@home.org",
+            identity_verified=True,
+            verification_note="photo ID at the counter",
+        )
+    support.update_email(
+        runtime,
+        helpdesk,
+        created.account_id,
+        "W@Home.org",
+        "w@home.org",
+        identity_verified=True,
+        verification_note="photo ID at the counter",
+    )
     with read_session(runtime.engine) as session:
         account = session.get(StudentAccount, created.account_id)
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "account.email.update")).one()
@@ -71,8 +98,15 @@ def test_acc_3_email_update_refuses_an_address_validated_elsewhere(runtime, crea
     with write_session(runtime.engine) as session:
         session.add(factories.account(cccid="OWN0001", email="taken@test.com", email_validated=True))
     with pytest.raises(ServiceError, match="already validated on another account"):
-        support.update_email(runtime, helpdesk, created.account_id, "taken@test.com", "taken@test.com",
-                             identity_verified=True, verification_note="phone call")
+        support.update_email(
+            runtime,
+            helpdesk,
+            created.account_id,
+            "taken@test.com",
+            "taken@test.com",
+            identity_verified=True,
+            verification_note="phone call",
+        )
 
 
 def test_staff_4_reset_sends_a_one_time_password_staff_never_see(runtime, created, helpdesk):

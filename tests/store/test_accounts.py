@@ -40,7 +40,5 @@ def test_acc_3_other_integrity_errors_are_not_retried(engine):
     draws = iter(["BBB0001", "CCC0001"])
     with pytest.raises(IntegrityError):
         with write_session(engine) as session:
-            insert_with_new_cccid(
-                session, row(email="owned@test.com", email_validated=True), lambda: next(draws)
-            )
+            insert_with_new_cccid(session, row(email="owned@test.com", email_validated=True), lambda: next(draws))
     assert next(draws) == "CCC0001"  # only one draw was spent

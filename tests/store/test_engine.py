@@ -5,7 +5,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from openccc_tui.store.engine import DatabaseURLError, display_url, make_engine, normalise_url, read_session, write_session
+from openccc_tui.store.engine import (
+    DatabaseURLError,
+    display_url,
+    make_engine,
+    normalise_url,
+    read_session,
+    write_session,
+)
 from openccc_tui.store.models import College, Staff, StudentAccount
 from tests import factories
 

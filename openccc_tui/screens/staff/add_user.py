@@ -78,23 +78,29 @@ class AddUserScreen(StaffPage):
                 yield self._text_field(field)
             with Horizontal(classes="select-row"):
                 yield Label("Phone type", classes="field-label")
-                yield Select([("Mobile", "mobile"), ("Landline", "landline")], id="f-phone-type", prompt="Choose",
-                             compact=True)
+                yield Select(
+                    [("Mobile", "mobile"), ("Landline", "landline")], id="f-phone-type", prompt="Choose", compact=True
+                )
             with Horizontal(classes="select-row"):
                 yield Label("Homeless", classes="field-label")
-                yield Select([("No", "FALSE"), ("Yes", "TRUE")], id="f-homeless", value="FALSE", allow_blank=False,
-                             compact=True)
+                yield Select(
+                    [("No", "FALSE"), ("Yes", "TRUE")], id="f-homeless", value="FALSE", allow_blank=False, compact=True
+                )
             for field in AFTER_SELECTS:
                 yield self._text_field(field)
             yield Checkbox("The student accepts the Terms of Use *", id="f-accepted-terms")
             yield Static("", id="f-accepted-terms-error", classes="field-error")
             yield Checkbox("The student's permission to create this account is on file *", id="permission-on-file")
-            yield FormField("Permission reference * (form number, date, where it is kept)", field_id="permission-reference")
+            yield FormField(
+                "Permission reference * (form number, date, where it is kept)", field_id="permission-reference"
+            )
             yield Button("Save", id="save", variant="primary")
         yield Footer()
 
     def _text_field(self, field: TextField) -> FormField:
-        widget = FormField(field.label, field_id=field_id(field.column), secret=field.secret, placeholder=field.placeholder)
+        widget = FormField(
+            field.label, field_id=field_id(field.column), secret=field.secret, placeholder=field.placeholder
+        )
         return widget
 
     def on_mount(self) -> None:
@@ -112,8 +118,7 @@ class AddUserScreen(StaffPage):
 
     def is_filled(self) -> bool:
         typed = any(
-            self.query_one(f"#{field_id(f.column)}", Input).value.strip() not in ("", f.default)
-            for f in TEXT_FIELDS
+            self.query_one(f"#{field_id(f.column)}", Input).value.strip() not in ("", f.default) for f in TEXT_FIELDS
         )
         return typed or self.query_one("#f-accepted-terms", Checkbox).value
 
@@ -165,8 +170,12 @@ class AddUserScreen(StaffPage):
         self.app.push_screen(
             MessageDialog(
                 "Account created",
-                [f"User name: {created.username}", f"Email: {created.email}", f"CCCID: {created.cccid}",
-                 "The student must change this password at first sign-in."],
+                [
+                    f"User name: {created.username}",
+                    f"Email: {created.email}",
+                    f"CCCID: {created.cccid}",
+                    "The student must change this password at first sign-in.",
+                ],
                 dialog_id="add-user-success",
             )
         )

@@ -50,8 +50,9 @@ class AuditLogScreen(StaffPage):
         if (value("audit-from") and start is None) or (value("audit-to") and end is None):
             self.show_message("Write dates as YYYY-MM-DD.", error=True)
             return None
-        return AuditFilter(staff=value("audit-staff"), cccid=value("audit-cccid"), action=value("audit-action"),
-                           start=start, end=end)
+        return AuditFilter(
+            staff=value("audit-staff"), cccid=value("audit-cccid"), action=value("audit-action"), start=start, end=end
+        )
 
     def on_input_submitted(self) -> None:
         self.search()
@@ -74,7 +75,9 @@ class AuditLogScreen(StaffPage):
         table = self.query_one("#audit-rows", DataTable)
         table.clear()
         for row in rows:
-            table.add_row(*(cell(value) for value in (f"{row.at:%Y-%m-%d %H:%M}", row.actor, row.action, row.cccid, row.detail)))
+            table.add_row(
+                *(cell(value) for value in (f"{row.at:%Y-%m-%d %H:%M}", row.actor, row.action, row.cccid, row.detail))
+            )
         self.show_message(f"{len(rows)} event(s).")
 
     @work(exclusive=True, group="export")

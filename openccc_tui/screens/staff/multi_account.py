@@ -55,7 +55,10 @@ class MultiAccountScreen(StaffPage):
                 "F2 writes the template to the export folder. Choose a .csv or .xlsx file from the import "
                 "folder (below), or paste rows copied from a spreadsheet, then F5 uploads. "
                 "use_temp_password: TRUE = no password change at first sign-in; FALSE or blank = the student "
-                "must change it.", classes="page-help", markup=False)
+                "must change it.",
+                classes="page-help",
+                markup=False,
+            )
             yield PageMessage()
             yield UploadTree(settings.import_dir, id="upload-tree")
             yield Literal("No file chosen.", id="chosen-file")
@@ -78,8 +81,12 @@ class MultiAccountScreen(StaffPage):
         self.query_one("#chosen-file", Literal).show(f"Chosen: {event.path}")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"template": self.action_template, "upload": self.action_upload,
-                   "cancel-job": self.action_cancel_job, "protect": self.protect_results}
+        actions = {
+            "template": self.action_template,
+            "upload": self.action_upload,
+            "cancel-job": self.action_cancel_job,
+            "protect": self.protect_results,
+        }
         actions[event.button.id]()
 
     def action_template(self) -> None:
@@ -123,8 +130,9 @@ class MultiAccountScreen(StaffPage):
                 self.app.call_from_thread(self.show_progress, progress)
 
         try:
-            summary = bulk.run_job(self.app.runtime, self.actor, upload, self.results, progress=report,
-                                   cancel=self.cancel)
+            summary = bulk.run_job(
+                self.app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
+            )
         except ServiceError as error:
             self.app.call_from_thread(self.show_message, str(error), error=True)
             return
@@ -135,7 +143,8 @@ class MultiAccountScreen(StaffPage):
         left = progress.seconds_left
         remaining = f", about {left:.0f} s left" if left is not None else ""
         self.query_one("#job-rate", Static).update(
-            f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}")
+            f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}"
+        )
 
     def show_summary(self, summary: Summary) -> None:
         self.query_one("#cancel-job", Button).disabled = True

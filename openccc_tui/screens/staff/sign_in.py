@@ -16,7 +16,7 @@ from openccc_tui.widgets.qr_code import QRCode
 
 
 def _grouped(secret: str) -> str:
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 class StaffSignInScreen(Screen[None]):
@@ -45,7 +45,9 @@ class StaffSignInScreen(Screen[None]):
                         yield Literal("", id="enrol-secret")
                         yield Literal("", id="enrol-uri")
                         yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
-                        yield FormField("6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow")
+                        yield FormField(
+                            "6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow"
+                        )
                         yield Button("Confirm", id="enrol-next", variant="primary")
             with Vertical(id="code", classes="page"):
                 yield Static("Authenticator code", classes="page-title")
@@ -98,8 +100,11 @@ class StaffSignInScreen(Screen[None]):
     def show_step(self) -> None:
         flow = self.flow
         self.query_one("#steps", ContentSwitcher).current = flow.step.value
-        message_id = {StaffStep.CREDENTIALS: "#credentials-message", StaffStep.ENROL: "#enrol-message",
-                      StaffStep.CODE: "#code-message"}.get(flow.step)
+        message_id = {
+            StaffStep.CREDENTIALS: "#credentials-message",
+            StaffStep.ENROL: "#enrol-message",
+            StaffStep.CODE: "#code-message",
+        }.get(flow.step)
         if message_id:
             self.query_one(message_id, Static).update(flow.message)
         if flow.step is StaffStep.ENROL and flow.enrolment_uri and not self.query("#enrol-qr QRCode"):
@@ -108,7 +113,10 @@ class StaffSignInScreen(Screen[None]):
             self.query_one("#enrol-secret", Literal).show(_grouped(secret))
             self.query_one("#enrol-uri", Literal).show(flow.enrolment_uri)
         username_given = bool(self.query_one("#staff-username-field", FormField).value)
-        focus = {StaffStep.CREDENTIALS: "#staff-password" if username_given else "#staff-username",
-                 StaffStep.ENROL: "#enrol-code",
-                 StaffStep.CODE: "#staff-code", StaffStep.AGREEMENT: "#agree"}[flow.step]
+        focus = {
+            StaffStep.CREDENTIALS: "#staff-password" if username_given else "#staff-username",
+            StaffStep.ENROL: "#enrol-code",
+            StaffStep.CODE: "#staff-code",
+            StaffStep.AGREEMENT: "#agree",
+        }[flow.step]
         self.query_one(focus).focus()

@@ -41,8 +41,11 @@ class StaffAccessScreen(StaffPage):
         yield Header()
         with VerticalScroll(classes="page wide"):
             yield Static("Staff access", classes="page-title")
-            yield Static("Choose a staff member, then: p approve · 1 2 3 toggle creator, support, director · "
-                         "d deactivate or reactivate.", classes="page-help")
+            yield Static(
+                "Choose a staff member, then: p approve · 1 2 3 toggle creator, support, director · "
+                "d deactivate or reactivate.",
+                classes="page-help",
+            )
             yield PageMessage()
             yield DataTable(id="staff-rows", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="buttons"):
@@ -66,8 +69,14 @@ class StaffAccessScreen(StaffPage):
         table.clear()
         for m in members:
             roles = ",".join(sorted(r.value for r in m.roles))
-            table.add_row(cell(m.username), cell(m.full_name), cell(roles), cell(_status(m)),
-                          cell("enrolled" if m.enrolled else "not yet"), key=str(m.staff_id))
+            table.add_row(
+                cell(m.username),
+                cell(m.full_name),
+                cell(roles),
+                cell(_status(m)),
+                cell("enrolled" if m.enrolled else "not yet"),
+                key=str(m.staff_id),
+            )
         if members:
             table.move_cursor(row=min(row, len(members) - 1))
 

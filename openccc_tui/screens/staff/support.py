@@ -37,11 +37,19 @@ def describe_account(view: AccountView) -> list[tuple[str, str]]:
         ("Phone", f"{view.phone} (validated: {_yes(view.phone_validated)})" if view.phone else "(none)"),
         ("City, state", f"{view.city}, {view.state}"),
         ("ID status", view.idme_workflow_status),
-        ("Created", f"{view.created_at:%Y-%m-%d %H:%M} by {view.created_by}" + (f" for {view.college}" if view.college else "")),
+        (
+            "Created",
+            f"{view.created_at:%Y-%m-%d %H:%M} by {view.created_by}" + (f" for {view.college}" if view.college else ""),
+        ),
         ("Reclaimed", f"{view.reclaimed_at:%Y-%m-%d}" if view.reclaimed_at else "no"),
         ("Must change password", _yes(view.must_change_password)),
         ("Locked", _yes(view.locked)),
-        ("Credentials given", f"{view.credentials_given_at:%Y-%m-%d} {view.credentials_note}" if view.credentials_given_at else "not recorded"),
+        (
+            "Credentials given",
+            f"{view.credentials_given_at:%Y-%m-%d} {view.credentials_note}"
+            if view.credentials_given_at
+            else "not recorded",
+        ),
         ("Applications", " ".join(view.confirmation_numbers) or "(none)"),
     ]
 
@@ -54,7 +62,9 @@ class SupportScreen(StaffPage):
         yield Header()
         with VerticalScroll(classes="page wide"):
             yield Static("Support look-up", classes="page-title")
-            yield Static("Fill one: CCCID, email, phone, or last name with date of birth. Enter searches.", classes="page-help")
+            yield Static(
+                "Fill one: CCCID, email, phone, or last name with date of birth. Enter searches.", classes="page-help"
+            )
             yield PageMessage()
             with Horizontal(classes="row"):
                 yield FormField("CCCID", field_id="search-cccid")
@@ -87,8 +97,13 @@ class SupportScreen(StaffPage):
         if dob_text and dob is None:
             self.show_message("Write the date of birth as YYYY-MM-DD.", error=True)
             return
-        query = Search(cccid=self._value("search-cccid"), email=self._value("search-email"),
-                       phone=self._value("search-phone"), last_name=self._value("search-last"), date_of_birth=dob)
+        query = Search(
+            cccid=self._value("search-cccid"),
+            email=self._value("search-email"),
+            phone=self._value("search-phone"),
+            last_name=self._value("search-last"),
+            date_of_birth=dob,
+        )
         try:
             views = await self.run_service(find_accounts, query)
         except Failed:
@@ -96,8 +111,13 @@ class SupportScreen(StaffPage):
         table = self.query_one("#results", DataTable)
         table.clear()
         for view in views:
-            table.add_row(cell(view.cccid), cell(f"{view.first_name} {view.last_name}"), cell(view.email),
-                          cell(view.created_by), key=str(view.account_id))
+            table.add_row(
+                cell(view.cccid),
+                cell(f"{view.first_name} {view.last_name}"),
+                cell(view.email),
+                cell(view.created_by),
+                key=str(view.account_id),
+            )
         self.show_message(f"{len(views)} account(s) found." + (" Choose one with Enter." if views else ""))
         if views:
             table.focus()
@@ -153,8 +173,11 @@ class AccountScreen(StaffPage):
         await lines.mount_all(Literal(f"{label:<21} {value}") for label, value in describe_account(view))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"update-email": self.action_update_email, "otp": self.action_one_time_password,
-                   "handover": self.action_credentials_given}
+        actions = {
+            "update-email": self.action_update_email,
+            "otp": self.action_one_time_password,
+            "handover": self.action_credentials_given,
+        }
         actions[event.button.id]()
 
     @work(group="action")
@@ -163,8 +186,14 @@ class AccountScreen(StaffPage):
         if answer is None:
             return
         try:
-            await self.run_service(update_email, self.account_id, answer[0], answer[1],
-                                   identity_verified=answer[2], verification_note=answer[3])
+            await self.run_service(
+                update_email,
+                self.account_id,
+                answer[0],
+                answer[1],
+                identity_verified=answer[2],
+                verification_note=answer[3],
+            )
         except Failed:
             return
         self.show_message("Email updated. The student validates it with a code at the next sign-in.")
@@ -172,9 +201,14 @@ class AccountScreen(StaffPage):
 
     @work(group="action")
     async def action_one_time_password(self) -> None:
-        confirmed = await self.app.push_screen_wait(ConfirmDialog(
-            "Send a one-time password to the email on file? The current password stops working, "
-            "and the student must choose a new one at sign-in.", yes="Send", no="Cancel"))
+        confirmed = await self.app.push_screen_wait(
+            ConfirmDialog(
+                "Send a one-time password to the email on file? The current password stops working, "
+                "and the student must choose a new one at sign-in.",
+                yes="Send",
+                no="Cancel",
+            )
+        )
         if not confirmed:
             return
         try:
@@ -217,8 +251,14 @@ class UpdateEmailDialog(ModalScreen[tuple[str, str, bool, str] | None]):
             self.dismiss(None)
             return
         value = lambda i: self.query_one(f"#{i}", Input).value  # noqa: E731
-        self.dismiss((value("new-email"), value("confirm-email"), self.query_one("#verified", Checkbox).value,
-                      value("verification-note")))
+        self.dismiss(
+            (
+                value("new-email"),
+                value("confirm-email"),
+                self.query_one("#verified", Checkbox).value,
+                value("verification-note"),
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

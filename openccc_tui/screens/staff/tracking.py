@@ -27,21 +27,29 @@ class TrackingScreen(StaffPage):
             yield Static(
                 "The accounts your college created in a date range, with CCCIDs, application numbers and "
                 "hand-over dates. No passwords. Files go to the export folder; the .xlsx password is not kept.",
-                classes="page-help")
+                classes="page-help",
+            )
             yield PageMessage()
             with Horizontal(classes="row"):
                 yield FormField("From (YYYY-MM-DD)", field_id="track-from")
                 yield FormField("To (YYYY-MM-DD)", field_id="track-to")
             with Horizontal(classes="select-row"):
                 yield Label("Format", classes="field-label")
-                yield Select([("CSV", ".csv"), ("Password-protected Excel (.xlsx)", ".xlsx")], id="track-format",
-                             value=".xlsx", allow_blank=False, compact=True)
+                yield Select(
+                    [("CSV", ".csv"), ("Password-protected Excel (.xlsx)", ".xlsx")],
+                    id="track-format",
+                    value=".xlsx",
+                    allow_blank=False,
+                    compact=True,
+                )
             yield FormField("File password (.xlsx)", field_id="track-password", secret=True)
             with Horizontal(classes="buttons"):
                 yield Button("Show", id="show")
                 yield Button("Export", id="export", variant="primary")
-            yield Static("Choose an account and press Enter to record that its credentials were handed over.",
-                         classes="page-help")
+            yield Static(
+                "Choose an account and press Enter to record that its credentials were handed over.",
+                classes="page-help",
+            )
             yield DataTable(id="tracking-rows", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -81,8 +89,14 @@ class TrackingScreen(StaffPage):
             table.add_columns("Created", "CCCID", "Email", "Name", "Handed over")
         table.clear()
         for row in rows:
-            table.add_row(cell(row.created), cell(row.cccid), cell(row.email), cell(f"{row.first} {row.last}"),
-                          cell(row.credentials_given or "-"), key=str(row.account_id))
+            table.add_row(
+                cell(row.created),
+                cell(row.cccid),
+                cell(row.email),
+                cell(f"{row.first} {row.last}"),
+                cell(row.credentials_given or "-"),
+                key=str(row.account_id),
+            )
         self.show_message(f"{len(rows)} account(s) created in the range.")
 
     @on(DataTable.RowSelected)

@@ -22,14 +22,26 @@ from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.page_message import PageMessage
 
 LABELS = {
-    "first": "Legal first name", "middle": "Legal middle name", "last": "Legal last name *",
-    "preferred": "Preferred name", "suffix": "Suffix", "dob": "Date of birth * (YYYY-MM-DD)",
-    "street1": "Street address 1 *", "street2": "Street address 2", "city": "City *", "state": "State *",
-    "postal": "Postal code *", "country": "Country * (2-letter code)", "phone-number": "Mobile or home phone",
+    "first": "Legal first name",
+    "middle": "Legal middle name",
+    "last": "Legal last name *",
+    "preferred": "Preferred name",
+    "suffix": "Suffix",
+    "dob": "Date of birth * (YYYY-MM-DD)",
+    "street1": "Street address 1 *",
+    "street2": "Street address 2",
+    "city": "City *",
+    "state": "State *",
+    "postal": "Postal code *",
+    "country": "Country * (2-letter code)",
+    "phone-number": "Mobile or home phone",
 }
 FIELD_BY_PATH = {FIELD_PATHS[column]: f"p-{column}" for column in LABELS} | {
-    "email": "new-email", "email.confirm": "email-confirm", "secret.answer": "secret-answer",
-    "secret.question": "secret-answer", "ssn.last4": "ssn-last4",
+    "email": "new-email",
+    "email.confirm": "email-confirm",
+    "secret.answer": "secret-answer",
+    "secret.question": "secret-answer",
+    "ssn.last4": "ssn-last4",
 }
 
 
@@ -50,29 +62,44 @@ class EditAccountScreen(Screen[None]):
         yield Header()
         with VerticalScroll(classes="page form"):
             yield Static("Edit Account", classes="page-title")
-            yield Static(f"Email on file: {printable(profile.email)} ({'validated' if profile.email_validated else 'not validated'}). "
-                         "To change it, enter the new address twice; we send it a code.", classes="page-help", markup=False)
+            yield Static(
+                f"Email on file: {printable(profile.email)} ({'validated' if profile.email_validated else 'not validated'}). "
+                "To change it, enter the new address twice; we send it a code.",
+                classes="page-help",
+                markup=False,
+            )
             yield PageMessage()
             yield FormField("New email", field_id="new-email")
             yield FormField("Confirm new email", field_id="email-confirm")
             with Horizontal(classes="select-row"):
                 yield Label("Preferred contact", classes="field-label")
-                yield Select([("Email", "email"), ("Phone", "phone")], value=profile.preferred_contact,
-                             allow_blank=False, compact=True, id="preferred-contact")
+                yield Select(
+                    [("Email", "email"), ("Phone", "phone")],
+                    value=profile.preferred_contact,
+                    allow_blank=False,
+                    compact=True,
+                    id="preferred-contact",
+                )
             for column in PROFILE_FIELDS:
                 if column in LABELS:
                     yield FormField(LABELS[column], field_id=f"p-{column}")
             with Horizontal(classes="select-row"):
                 yield Label("Phone type", classes="field-label")
-                yield Select([("Mobile", "mobile"), ("Landline", "landline")], compact=True, id="p-phone-type",
-                             prompt="Choose")
+                yield Select(
+                    [("Mobile", "mobile"), ("Landline", "landline")], compact=True, id="p-phone-type", prompt="Choose"
+                )
             if runtime.profile.secret_questions_allowed:
                 required = " *" if runtime.profile.secret_question_required else ""
                 with Horizontal(classes="select-row"):
                     yield Label("Secret question" + required, classes="field-label")
                     chosen = {"value": profile.secret_question} if profile.secret_question else {}
-                    yield Select([(q, q) for q in SECRET_QUESTIONS], compact=True, id="secret-question",
-                                 prompt="Choose a question", **chosen)
+                    yield Select(
+                        [(q, q) for q in SECRET_QUESTIONS],
+                        compact=True,
+                        id="secret-question",
+                        prompt="Choose a question",
+                        **chosen,
+                    )
                 note = " (set: leave blank to keep)" if profile.has_secret_answer else ""
                 yield FormField("Secret answer" + note, field_id="secret-answer", secret=True)
             if runtime.settings.ssn_hash_key is not None:
@@ -144,8 +171,9 @@ class EditAccountScreen(Screen[None]):
         if result.email_challenge_id is None:
             message.show("Your changes are saved.")
             return
-        validated = await self.app.push_screen_wait(EmailCodeDialog(self.student, result.email_challenge_id,
-                                                                     result.masked_new_email))
+        validated = await self.app.push_screen_wait(
+            EmailCodeDialog(self.student, result.email_challenge_id, result.masked_new_email)
+        )
         profile = student_account.load_profile(runtime, self.student)
         if validated:
             text = "Your new email is validated."
@@ -154,6 +182,7 @@ class EditAccountScreen(Screen[None]):
             message.show(text)
         else:
             message.show("Saved. Your new email is not validated yet: you will be asked for a code at sign-in.")
+
 
 class ReauthDialog(ModalScreen[str | None]):
     """Saving Edit Account needs the password typed within the last 10 minutes."""
@@ -218,7 +247,8 @@ class EmailCodeDialog(ModalScreen[bool]):
         self.query_one("#email-code", Input).value = ""
         try:
             result = await asyncio.to_thread(
-                student_account.validate_new_email, self.app.runtime, self.student, self.challenge_id, code)
+                student_account.validate_new_email, self.app.runtime, self.student, self.challenge_id, code
+            )
         except ServiceError as error:
             self.query_one("#email-code-message", Static).update(str(error))
             return
@@ -228,4 +258,5 @@ class EmailCodeDialog(ModalScreen[bool]):
             self.query_one("#email-code-message", Static).update("That code is not correct.")
         else:
             self.query_one("#email-code-message", Static).update(
-                "That code can no longer be used. Choose Later: you will get a new one at sign-in.")
+                "That code can no longer be used. Choose Later: you will get a new one at sign-in."
+            )

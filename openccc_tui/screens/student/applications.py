@@ -47,8 +47,13 @@ class MyApplicationsScreen(Screen[None]):
         table.clear()
         rows = applications.list_applications(self.app.runtime, self.student)
         for a in rows:
-            table.add_row(cell(a.confirmation_number), cell(a.app_type), cell(a.term), cell(a.college),
-                          cell(f"{a.submitted_at:%Y-%m-%d}"))
+            table.add_row(
+                cell(a.confirmation_number),
+                cell(a.app_type),
+                cell(a.term),
+                cell(a.college),
+                cell(f"{a.submitted_at:%Y-%m-%d}"),
+            )
         if not rows:
             self.query_one(PageMessage).show("You have no applications yet.")
 
@@ -70,9 +75,13 @@ class MyApplicationsScreen(Screen[None]):
             return
         self.load()
         self.query_one(PageMessage).show(f"Application submitted. Confirmation number: {number}")
-        self.app.push_screen(MessageDialog(
-            "Application submitted", [f"Confirmation number: {number}", "Write it on the tracking sheet."],
-            dialog_id="application-confirmation"))
+        self.app.push_screen(
+            MessageDialog(
+                "Application submitted",
+                [f"Confirmation number: {number}", "Write it on the tracking sheet."],
+                dialog_id="application-confirmation",
+            )
+        )
 
 
 class NewApplicationDialog(ModalScreen[tuple[ApplicationType, int, str] | None]):
@@ -84,12 +93,34 @@ class NewApplicationDialog(ModalScreen[tuple[ApplicationType, int, str] | None])
         with Vertical(classes="dialog"):
             yield Static("Start a New Application", classes="dialog-title")
             for label, select in (
-                ("Application", Select([(t.value, t.value) for t in ApplicationType], id="app-type",
-                                       value=ApplicationType.STANDARD.value, allow_blank=False, compact=True)),
-                ("College", Select([(name, college_id) for college_id, name in applications.colleges(runtime)],
-                                   id="app-college", prompt="Choose", compact=True)),
-                ("Term", Select([(t, t) for t in applications.upcoming_terms(runtime.clock().date())],
-                                id="app-term", prompt="Choose", compact=True)),
+                (
+                    "Application",
+                    Select(
+                        [(t.value, t.value) for t in ApplicationType],
+                        id="app-type",
+                        value=ApplicationType.STANDARD.value,
+                        allow_blank=False,
+                        compact=True,
+                    ),
+                ),
+                (
+                    "College",
+                    Select(
+                        [(name, college_id) for college_id, name in applications.colleges(runtime)],
+                        id="app-college",
+                        prompt="Choose",
+                        compact=True,
+                    ),
+                ),
+                (
+                    "Term",
+                    Select(
+                        [(t, t) for t in applications.upcoming_terms(runtime.clock().date())],
+                        id="app-term",
+                        prompt="Choose",
+                        compact=True,
+                    ),
+                ),
             ):
                 with Horizontal(classes="select-row"):
                     yield Label(label, classes="field-label")

@@ -23,8 +23,10 @@ class UsernameScreen(StudentStep):
     AUTO_FOCUS = "#username"
 
     def help_text(self) -> str:
-        return (f"More than one account uses this {METHOD_WORDS[self.flow.method]}. "
-                "Enter the user name of your account to continue.")
+        return (
+            f"More than one account uses this {METHOD_WORDS[self.flow.method]}. "
+            "Enter the user name of your account to continue."
+        )
 
     def body(self) -> ComposeResult:
         yield FormField("User name", field_id="username")
@@ -82,9 +84,11 @@ class ValidationCodeScreen(StudentStep):
 
     def help_text(self) -> str:
         kind = "email" if self.flow.destination.channel == "email" else "text message"
-        return (f"We were able to locate your account. Enter the verification code sent to "
-                f"{self.flow.masked_destination}. If you didn't get the {kind}, check your junk folder "
-                "or resend or try again.")
+        return (
+            f"We were able to locate your account. Enter the verification code sent to "
+            f"{self.flow.masked_destination}. If you didn't get the {kind}, check your junk folder "
+            "or resend or try again."
+        )
 
     def body(self) -> ComposeResult:
         yield FormField("Verification code", field_id="code", max_length=6, placeholder="6 digits")
@@ -117,8 +121,10 @@ class AlternateContactScreen(StudentStep):
     AUTO_FOCUS = "#alternate"
 
     def help_text(self) -> str:
-        return (f"This {METHOD_WORDS[self.flow.method]} is already validated on another account, so it cannot "
-                "sign you in. Enter another mobile phone number or email address of yours: we will send it a code.")
+        return (
+            f"This {METHOD_WORDS[self.flow.method]} is already validated on another account, so it cannot "
+            "sign you in. Enter another mobile phone number or email address of yours: we will send it a code."
+        )
 
     def body(self) -> ComposeResult:
         with RadioSet(id="alternate-method"):
@@ -144,8 +150,10 @@ class HelpdeskScreen(StudentStep):
     AUTO_FOCUS = "#start-over"
 
     def help_text(self) -> str:
-        return ("That email or phone is already used by another account. Please contact your college's "
-                "helpdesk: they can verify who you are and update your account.")
+        return (
+            "That email or phone is already used by another account. Please contact your college's "
+            "helpdesk: they can verify who you are and update your account."
+        )
 
     def body(self) -> ComposeResult:
         yield Button("Back to Sign In", id="start-over", variant="primary")
@@ -159,15 +167,18 @@ class EditProfileScreen(StudentStep):
     AUTO_FOCUS = "#preferred"
 
     def help_text(self) -> str:
-        return (f"Your {METHOD_WORDS[self.flow.method]} {self.flow.masked_destination} is validated. "
-                "Use it to sign in from now on. Choose how we should contact you:")
+        return (
+            f"Your {METHOD_WORDS[self.flow.method]} {self.flow.masked_destination} is validated. "
+            "Use it to sign in from now on. Choose how we should contact you:"
+        )
 
     def body(self) -> ComposeResult:
         choices = self.flow.preferred_choices()
         with RadioSet(id="preferred"):
             for method in choices:
-                yield RadioButton(METHOD_WORDS[method].capitalize(), value=method is self.flow.method,
-                                  id=f"prefer-{method.value}")
+                yield RadioButton(
+                    METHOD_WORDS[method].capitalize(), value=method is self.flow.method, id=f"prefer-{method.value}"
+                )
         yield Button("Continue", id="continue", variant="primary")
 
     def on_button_pressed(self) -> None:
@@ -255,8 +266,11 @@ class StudentHomeScreen(StudentStep):
         yield Button("Sign out", id="sign-out")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        {"my-applications": self.action_my_applications, "edit-account": self.action_edit_account,
-         "sign-out": self.action_sign_out}[event.button.id]()
+        {
+            "my-applications": self.action_my_applications,
+            "edit-account": self.action_edit_account,
+            "sign-out": self.action_sign_out,
+        }[event.button.id]()
 
     def action_edit_account(self) -> None:
         self.app.push_screen(EditAccountScreen(self.flow.session))

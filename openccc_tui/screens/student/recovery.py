@@ -44,7 +44,12 @@ class FlowScreen(Screen[None]):
 
 
 class ForgotPasswordScreen(FlowScreen):
-    FIRST_FOCUS = {"channel": "#channels", "code": "#forgot-code", "new_password": "#forgot-new", "done": "#forgot-done"}
+    FIRST_FOCUS = {
+        "channel": "#channels",
+        "code": "#forgot-code",
+        "new_password": "#forgot-new",
+        "done": "#forgot-done",
+    }
 
     def __init__(self, flow: ForgotPasswordFlow) -> None:
         super().__init__()
@@ -99,17 +104,27 @@ class ForgotPasswordScreen(FlowScreen):
             else:
                 await self.answer(flow.submit_code, self.query_one("#forgot-code", Input).value)
         elif flow.step is ForgotStep.NEW_PASSWORD:
-            await self.answer(flow.submit_new_password, self.query_one("#forgot-new", Input).value,
-                              self.query_one("#forgot-confirm", Input).value)
+            await self.answer(
+                flow.submit_new_password,
+                self.query_one("#forgot-new", Input).value,
+                self.query_one("#forgot-confirm", Input).value,
+            )
         else:
             self.action_leave()
 
 
 class RecoverAccountScreen(FlowScreen):
-    FIRST_FOCUS = {"choose": "#by-email", "by_email": "#recover-email", "by_identity": "#recover-first",
-                   "one_time_password_sent": "#recover-back", "found": "#recover-reset",
-                   "secret_question": "#recover-answer", "new_password": "#recover-new", "done": "#recover-finished",
-                   "ended": "#recover-ended-back"}
+    FIRST_FOCUS = {
+        "choose": "#by-email",
+        "by_email": "#recover-email",
+        "by_identity": "#recover-first",
+        "one_time_password_sent": "#recover-back",
+        "found": "#recover-reset",
+        "secret_question": "#recover-answer",
+        "new_password": "#recover-new",
+        "done": "#recover-finished",
+        "ended": "#recover-ended-back",
+    }
 
     def __init__(self, flow: RecoverAccountFlow) -> None:
         super().__init__()
@@ -135,13 +150,17 @@ class RecoverAccountScreen(FlowScreen):
                     yield FormField("Date of birth (YYYY-MM-DD)", field_id="recover-dob")
                     yield FormField("CCCID (or leave blank)", field_id="recover-cccid")
                     if self.flow.ssn_offered:
-                        yield FormField("Last 4 of SSN (or leave blank)", field_id="recover-ssn", secret=True,
-                                        max_length=4)
+                        yield FormField(
+                            "Last 4 of SSN (or leave blank)", field_id="recover-ssn", secret=True, max_length=4
+                        )
                     yield Button("Find my account", id="find-identity", variant="primary")
                 with Vertical(id="one_time_password_sent"):
                     yield Literal("", id="sent-username")
-                    yield Static("We sent a one-time password to the email on file. Sign in with it: you will "
-                                 "choose a new password straight away.", classes="page-help")
+                    yield Static(
+                        "We sent a one-time password to the email on file. Sign in with it: you will "
+                        "choose a new password straight away.",
+                        classes="page-help",
+                    )
                     yield Button("Back to Sign In", id="recover-back", variant="primary")
                 with Vertical(id="found"):
                     yield Literal("", id="found-username")
@@ -172,7 +191,11 @@ class RecoverAccountScreen(FlowScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "recover-new":
             self.query_one("#recover-confirm").focus()
-        elif self.flow.step is RecoverStep.BY_IDENTITY and event.input.id != "recover-ssn" and event.input.id != "recover-cccid":
+        elif (
+            self.flow.step is RecoverStep.BY_IDENTITY
+            and event.input.id != "recover-ssn"
+            and event.input.id != "recover-cccid"
+        ):
             self.focus_next()
         else:
             self.submit(None)
@@ -191,9 +214,14 @@ class RecoverAccountScreen(FlowScreen):
         elif step is RecoverStep.BY_EMAIL:
             await self.answer(flow.submit_email, self.value("recover-email"))
         elif step is RecoverStep.BY_IDENTITY:
-            await asyncio.to_thread(flow.submit_identity, self.value("recover-first"), self.value("recover-last"),
-                                    self.value("recover-dob"), cccid=self.value("recover-cccid"),
-                                    ssn_last4=self.value("recover-ssn"))
+            await asyncio.to_thread(
+                flow.submit_identity,
+                self.value("recover-first"),
+                self.value("recover-last"),
+                self.value("recover-dob"),
+                cccid=self.value("recover-cccid"),
+                ssn_last4=self.value("recover-ssn"),
+            )
             self.show_step()
         elif step is RecoverStep.FOUND and button == "recover-reset":
             await self.answer(flow.reset_password)

@@ -5,14 +5,15 @@ Revises: 0001
 Create Date: 2026-11-24 11:00:00
 
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0002'
-down_revision: Union[str, Sequence[str], None] = '0001'
+revision: str = "0002"
+down_revision: Union[str, Sequence[str], None] = "0001"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -32,8 +33,8 @@ POSTGRES_TRIGGER = (
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     statements = POSTGRES_TRIGGER if op.get_bind().dialect.name == "postgresql" else SQLITE_TRIGGERS
     for statement in statements:
         op.execute(statement)
@@ -47,5 +48,5 @@ def downgrade() -> None:
     else:
         op.execute("DROP TRIGGER audit_event_no_update")
         op.execute("DROP TRIGGER audit_event_no_delete")
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.drop_column('totp_last_step')
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.drop_column("totp_last_step")

@@ -5,6 +5,7 @@ Revises: 0003
 Create Date: 2026-11-24 11:19:10.142187
 
 """
+
 from typing import Sequence, Union
 
 from alembic import op
@@ -13,26 +14,33 @@ import sqlmodel
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = "0004"
+down_revision: Union[str, Sequence[str], None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table('student_account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_changed_by_student_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('secret_question', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('secret_answer_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
-        batch_op.add_column(sa.Column('ssn_last4_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    with op.batch_alter_table("student_account", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("email_changed_by_student_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "secret_question", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=""
+            )
+        )
+        batch_op.add_column(
+            sa.Column("secret_answer_hash", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True)
+        )
+        batch_op.add_column(sa.Column("ssn_last4_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('student_account', schema=None) as batch_op:
-        batch_op.drop_column('ssn_last4_hash')
-        batch_op.drop_column('secret_answer_hash')
-        batch_op.drop_column('secret_question')
-        batch_op.drop_column('email_changed_by_student_at')
-
+    with op.batch_alter_table("student_account", schema=None) as batch_op:
+        batch_op.drop_column("ssn_last4_hash")
+        batch_op.drop_column("secret_answer_hash")
+        batch_op.drop_column("secret_question")
+        batch_op.drop_column("email_changed_by_student_at")
