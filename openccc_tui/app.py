@@ -14,6 +14,14 @@ from textual.screen import ModalScreen, Screen
 
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
+from openccc_tui.screens.staff.add_user import AddUserScreen
+from openccc_tui.screens.staff.audit_log import AuditLogScreen
+from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
+from openccc_tui.screens.staff.multi_account import MultiAccountScreen
+from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+from openccc_tui.screens.staff.staff_access import StaffAccessScreen
+from openccc_tui.screens.staff.support import SupportScreen
+from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.screens.student.pages import (
     AlternateContactScreen,
     EditProfileScreen,
@@ -26,14 +34,6 @@ from openccc_tui.screens.student.pages import (
 )
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.screens.staff.add_user import AddUserScreen
-from openccc_tui.screens.staff.audit_log import AuditLogScreen
-from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
-from openccc_tui.screens.staff.multi_account import MultiAccountScreen
-from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.screens.staff.staff_access import StaffAccessScreen
-from openccc_tui.screens.staff.support import SupportScreen
-from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import reset_demo

@@ -18,8 +18,8 @@ from typing import NoReturn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlmodel import select
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from openccc_tui.config import Settings
 from openccc_tui.crash import configure_logging, log_crash
@@ -27,9 +27,8 @@ from openccc_tui.domain.contact import ContactError, looks_like_email, normalise
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
 from openccc_tui.services import bulk, notify
-from openccc_tui.services.audit import Actor
+from openccc_tui.services.audit import Actor, command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
-from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
@@ -148,10 +147,7 @@ def build_parser() -> Parser:
 
 
 def read_password() -> str:
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise CommandError("no password was given on standard input")
     return password
@@ -217,9 +213,8 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
             approved=not args.pending,
         )
     waiting = " It waits for a director's approval." if args.pending else ""
-    print(
-        f"Staff member {created.staff.username} added with roles {created.staff.roles}.{waiting} Enrol this in an authenticator app:"
-    )
+    print(f"Staff member {created.staff.username} added with roles {created.staff.roles}.{waiting}")
+    print("Enrol this in an authenticator app:")
     print(created.enrolment_uri)
     return 0
 

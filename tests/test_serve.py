@@ -92,7 +92,7 @@ def test_serve_gives_each_browser_session_the_app_on_loopback(tmp_path):
 
 
 def test_serve_warns_when_it_listens_beyond_this_machine(tmp_path):
-    process, _ = start_server(tmp_path, "--host", "0.0.0.0")
+    process, _ = start_server(tmp_path, "--host", "0.0.0.0")  # noqa: S104 - the warning is the subject
     _, err = stop(process)
     assert "warning: serving on 0.0.0.0: textual-serve has no sign-in of its own" in err
 

@@ -8,10 +8,7 @@ def mask_email(email: str) -> str:
     local, _, domain = email.strip().rpartition("@")
     if not local:
         return "*" * len(email)
-    if len(local) <= 2:
-        shown = local[0] + "*"
-    else:
-        shown = local[0] + "*" * (len(local) - 2) + local[-1]
+    shown = local[0] + "*" if len(local) <= 2 else local[0] + "*" * (len(local) - 2) + local[-1]
     return f"{shown}@{domain}"
 
 

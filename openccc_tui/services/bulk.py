@@ -37,8 +37,8 @@ from openccc_tui.domain.fields import AccountDraft, CheckContext, check_account
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS, TEMPLATE_FILE_NAME
 from openccc_tui.domain.text import unsafe_character
-from openccc_tui.services.accounts import DuplicateAccount, insert_account
 from openccc_tui.services import audit
+from openccc_tui.services.accounts import DuplicateAccount, insert_account
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-
 from openccc_tui.domain.bulk import header_problem, is_blank
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.errors import ServiceError

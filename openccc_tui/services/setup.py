@@ -13,8 +13,8 @@ from openccc_tui.resources import data_path
 from openccc_tui.services.accounts import STAFF_VERIFIED
 from openccc_tui.services.audit import Actor, record
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, College, StudentAccount

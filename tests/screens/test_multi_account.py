@@ -6,8 +6,8 @@ import csv
 import msoffcrypto
 
 from openccc_tui.app import Mode
-from openccc_tui.screens.staff.multi_account import MultiAccountScreen
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from openccc_tui.screens.staff.multi_account import MultiAccountScreen
 from tests.screens.conftest import SIZE, settle
 from tests.screens.staff_helpers import open_console
 from tests.services.test_bulk import row

@@ -2,11 +2,13 @@
 
 import csv
 import io
+import zipfile
 from datetime import date, timedelta
 
 import msoffcrypto
 import openpyxl
 import pytest
+from openpyxl.utils.exceptions import InvalidFileException
 
 from openccc_tui.services import accounts, audit_log, tracking
 from openccc_tui.services.errors import ServiceError
@@ -61,7 +63,7 @@ def test_track_1_xlsx_is_encrypted_with_the_typed_password(runtime, creator, tmp
     created = add(runtime, creator, 0)
     path = tmp_path / "sheet.xlsx"
     tracking.export_tracking(runtime, creator, date(2026, 11, 1), date(2026, 11, 30), path, password="Sheet#Pass1")
-    with pytest.raises(Exception):
+    with pytest.raises((InvalidFileException, zipfile.BadZipFile)):
         openpyxl.load_workbook(path)
     office = msoffcrypto.OfficeFile(path.open("rb"))
     assert office.is_encrypted()

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.services import notify
+from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import lock_duration
 from openccc_tui.services.sign_in import (
     CODE_WRONG,
@@ -185,7 +186,7 @@ def test_sign_6_password_change_required_allows_only_update_password(runtime):
     account_id = add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True, must_change_password=True)
     flow = sign_in(runtime, "winnie@test.com")
     assert flow.step is Step.UPDATE_PASSWORD and flow.session is None
-    with pytest.raises(Exception):
+    with pytest.raises(ServiceError):
         flow.submit_code("123456")
     assert flow.submit_new_password("short", "short") is Step.UPDATE_PASSWORD
     assert "at least 8 characters" in flow.message

@@ -78,9 +78,8 @@ def test_staff_user_names_and_mis_codes_are_checked(runtime):
 
 
 def test_unknown_college_is_named(runtime):
-    with read_session(runtime.engine) as session:
-        with pytest.raises(NotFound, match="no college with MIS code 999"):
-            find_college(session, "999")
+    with read_session(runtime.engine) as session, pytest.raises(NotFound, match="no college with MIS code 999"):
+        find_college(session, "999")
 
 
 def test_staff_5_audit_records_who_where_and_no_password(runtime):

@@ -29,16 +29,14 @@ def test_acc_2_a_colliding_cccid_is_drawn_again_in_the_same_transaction(engine):
 def test_acc_2_gives_up_after_repeated_collisions(engine):
     with write_session(engine) as session:
         session.add(factories.account(cccid="AAA0001", email="first@test.com"))
-    with pytest.raises(CCCIDExhausted):
-        with write_session(engine) as session:
-            insert_with_new_cccid(session, row(email="second@test.com"), itertools.repeat("AAA0001").__next__)
+    with pytest.raises(CCCIDExhausted), write_session(engine) as session:
+        insert_with_new_cccid(session, row(email="second@test.com"), itertools.repeat("AAA0001").__next__)
 
 
 def test_acc_3_other_integrity_errors_are_not_retried(engine):
     with write_session(engine) as session:
         session.add(factories.account(cccid="AAA0001", email="owned@test.com", email_validated=True))
     draws = iter(["BBB0001", "CCC0001"])
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            insert_with_new_cccid(session, row(email="owned@test.com", email_validated=True), lambda: next(draws))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        insert_with_new_cccid(session, row(email="owned@test.com", email_validated=True), lambda: next(draws))
     assert next(draws) == "CCC0001"  # only one draw was spent

@@ -57,10 +57,9 @@ def test_sqlite_read_sessions_do_not_block_a_writer(sqlite_engine, tmp_path):
 def test_failed_commit_is_rolled_back_and_leaves_nothing_for_the_next_commit(engine):
     with write_session(engine) as session:
         session.add(factories.college("861"))
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(factories.college("862"))
-            session.add(factories.college("861"))  # duplicate MIS code fails at commit
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(factories.college("862"))
+        session.add(factories.college("861"))  # duplicate MIS code fails at commit
     with write_session(engine) as session:
         session.add(factories.college("863"))
     with read_session(engine) as session:
@@ -68,17 +67,15 @@ def test_failed_commit_is_rolled_back_and_leaves_nothing_for_the_next_commit(eng
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(Staff(username="x", full_name="x", college_id=999, password_hash="h", totp_secret="s"))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(Staff(username="x", full_name="x", college_id=999, password_hash="h", totp_secret="s"))
 
 
 def test_acc_2_cccid_is_unique_by_constraint(engine):
     with write_session(engine) as session:
         session.add(factories.account(cccid="ABC1234", email="a@test.com"))
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(factories.account(cccid="ABC1234", email="b@test.com"))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(factories.account(cccid="ABC1234", email="b@test.com"))
 
 
 def test_acc_3_unvalidated_copies_of_an_email_may_exist_on_several_accounts(engine):
@@ -93,18 +90,16 @@ def test_acc_3_unvalidated_copies_of_an_email_may_exist_on_several_accounts(engi
 def test_acc_3_a_validated_email_belongs_to_one_account(engine):
     with write_session(engine) as session:
         session.add(factories.account(cccid="AAA0001", email="family@test.com", email_validated=True))
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(factories.account(cccid="AAA0002", email="FAMILY@test.com", email_validated=True))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(factories.account(cccid="AAA0002", email="FAMILY@test.com", email_validated=True))
 
 
 def test_acc_3_a_validated_phone_belongs_to_one_account(engine):
     with write_session(engine) as session:
         session.add(factories.account(cccid="AAA0001", email="a@t.com", phone="+19164452841", phone_validated=True))
         session.add(factories.account(cccid="AAA0002", email="b@t.com", phone="+19164452841"))
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(factories.account(cccid="AAA0003", email="c@t.com", phone="+19164452841", phone_validated=True))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(factories.account(cccid="AAA0003", email="c@t.com", phone="+19164452841", phone_validated=True))
 
 
 def test_username_is_unique_when_present(engine):
@@ -112,9 +107,8 @@ def test_username_is_unique_when_present(engine):
         session.add(factories.account(cccid="AAA0001", email="a@t.com"))
         session.add(factories.account(cccid="AAA0002", email="b@t.com"))
         session.add(factories.account(cccid="AAA0003", email="c@t.com", username="hpotter12345"))
-    with pytest.raises(IntegrityError):
-        with write_session(engine) as session:
-            session.add(factories.account(cccid="AAA0004", email="d@t.com", username="hpotter12345"))
+    with pytest.raises(IntegrityError), write_session(engine) as session:
+        session.add(factories.account(cccid="AAA0004", email="d@t.com", username="hpotter12345"))
 
 
 def test_times_come_back_in_utc(engine):

@@ -11,8 +11,8 @@ from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.audit_log import AuditFilter, export_audit, search_audit
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.page_message import PageMessage
 from openccc_tui.widgets.literal import cell
+from openccc_tui.widgets.page_message import PageMessage
 
 
 class AuditLogScreen(StaffPage):

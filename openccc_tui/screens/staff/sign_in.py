@@ -36,19 +36,16 @@ class StaffSignInScreen(Screen[None]):
                 yield FormField("User name", field_id="staff-username")
                 yield FormField("Password", field_id="staff-password", secret=True)
                 yield Button("Next", id="credentials-next", variant="primary")
-            with VerticalScroll(id="enrol"):
-                with Horizontal(id="enrol-body"):
-                    yield Vertical(id="enrol-qr")
-                    with Vertical(id="enrol-side"):
-                        yield Static("Set up your authenticator app", classes="page-title")
-                        yield Static("Scan the code with an authenticator app, or enter this key:")
-                        yield Literal("", id="enrol-secret")
-                        yield Literal("", id="enrol-uri")
-                        yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
-                        yield FormField(
-                            "6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow"
-                        )
-                        yield Button("Confirm", id="enrol-next", variant="primary")
+            with VerticalScroll(id="enrol"), Horizontal(id="enrol-body"):
+                yield Vertical(id="enrol-qr")
+                with Vertical(id="enrol-side"):
+                    yield Static("Set up your authenticator app", classes="page-title")
+                    yield Static("Scan the code with an authenticator app, or enter this key:")
+                    yield Literal("", id="enrol-secret")
+                    yield Literal("", id="enrol-uri")
+                    yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
+                    yield FormField("6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow")
+                    yield Button("Confirm", id="enrol-next", variant="primary")
             with Vertical(id="code", classes="page"):
                 yield Static("Authenticator code", classes="page-title")
                 yield Static("Enter the 6-digit code your authenticator app shows now.", classes="page-help")

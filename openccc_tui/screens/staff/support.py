@@ -17,8 +17,8 @@ from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import record_credentials_given
 from openccc_tui.services.support import AccountView, Search, find_accounts, get_account, reset_password, update_email
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.page_message import PageMessage
 from openccc_tui.widgets.literal import Literal, cell
+from openccc_tui.widgets.page_message import PageMessage
 
 
 def _yes(flag: bool) -> str:

@@ -63,7 +63,8 @@ class EditAccountScreen(Screen[None]):
         with VerticalScroll(classes="page form"):
             yield Static("Edit Account", classes="page-title")
             yield Static(
-                f"Email on file: {printable(profile.email)} ({'validated' if profile.email_validated else 'not validated'}). "
+                f"Email on file: {printable(profile.email)} "
+                f"({'validated' if profile.email_validated else 'not validated'}). "
                 "To change it, enter the new address twice; we send it a code.",
                 classes="page-help",
                 markup=False,
