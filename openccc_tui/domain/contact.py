@@ -1,5 +1,6 @@
 """Email and phone normalising (SPEC ACC-8, SIGN-1)."""
 
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -13,8 +14,9 @@ class ContactError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    """The form used for every comparison: trimmed and lower-cased (ACC-8)."""
-    return email.strip().lower()
+    """The form used for every comparison: trimmed, composed (NFC) and lower-cased (ACC-8), so
+    `josé` typed with a combining accent and with `é` is one address."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 def parent_email(email: str) -> str | None:

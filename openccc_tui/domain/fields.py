@@ -6,6 +6,7 @@ one set of checks serves a typed form and a spreadsheet row alike.
 """
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,14 @@ from openccc_tui.domain.contact import ContactError, check_email, normalise_emai
 from openccc_tui.domain.errors import INVALID, MISSING, FieldError
 from openccc_tui.domain.policy import PasswordContext, PolicyProfile, describe_problems
 from openccc_tui.domain.template import FIELD_PATHS
-from openccc_tui.domain.text import describe_character, is_address_text, is_name_text, unsafe_character
+from openccc_tui.domain.text import (
+    describe_character,
+    first_outside_address,
+    first_outside_name,
+    has_letter,
+    plain_form,
+    unsafe_character,
+)
 
 MAX_FIELD_LENGTH = 1000
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
@@ -89,6 +97,11 @@ COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS)
 ZIP_PATTERN = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 POSTAL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{1,9}")
 ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# What a spreadsheet makes of a date when it reformats the column (BULK-7a).
+SLASHED_DATE_PATTERN = re.compile(r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}")
+DATE_TIME_PATTERN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?")
+LOST_ZERO_PATTERN = re.compile(r"[0-9]{3,4}")
+ZIP_DIGITS_PATTERN = re.compile(r"[0-9]{9}")
 PHONE_TYPES = ("mobile", "landline")
 
 # The order in which a row's problems are reported: the template's, with Add User's
@@ -120,6 +133,8 @@ CHECK_ORDER: tuple[str, ...] = (
 )
 ADD_USER_ONLY = frozenset({"username", "email-confirm", "dob-confirm", "password-confirm"})
 UNTRIMMED = frozenset({"password", "password-confirm"})
+PLAIN_FORM = frozenset({"first", "last", "middle", "suffix", "preferred", "street1", "street2", "city", "state"})
+"""Columns whose look-alike spaces, dashes and apostrophes are read as plain ones (BULK-7a)."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +178,11 @@ Check = Callable[[str, Values, CheckContext], str | None]
 
 def _text(values: Values, column: str) -> str:
     raw = values.get(column) or ""
-    return raw if column in UNTRIMMED else raw.strip()
+    if column in UNTRIMMED:
+        return raw
+    if column in PLAIN_FORM:
+        return plain_form(raw).strip()
+    return unicodedata.normalize("NFC", raw.strip())
 
 
 def _country(values: Values) -> str:
@@ -211,8 +230,11 @@ def _name(max_length: int, allow_digits: bool = False) -> Check:
         if len(value) > max_length:
             return f"at most {max_length} characters"
         letters = value.translate(str.maketrans("", "", "0123456789")) if allow_digits else value
-        if not is_name_text(letters):
-            return "letters, spaces, hyphens, apostrophes and periods only"
+        bad = first_outside_name(letters)
+        if bad is not None:
+            return f"contains {describe_character(bad)}: letters, spaces, hyphens, apostrophes and periods only"
+        if not has_letter(value):
+            return "a name needs at least one letter"
         return None
 
     return check
@@ -221,10 +243,23 @@ def _name(max_length: int, allow_digits: bool = False) -> Check:
 def _check_birth_date(value: str, values: Values, ctx: CheckContext) -> str | None:
     born = parse_iso_date(value)
     if born is None:
-        return "a real date written YYYY-MM-DD"
+        return _date_hint(value)
     if not EARLIEST_BIRTH_DATE <= born < ctx.today:
         return "a date in the past, after 1900-01-01"
     return None
+
+
+def _date_hint(value: str) -> str:
+    """Why a date of birth was not read, and how to fix it (BULK-7a: never guessed)."""
+    with_time = DATE_TIME_PATTERN.fullmatch(value)
+    if with_time:
+        return f"a date and a time: write the date alone, {with_time.group(1)}"
+    if SLASHED_DATE_PATTERN.fullmatch(value):
+        return (
+            f"{value} looks reformatted by a spreadsheet and could be day/month or month/day: "
+            "write it as YYYY-MM-DD (format the column as Text) or upload the .xlsx"
+        )
+    return "a real date written YYYY-MM-DD"
 
 
 def _check_terms(value: str, values: Values, ctx: CheckContext) -> str | None:
@@ -243,15 +278,21 @@ def _check_homeless(value: str, values: Values, ctx: CheckContext) -> str | None
 def _check_street(value: str, values: Values, ctx: CheckContext) -> str | None:
     if len(value) > 100:
         return "at most 100 characters"
-    if not is_address_text(value) or not any(c.isalnum() for c in value):
-        return "a street address: letters, digits, spaces and # . , ' - / &"
+    bad = first_outside_address(value)
+    if bad is not None:
+        return f"contains {describe_character(bad)}: letters, digits, spaces and # . , ' - / & ( ) only"
+    if not any(c.isalnum() for c in value):
+        return "a street address needs letters or digits"
     return None
 
 
 def _check_city(value: str, values: Values, ctx: CheckContext) -> str | None:
     if len(value) > 50:
         return "at most 50 characters"
-    return None if is_name_text(value) else "letters, spaces, hyphens, apostrophes and periods only"
+    bad = first_outside_name(value)
+    if bad is not None:
+        return f"contains {describe_character(bad)}: letters, spaces, hyphens, apostrophes and periods only"
+    return None if has_letter(value) else "a place name needs at least one letter"
 
 
 def _check_state(value: str, values: Values, ctx: CheckContext) -> str | None:
@@ -262,7 +303,11 @@ def _check_state(value: str, values: Values, ctx: CheckContext) -> str | None:
 
 def _check_postal(value: str, values: Values, ctx: CheckContext) -> str | None:
     if _country(values) == "US":
-        return None if ZIP_PATTERN.fullmatch(value) else "a ZIP code: 12345 or 12345-6789"
+        if ZIP_PATTERN.fullmatch(value) or ZIP_DIGITS_PATTERN.fullmatch(value):
+            return None
+        if LOST_ZERO_PATTERN.fullmatch(value):
+            return "a ZIP code has 5 digits: a leading zero may have been lost, format the column as Text"
+        return "a ZIP code: 12345 or 12345-6789"
     return None if POSTAL_PATTERN.fullmatch(value) else "2 to 10 letters, digits, spaces or hyphens"
 
 
@@ -362,6 +407,13 @@ def check_account(values: Values, ctx: CheckContext) -> tuple[AccountDraft | Non
     return _draft(values), []
 
 
+def _postal_code(text: str, country: str) -> str:
+    """A 9-digit US code is a ZIP+4 without its hyphen."""
+    if country == "US" and ZIP_DIGITS_PATTERN.fullmatch(text):
+        return f"{text[:5]}-{text[5:]}"
+    return text
+
+
 def _draft(values: Values) -> AccountDraft:
     country = _country(values)
     phone_text = _text(values, "phone-number")
@@ -382,7 +434,7 @@ def _draft(values: Values) -> AccountDraft:
         street2=_text(values, "street2"),
         city=_text(values, "city"),
         state=state.upper() if country == "US" else state,
-        postal_code=_text(values, "postal"),
+        postal_code=_postal_code(_text(values, "postal"), country),
         country=country,
         phone=phone,
         phone_type=phone_type,

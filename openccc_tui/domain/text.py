@@ -22,20 +22,58 @@ def unsafe_character(text: str) -> str | None:
     return None
 
 
+# What spreadsheets and word processors put in place of a plain space, hyphen or
+# apostrophe (BULK-7a). Read as the plain form in names and street lines.
+_LOOK_ALIKES = str.maketrans(
+    {
+        "\u00a0": " ",  # NO-BREAK SPACE
+        "\u2007": " ",  # FIGURE SPACE
+        "\u202f": " ",  # NARROW NO-BREAK SPACE
+        "\u2010": "-",  # HYPHEN
+        "\u2011": "-",  # NON-BREAKING HYPHEN
+        "\u2012": "-",  # FIGURE DASH
+        "\u2013": "-",  # EN DASH
+        "\u2014": "-",  # EM DASH
+        "\u2212": "-",  # MINUS SIGN
+        "\u2018": "'",  # LEFT SINGLE QUOTATION MARK
+        "\u2019": "'",  # RIGHT SINGLE QUOTATION MARK
+        "\u02bc": "'",  # MODIFIER LETTER APOSTROPHE
+        "\u0060": "'",  # GRAVE ACCENT
+        "\u00b4": "'",  # ACUTE ACCENT
+        "\u2032": "'",  # PRIME
+    }
+)
+
+
+def plain_form(text: str) -> str:
+    """Composed (NFC) text with look-alike spaces, dashes and apostrophes made plain."""
+    return unicodedata.normalize("NFC", text.translate(_LOOK_ALIKES))
+
+
 def describe_character(char: str) -> str:
     """`U+202E RIGHT-TO-LEFT OVERRIDE`: how a refused character is named to the user."""
     name = unicodedata.name(char, "control character")
     return f"U+{ord(char):04X} {name}"
 
 
-def is_name_text(text: str) -> bool:
-    """Letters of any script, combining marks, spaces, hyphens, apostrophes, periods, commas."""
-    return all(unicodedata.category(c)[0] in "LM" or c in " '’-.," for c in text)
+NAME_PUNCTUATION = " '-.,"
+ADDRESS_PUNCTUATION = " #.,'-/&()"
 
 
-def is_address_text(text: str) -> bool:
-    """A street line: letters, digits, spaces and `# . , ' - / &`."""
-    return all(unicodedata.category(c)[0] in "LMN" or c in " #.,'’-/&" for c in text)
+def first_outside_name(text: str) -> str | None:
+    """The first character a name may not hold (letters of any script, combining marks and
+    `' - . ,` and spaces may be there), or None."""
+    return next((c for c in text if unicodedata.category(c)[0] not in "LM" and c not in NAME_PUNCTUATION), None)
+
+
+def first_outside_address(text: str) -> str | None:
+    """The first character a street line may not hold (letters, digits, spaces and
+    `# . , ' - / & ( )` may be there), or None."""
+    return next((c for c in text if unicodedata.category(c)[0] not in "LMN" and c not in ADDRESS_PUNCTUATION), None)
+
+
+def has_letter(text: str) -> bool:
+    return any(unicodedata.category(c)[0] == "L" for c in text)
 
 
 def fold_for_matching(text: str) -> str:
