@@ -13,12 +13,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from openccc_tui.domain.bulk import header_problem, is_blank
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.errors import ServiceError
 
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+INPUT_COLUMNS = TEMPLATE_COLUMNS.index("status")
+"""The columns a clerk fills (email … use_temp_password); status, cccid and message follow."""
 XLSX_EXPANSION = 8
 """An .xlsx may expand to at most this many times the upload size limit."""
 
@@ -72,10 +76,13 @@ def open_pasted(text: str, limits: Limits) -> Upload:
     data = text.encode("utf-8")
     if len(data) > limits.max_bytes:
         raise FileRefused(f"the pasted rows are {len(data):,} bytes; the limit is {limits.max_bytes:,}")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    first_line, _, rest = text.lstrip("\r\n").partition("\n")
+    header = "\t".join(TEMPLATE_COLUMNS) + "\n"
     if first_line.split("\t")[0].strip().lower() != TEMPLATE_COLUMNS[0]:
-        data = ("\t".join(TEMPLATE_COLUMNS) + "\n").encode() + data
-    return _open_delimited("pasted rows", data, "\t", limits)
+        data = header.encode() + data
+    elif len(first_line.rstrip("\r").split("\t")) == INPUT_COLUMNS:
+        data = (header + rest).encode()
+    return _open_delimited("pasted rows", data, "\t", limits, pad_input_columns=True)
 
 
 def _file_encoding(path: Path) -> tuple[str, str, str]:
@@ -84,8 +91,13 @@ def _file_encoding(path: Path) -> tuple[str, str, str]:
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
     utf8 = True
+    line_number = 0
     with path.open("rb") as file:
-        for line_number, line in enumerate(file, start=1):
+        if file.read(2) in UTF16_BOMS:
+            return "utf-16", "The file was UTF-16 (Unicode text); it was read as such.", _sha256(path)
+        file.seek(0)
+        for line in file:
+            line_number += 1
             digest.update(line)
             if utf8:
                 try:
@@ -100,28 +112,63 @@ def _file_encoding(path: Path) -> tuple[str, str, str]:
                         f"0x{bad:02X}. Save it again as CSV UTF-8."
                     )
     if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise FileRefused(
+                f"{path.name} ends in the middle of a character on line {line_number}: the file was cut off. "
+                "Save it again as CSV UTF-8 and upload the whole file."
+            ) from None
         return "utf-8-sig", "", digest.hexdigest()
     note = "The file was not UTF-8; it was read as Windows-1252 (what Excel on Windows writes)."
     return "cp1252", note, digest.hexdigest()
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    """A comma, or a tab for the tab-separated "Unicode text" that Excel saves."""
+    with path.open(encoding=encoding, newline="") as file:
+        header = file.readline()
+    return "\t" if "\t" in header and "," not in header else ","
+
+
 def _open_csv_file(path: Path, limits: Limits) -> Upload:
     encoding, note, digest = _file_encoding(path)
+    delimiter = _delimiter(path, encoding)
 
     def records() -> Iterator[Row]:
         with path.open(encoding=encoding, newline="") as file:
-            yield from _parse(path.name, file, ",")
+            yield from _parse(path.name, file, delimiter)
 
     total = _check(path.name, records(), limits)
     return Upload(name=path.name, sha256=digest, total_rows=total, note=note, read_rows=lambda: _data_rows(records))
 
 
-def _parse(name: str, stream, delimiter: str) -> Iterator[Row]:
+def _parse(name: str, stream: TextIO, delimiter: str, pad_input_columns: bool = False) -> Iterator[Row]:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
-        yield from enumerate(reader, start=1)
+        for number, cells in enumerate(reader, start=1):
+            yield number, shape_cells(cells, pad_input_columns)
     except csv.Error as error:
         raise FileRefused(f"{name}, line {reader.line_num}: {error}. Check the quotes on that line.") from None
+
+
+def shape_cells(cells: list[str], pad_input_columns: bool = False) -> list[str]:
+    """Trailing empty cells past the template's columns dropped (a trailing comma on every
+    line, empty columns a spreadsheet kept); with `pad_input_columns`, a row of exactly the
+    columns a clerk fills gets empty status, cccid and message (rows pasted from A to S)."""
+    while len(cells) > len(TEMPLATE_COLUMNS) and not cells[-1].strip():
+        cells.pop()
+    if pad_input_columns and len(cells) == INPUT_COLUMNS:
+        cells.extend([""] * (len(TEMPLATE_COLUMNS) - INPUT_COLUMNS))
+    return cells
 
 
 def _data_rows(records: Callable[[], Iterator[Row]]) -> Iterator[Row]:
@@ -130,12 +177,12 @@ def _data_rows(records: Callable[[], Iterator[Row]]) -> Iterator[Row]:
     return (row for row in iterator if not is_blank(row[1]))
 
 
-def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits) -> Upload:
+def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits, pad_input_columns: bool = False) -> Upload:
     text = data.decode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
 
     def records() -> Iterator[Row]:
-        return _parse(name, io.StringIO(text, newline=""), delimiter)
+        return _parse(name, io.StringIO(text, newline=""), delimiter, pad_input_columns)
 
     total = _check(name, records(), limits)
     return Upload(name=name, sha256=digest, total_rows=total, note="", read_rows=lambda: _data_rows(records))
@@ -196,10 +243,7 @@ def _open_xlsx(path: Path, limits: Limits) -> Upload:
         try:
             sheet = workbook.worksheets[0]
             for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
-                while len(cells) > len(TEMPLATE_COLUMNS) and not cells[-1]:
-                    cells.pop()
-                yield index, cells
+                yield index, shape_cells([_cell_text(v) for v in values])
         finally:
             workbook.close()
 
