@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.staff import Role
 from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.screens.staff.messages import StudentMessagesScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import record_credentials_given
 from openccc_tui.services.support import AccountView, Search, find_accounts, get_account, reset_password, update_email
@@ -134,12 +135,14 @@ class AccountScreen(StaffPage):
         Binding("e", "update_email", "Update email", id="account.email"),
         Binding("o", "one_time_password", "Send one-time password", id="account.otp"),
         Binding("c", "credentials_given", "Record hand-over", id="account.handover"),
+        Binding("m", "messages", "Messages", id="account.messages"),
         Binding("escape", "back", "Back", id="account.back"),
     ]
 
     def __init__(self, session, account_id: int) -> None:
         super().__init__(session)
         self.account_id = account_id
+        self.view: AccountView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -152,10 +155,12 @@ class AccountScreen(StaffPage):
                     yield Button("Update email", id="update-email")
                     yield Button("Send one-time password", id="otp", variant="warning")
                 yield Button("Record hand-over", id="handover")
+                if Role.SUPPORT in self.actor.roles:
+                    yield Button("Messages", id="messages")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("update_email", "one_time_password"):
+        if action in ("update_email", "one_time_password", "messages"):
             return Role.SUPPORT in self.actor.roles
         return True
 
@@ -170,6 +175,7 @@ class AccountScreen(StaffPage):
             return
         lines = self.query_one("#account-lines", Vertical)
         await lines.remove_children()
+        self.view = view
         await lines.mount_all(Literal(f"{label:<21} {value}") for label, value in describe_account(view))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -177,8 +183,13 @@ class AccountScreen(StaffPage):
             "update-email": self.action_update_email,
             "otp": self.action_one_time_password,
             "handover": self.action_credentials_given,
+            "messages": self.action_messages,
         }
         actions[event.button.id]()
+
+    def action_messages(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(StudentMessagesScreen(self.session, self.account_id, self.view.cccid))
 
     @work(group="action")
     async def action_update_email(self) -> None:
