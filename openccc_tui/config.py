@@ -4,11 +4,12 @@ Sources, strongest first: values given to the constructor (the command line's fl
 `OPENCCC_*` environment variables, the TOML file named by `OPENCCC_CONFIG`, defaults.
 """
 
+import getpass
 import os
 from pathlib import Path
 
 from platformdirs import user_data_dir, user_log_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +50,14 @@ class Settings(BaseSettings):
     hash_workers: int = Field(default=2, ge=1, le=32)
     bulk_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     bulk_max_rows: int = Field(default=200_000, gt=0)
+
+    @field_validator("import_dir", "export_dir", "log_file", mode="after")
+    @classmethod
+    def _per_user(cls, path: Path) -> Path:
+        """`{user}` in a path is the operating-system user running the app, so one settings
+        file gives each staff member their own exchange folder and log (TERM-6)."""
+        text = str(path)
+        return Path(text.replace("{user}", getpass.getuser())) if "{user}" in text else path
 
     @classmethod
     def settings_customise_sources(

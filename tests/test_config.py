@@ -54,3 +54,16 @@ def test_smtp_password_is_not_shown_in_repr():
     settings = Settings(smtp_password="hunter2")
     assert "hunter2" not in repr(settings)
     assert settings.smtp_password.get_secret_value() == "hunter2"
+
+
+def test_term_6_user_in_a_folder_is_the_user_running_the_app(tmp_path, monkeypatch):
+    config = tmp_path / "openccc.toml"
+    config.write_text(
+        'import_dir = "/srv/openccc-tui/exchange/{user}"\nexport_dir = "/srv/openccc-tui/exchange/{user}"\n'
+        'log_file = "/var/log/openccc-tui/{user}.log"\n'
+    )
+    monkeypatch.setenv("OPENCCC_CONFIG", str(config))
+    monkeypatch.setattr("getpass.getuser", lambda: "cory")
+    settings = Settings()
+    assert settings.import_dir == settings.export_dir == Path("/srv/openccc-tui/exchange/cory")
+    assert settings.log_file == Path("/var/log/openccc-tui/cory.log")
