@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
@@ -82,7 +83,7 @@ def start_application(
         number = f"{secrets.randbelow(10**8):08d}"
         try:
             with write_session(runtime.engine) as db:
-                account = db.get(StudentAccount, student.account_id)
+                account = get_row(db, StudentAccount, student.account_id)
                 if db.get(College, college_id) is None:
                     raise ServiceError("choose one of the colleges offered")
                 on_behalf = account.idme_workflow_status == "staff_verified"

@@ -42,6 +42,7 @@ from openccc_tui.services.accounts import DuplicateAccount, insert_account
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
 from openccc_tui.store.engine import write_session
@@ -156,7 +157,7 @@ def run_job(
         for _ in rows:
             pass
     with write_session(runtime.engine) as session:
-        job = session.get(BulkJob, job_id)
+        job = get_row(session, BulkJob, job_id)
         job.done_rows = summary.successes + summary.failed
         job.status = "cancelled" if summary.cancelled else "done"
         job.finished_at = runtime.clock()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select, update
 
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.services import notify
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Challenge
@@ -167,5 +168,5 @@ def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
             )
             .values(ended_at=now)
         )
-        ended = session.get(Challenge, challenge_id).ended_at is not None
+        ended = get_row(session, Challenge, challenge_id).ended_at is not None
     return CodeResult.ENDED if ended else CodeResult.WRONG

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 
 from sqlmodel import Session, col, select, update
 
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import OutboxMessage
@@ -110,7 +111,7 @@ def _claim(runtime: Runtime, message_id: int) -> OutboxMessage | None:
 
 def _record(runtime: Runtime, message_id: int, *, error: str | None) -> None:
     with write_session(runtime.engine) as session:
-        message = session.get(OutboxMessage, message_id)
+        message = get_row(session, OutboxMessage, message_id)
         message.smtp_error = error
         if error is None:
             message.smtp_sent_at = runtime.clock()

@@ -24,6 +24,7 @@ from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import count_failure
 from openccc_tui.services.one_time_password import send_one_time_password
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password
 from openccc_tui.store.engine import read_session, write_session
@@ -66,7 +67,7 @@ class ForgotPasswordFlow:
         validated: list[Destination] = []
         if account_id is not None:
             with read_session(runtime.engine) as db:
-                account = db.get(StudentAccount, account_id)
+                account = get_row(db, StudentAccount, account_id)
             if account.email_validated:
                 validated.append(Destination("email", account.email_normalized))
             if account.phone_validated and account.phone:
@@ -163,7 +164,7 @@ class RecoverAccountFlow:
             return self._failed()
         account = matches[0]
         with write_session(self.runtime.engine) as db:
-            fresh = db.get(StudentAccount, account.id)
+            fresh = get_row(db, StudentAccount, account.id)
             send_one_time_password(db, self.runtime, fresh)
             audit.record(db, self.runtime, student_actor(fresh), "student.recover.email", account_id=fresh.id)
         notify.deliver_pending(self.runtime)
@@ -210,7 +211,7 @@ class RecoverAccountFlow:
         if self.step is not RecoverStep.SECRET_QUESTION:
             raise ServiceError("the secret question is not being asked")
         with read_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         locked = account.locked_until is not None and account.locked_until > self.runtime.clock()
         if locked or not self.runtime.hasher.verify(normalise_answer(answer), account.secret_answer_hash).ok:
             if not locked:

@@ -26,6 +26,7 @@ from openccc_tui.services.audit import Actor, student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
+from openccc_tui.services.records import get_row
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
@@ -150,7 +151,7 @@ class SignInFlow:
         runtime = self.runtime
         now = runtime.clock()
         with read_session(runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         if account.locked_until is not None and account.locked_until > now:
             runtime.hasher.dummy_verify()
             self._audit(account, "student.sign_in.locked")
@@ -168,7 +169,7 @@ class SignInFlow:
         )
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
         with write_session(runtime.engine) as db:
-            fresh = db.get(StudentAccount, account.id)
+            fresh = get_row(db, StudentAccount, account.id)
             fresh.failed_sign_ins = 0
             fresh.lockouts = 0
             fresh.locked_until = None
@@ -279,7 +280,7 @@ class SignInFlow:
         method, value = self._pending or (self.method, self.identifier)
         try:
             with write_session(self.runtime.engine) as db:
-                account = db.get(StudentAccount, self._account_id)
+                account = get_row(db, StudentAccount, self._account_id)
                 if method is Method.EMAIL:
                     if account.email_normalized != value:
                         account.email = value
@@ -321,7 +322,7 @@ class SignInFlow:
 
     def preferred_choices(self) -> list[Method]:
         with read_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         choices = [Method.EMAIL] if account.email_validated else []
         return choices + ([Method.PHONE] if account.phone_validated else [])
 
@@ -330,7 +331,7 @@ class SignInFlow:
         if preferred not in self.preferred_choices():
             return self._stay("Choose a contact method that is validated.")
         with write_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
             account.preferred_contact = preferred.value
             account.updated_at = self.runtime.clock()
             return self._after_contact(account)
@@ -351,7 +352,7 @@ class SignInFlow:
             return self._stay(problem)
         self._policy_outdated = False
         with read_session(self.runtime.engine) as db:
-            return self._finish(db.get(StudentAccount, self._account_id))
+            return self._finish(get_row(db, StudentAccount, self._account_id))
 
     def _finish(self, account: StudentAccount) -> Step:
         name = account.preferred_name or account.first_name or account.last_name
