@@ -9,7 +9,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -116,7 +116,7 @@ def _open_csv_file(path: Path, limits: Limits) -> Upload:
     return Upload(name=path.name, sha256=digest, total_rows=total, note=note, read_rows=lambda: _data_rows(records))
 
 
-def _parse(name: str, stream, delimiter: str) -> Iterator[Row]:
+def _parse(name: str, stream: Iterable[str], delimiter: str) -> Iterator[Row]:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         yield from enumerate(reader, start=1)

@@ -8,7 +8,7 @@ staff_verified to not_started.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -25,7 +25,7 @@ from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.lockout import count_failure
-from openccc_tui.services.records import get_row
+from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
@@ -190,7 +190,9 @@ def _write_profile(
             account.secret_question, account.secret_answer_hash = question, answer_hash
             changed.append("secret-question")
         if ssn:
-            account.ssn_last4_hash = ssn_digest(ssn, runtime.settings.ssn_hash_key.get_secret_value().encode())
+            account.ssn_last4_hash = ssn_digest(
+                ssn, required(runtime.settings.ssn_hash_key, "the SSN hash key").get_secret_value().encode()
+            )
             changed.append("ssn-last4")
         old_email = account.email
         email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
@@ -244,7 +246,7 @@ def _write_profile(
     )
 
 
-def _stored_value(column: str, text: str, country: str):
+def _stored_value(column: str, text: str, country: str) -> date | str | None:
     text = text.strip()
     if column == "dob":
         return parse_iso_date(text)
