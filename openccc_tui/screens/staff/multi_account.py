@@ -47,7 +47,7 @@ class MultiAccountScreen(StaffPage):
         self.results: Path | None = None
 
     def compose(self) -> ComposeResult:
-        settings = self.app.runtime.settings
+        settings = self.openccc_app.runtime.settings
         yield Header()
         with VerticalScroll(classes="page wide"):
             yield Static("Multi Account Creation", classes="page-title")
@@ -90,14 +90,14 @@ class MultiAccountScreen(StaffPage):
         actions[event.button.id]()
 
     def action_template(self) -> None:
-        path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
+        path = bulk.write_template(bulk.template_path(self.openccc_app.runtime.settings.export_dir))
         self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
         self.cancel.set()
 
     def action_upload(self) -> None:
-        settings = self.app.runtime.settings
+        settings = self.openccc_app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
         try:
@@ -105,7 +105,7 @@ class MultiAccountScreen(StaffPage):
         except (FileRefused, ServiceError) as refused:
             self.show_message(f"Not processed: {refused}", error=True)
             return
-        stamp = self.app.runtime.clock().strftime("%Y%m%d-%H%M%S")
+        stamp = self.openccc_app.runtime.clock().strftime("%Y%m%d-%H%M%S")
         stem = Path(upload.name).stem.replace(" ", "-")
         self.results = settings.export_dir / f"{stem}-results-{stamp}.csv"
         self.cancel.clear()
@@ -131,7 +131,7 @@ class MultiAccountScreen(StaffPage):
 
         try:
             summary = bulk.run_job(
-                self.app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
+                self.openccc_app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
             )
         except ServiceError as error:
             self.app.call_from_thread(self.show_message, str(error), error=True)

@@ -220,7 +220,7 @@ class AccountScreen(StaffPage):
 
     @work(group="action")
     async def action_credentials_given(self) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
         if answer is None:
             return
         try:

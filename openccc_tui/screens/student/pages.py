@@ -214,7 +214,7 @@ class UpdatePasswordScreen(StudentStep):
     def show_checklist(self, password: str) -> None:
         checklist = self.query_one("#checklist", Vertical)
         checklist.remove_children()
-        rows = self.app.runtime.profile.password_checklist(password, self.context)
+        rows = self.openccc_app.runtime.profile.password_checklist(password, self.context)
         checklist.mount_all(
             Static(f"{'✓' if ok else '✗'} {label}", classes="rule-met" if ok else "rule-unmet", markup=False)
             for label, ok in rows
@@ -279,7 +279,7 @@ class StudentHomeScreen(StudentStep):
         self.app.push_screen(MyApplicationsScreen(self.flow.session))
 
     def action_sign_out(self) -> None:
-        self.app.call_later(self.app.sign_out_student)
+        self.app.call_later(self.openccc_app.sign_out_student)
 
     def action_start_over(self) -> None:
         """Escape does not sign a student out by accident."""

@@ -10,11 +10,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.sign_in import SignInFlow
 from openccc_tui.widgets.page_message import PageMessage
 
 
-class StudentStep(Screen[None]):
+class StudentStep(AppAccess, Screen[None]):
     TITLE_TEXT = ""
     BINDINGS = [Binding("escape", "start_over", "Start over", id="student.start_over")]
 
@@ -51,8 +52,8 @@ class StudentStep(Screen[None]):
             self.query_one(PageMessage).show(self.flow.message, error=not self.flow.message.startswith("A new code"))
         else:
             # The next page replaces this one, so the switch must not run in this page's worker.
-            self.app.call_later(self.app.show_student_step, self.flow)
+            self.app.call_later(self.openccc_app.show_student_step, self.flow)
 
     def action_start_over(self) -> None:
         self.flow.restart()
-        self.app.call_later(self.app.show_student_step, self.flow)
+        self.app.call_later(self.openccc_app.show_student_step, self.flow)
