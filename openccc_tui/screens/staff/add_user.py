@@ -207,8 +207,12 @@ class AddUserScreen(StaffPage):
         self.query_one("#permission-reference", Input).value = ""
         self.query_one(f"#{field_id('username')}", Input).focus()
 
+    def action_back(self) -> None:
+        self.leave()
+
     @work(group="leave")
-    async def action_back(self) -> None:
+    async def leave(self) -> None:
+        """Back to the console, after asking whether a filled-in form may be discarded."""
         if self.is_filled():
             discard = await self.app.push_screen_wait(
                 ConfirmDialog("Discard this form? What you typed will be lost.", yes="Discard", no="Keep editing")

@@ -68,7 +68,7 @@ class StaffHomeScreen(AppAccess, Screen[None]):
         if event.button.id == "sign-out":
             self.action_sign_out()
         else:
-            self.action_open(event.button.id.removeprefix("open-"))
+            self.action_open((event.button.id or "").removeprefix("open-"))
 
     def action_open(self, screen: str) -> None:
         self.openccc_app.open_staff_page(screen)

@@ -17,6 +17,7 @@ from openccc_tui.services import bulk
 from openccc_tui.services.bulk import Progress, Summary
 from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, open_pasted, open_upload
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import required
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
@@ -87,7 +88,7 @@ class MultiAccountScreen(StaffPage):
             "cancel-job": self.action_cancel_job,
             "protect": self.protect_results,
         }
-        actions[event.button.id]()
+        actions[event.button.id or ""]()
 
     def action_template(self) -> None:
         path = bulk.write_template(bulk.template_path(self.openccc_app.runtime.settings.export_dir))
@@ -147,13 +148,14 @@ class MultiAccountScreen(StaffPage):
         )
 
     def show_summary(self, summary: Summary) -> None:
+        results = required(self.results, "the results file")
         self.query_one("#cancel-job", Button).disabled = True
         lines = [summary.line()]
         if summary.note:
             lines.append(summary.note)
         for message, count in summary.failures.most_common():
             lines.append(f"  {count} × {message}")
-        lines.append(f"Results: {self.results.name} in the export folder")
+        lines.append(f"Results: {results.name} in the export folder")
         self.query_one("#job-rate", Static).update("")
         box = self.query_one("#job-summary", Vertical)
         box.remove_children()
@@ -162,7 +164,7 @@ class MultiAccountScreen(StaffPage):
         if summary.cancelled:
             self.show_message("Cancelled: upload the same file again to finish it.")
         else:
-            self.show_written(self.results, "Done.")
+            self.show_written(results, "Done.")
 
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""

@@ -124,7 +124,7 @@ class SupportScreen(StaffPage):
 
     @on(DataTable.RowSelected)
     def open_account(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(AccountScreen(self.session, int(event.row_key.value)))
+        self.app.push_screen(AccountScreen(self.session, int(event.row_key.value or "")))
 
 
 class AccountScreen(StaffPage):
@@ -178,7 +178,7 @@ class AccountScreen(StaffPage):
             "otp": self.action_one_time_password,
             "handover": self.action_credentials_given,
         }
-        actions[event.button.id]()
+        actions[event.button.id or ""]()
 
     @work(group="action")
     async def action_update_email(self) -> None:

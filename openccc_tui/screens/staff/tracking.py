@@ -106,7 +106,7 @@ class TrackingScreen(StaffPage):
         if answer is None:
             return
         try:
-            await self.run_service(record_credentials_given, int(event.row_key.value), *answer)
+            await self.run_service(record_credentials_given, int(event.row_key.value or ""), *answer)
         except Failed:
             return
         self.show_rows()

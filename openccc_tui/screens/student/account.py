@@ -94,13 +94,12 @@ class EditAccountScreen(AppAccess, Screen[None]):
                 required = " *" if runtime.profile.secret_question_required else ""
                 with Horizontal(classes="select-row"):
                     yield Label("Secret question" + required, classes="field-label")
-                    chosen = {"value": profile.secret_question} if profile.secret_question else {}
                     yield Select(
                         [(q, q) for q in SECRET_QUESTIONS],
                         compact=True,
                         id="secret-question",
                         prompt="Choose a question",
-                        **chosen,
+                        value=profile.secret_question or Select.NULL,
                     )
                 note = " (set: leave blank to keep)" if profile.has_secret_answer else ""
                 yield FormField("Secret answer" + note, field_id="secret-answer", secret=True)

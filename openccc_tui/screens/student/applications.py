@@ -138,10 +138,11 @@ class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, st
             self.dismiss(None)
             return
         college, term = self.query_one("#app-college", Select).value, self.query_one("#app-term", Select).value
-        if not isinstance(college, int) or not isinstance(term, str):
+        app_type = self.query_one("#app-type", Select).value
+        if not isinstance(college, int) or not isinstance(term, str) or not isinstance(app_type, str):
             self.query_one("#app-message", Static).update("Choose a college and a term.")
             return
-        self.dismiss((ApplicationType(self.query_one("#app-type", Select).value), college, term))
+        self.dismiss((ApplicationType(app_type), college, term))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -19,9 +19,16 @@ class StudentStep(AppAccess, Screen[None]):
     TITLE_TEXT = ""
     BINDINGS = [Binding("escape", "start_over", "Start over", id="student.start_over")]
 
-    def __init__(self, flow: SignInFlow) -> None:
+    def __init__(self, flow: SignInFlow | None) -> None:
         super().__init__()
-        self.flow = flow
+        self._flow = flow
+
+    @property
+    def flow(self) -> SignInFlow:
+        """The flow this page belongs to; the first page starts one when it is shown."""
+        if self._flow is None:
+            self._flow = self.openccc_app.new_sign_in_flow()
+        return self._flow
 
     def help_text(self) -> str:
         return ""
