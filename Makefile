@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test check bench clean
 
 install: $(INSTALLED)
 
@@ -18,6 +18,13 @@ demo: install
 
 test: install
 	$(PYTHON) -m pytest
+
+# Lint, format, types and the import layers: what .ci/run and the pre-commit hooks run.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PYTHON) bench/startup.py

@@ -6,7 +6,6 @@ on a fresh SQLite database.
 """
 
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
@@ -94,4 +93,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

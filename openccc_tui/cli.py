@@ -13,7 +13,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -153,7 +153,7 @@ def read_password() -> str:
     return password
 
 
-def make_settings(args: argparse.Namespace, **overrides: object) -> Settings:
+def make_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     if getattr(args, "db", None):
         overrides["database_url"] = args.db
     try:

@@ -48,6 +48,8 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A private schema in the test database, migrated once and dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("OPENCCC_TEST_POSTGRES_URL is not set")
     schema = f"openccc_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:

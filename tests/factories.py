@@ -1,8 +1,10 @@
 """Rows for tests, with every required field filled."""
 
 from datetime import date
+from typing import Any
 
 from openccc_tui.domain.text import fold_for_matching
+from openccc_tui.services.records import saved_id
 from openccc_tui.store.models import College, StudentAccount
 
 
@@ -10,8 +12,8 @@ def college(mis_code: str = "861", name: str = "Test College") -> College:
     return College(mis_code=mis_code, name=name)
 
 
-def account(**fields) -> StudentAccount:
-    values = {
+def account(**fields: Any) -> StudentAccount:
+    values: dict[str, Any] = {
         "cccid": "TST0001",
         "email": "winnie@test.com",
         "first_name": "Winnie",
@@ -89,13 +91,21 @@ def stored_student(runtime, **fields) -> int:
         row = account(**fields)
         session.add(row)
         session.flush()
-        return row.id
+        return saved_id(row)
 
 
 def latest_code(runtime, address: str) -> str:
     """The 6-digit code of the newest outbox message to `address`."""
-    import re
 
     from openccc_tui.services import notify
 
-    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=address)[0].body).group(1)
+    return code_in(notify.recent(runtime, to=address)[0].body)
+
+
+def code_in(body: str | None) -> str:
+    """The 6-digit code in a message's body."""
+    import re
+
+    found = re.search(r"\b(\d{6})\b", body or "")
+    assert found is not None, "no code in the message"
+    return found.group(1)

@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from openccc_tui.app import Mode, OpenCCCApp
 from openccc_tui.screens.student.sign_in import SignInScreen
@@ -30,7 +30,7 @@ async def test_term_5_crash_shows_an_apology_and_logs_the_traceback(sqlite_runti
         assert "Traceback" not in shown and "Str0ng#Pass" not in shown
         await pilot.press("enter")
         assert isinstance(app.screen, SignInScreen)
-        assert app.screen.query_one("#identifier").value == ""  # a fresh Sign In, nothing left
+        assert app.screen.query_one("#identifier", Input).value == ""  # a fresh Sign In, nothing left
         monkeypatch.undo()
         await pilot.press(*"x", "enter")
         await app.workers.wait_for_complete()
@@ -99,4 +99,4 @@ async def test_term_5_a_crash_on_any_student_page_in_a_kiosk_returns_to_sign_in(
         assert_apology(app)
         await pilot.press("enter")
         assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
-        assert app.screen.query_one("#identifier").value == ""
+        assert app.screen.query_one("#identifier", Input).value == ""

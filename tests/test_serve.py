@@ -38,7 +38,7 @@ def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, int]:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return process, port
         if process.poll() is not None:
-            raise AssertionError(process.stderr.read())
+            raise AssertionError(process.stderr.read() if process.stderr else "")
         time.sleep(0.1)
     process.kill()
     raise AssertionError("the server did not listen within 30 s")

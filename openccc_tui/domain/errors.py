@@ -1,10 +1,10 @@
 """Field errors in the shape of the bulk upload messages (SPEC BULK-4)."""
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
-MISSING = "missing.value"
-INVALID = "invalid.value"
+MISSING: Final = "missing.value"
+INVALID: Final = "invalid.value"
 
 ErrorCode = Literal["missing.value", "invalid.value"]
 

@@ -232,7 +232,7 @@ def _name(max_length: int, allow_digits: bool = False) -> Check:
         letters = value.translate(str.maketrans("", "", "0123456789")) if allow_digits else value
         bad = first_outside_name(letters)
         if bad is not None:
-            return f"contains {describe_character(bad)}: letters, spaces, hyphens, apostrophes and periods only"
+            return f"letters, spaces, hyphens, apostrophes and periods only, not {describe_character(bad)}"
         if not has_letter(value):
             return "a name needs at least one letter"
         return None
@@ -280,7 +280,7 @@ def _check_street(value: str, values: Values, ctx: CheckContext) -> str | None:
         return "at most 100 characters"
     bad = first_outside_address(value)
     if bad is not None:
-        return f"contains {describe_character(bad)}: letters, digits, spaces and # . , ' - / & ( ) only"
+        return f"letters, digits, spaces and # . , ' - / & ( ) only, not {describe_character(bad)}"
     if not any(c.isalnum() for c in value):
         return "a street address needs letters or digits"
     return None
@@ -291,7 +291,7 @@ def _check_city(value: str, values: Values, ctx: CheckContext) -> str | None:
         return "at most 50 characters"
     bad = first_outside_name(value)
     if bad is not None:
-        return f"contains {describe_character(bad)}: letters, spaces, hyphens, apostrophes and periods only"
+        return f"letters, spaces, hyphens, apostrophes and periods only, not {describe_character(bad)}"
     return None if has_letter(value) else "a place name needs at least one letter"
 
 

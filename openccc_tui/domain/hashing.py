@@ -65,8 +65,10 @@ class PasswordHasher:
     def hash(self, secret: str) -> str:
         return self._context.hash(secret)
 
-    def verify(self, secret: str, stored_hash: str) -> Verification:
-        """Check `secret`; when it matches a hash that is out of date, also give its upgrade."""
+    def verify(self, secret: str, stored_hash: str | None) -> Verification:
+        """Check `secret`; when it matches a hash that is out of date, also give its upgrade.
+
+        No stored hash (None) never matches, after the time of one verify."""
         ok, new_hash = self._context.verify_and_update(secret, stored_hash)
         return Verification(ok=ok, new_hash=new_hash if ok else None)
 

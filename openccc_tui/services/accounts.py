@@ -4,6 +4,7 @@ Account Creation, and the account records staff keep (TRACK-1)."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import bindparam, literal, text, union_all
 from sqlmodel import Session, col, func, select
@@ -122,7 +123,7 @@ def insert_account(
     *,
     must_change_password: bool,
     audit_detail: str = "",
-    deferred_audit: list[dict] | None = None,
+    deferred_audit: list[dict[str, Any]] | None = None,
 ) -> CreatedAccount:
     """Check ADD-3 and create the staff-made account under a fresh CCCID, in `session`.
 

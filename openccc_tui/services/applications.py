@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import get_row, saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
@@ -44,7 +45,8 @@ class ApplicationView:
 def upcoming_terms(today: date, count: int = 4) -> list[str]:
     """The next terms a student can apply for: `Spring 2027`, `Summer 2027`, `Fall 2027` …"""
     seasons = (("Spring", 1), ("Summer", 6), ("Fall", 8))
-    terms, year = [], today.year
+    terms: list[str] = []
+    year = today.year
     while len(terms) < count:
         for season, month in seasons:
             if (year, month) > (today.year, today.month) and len(terms) < count:
@@ -55,7 +57,7 @@ def upcoming_terms(today: date, count: int = 4) -> list[str]:
 
 def colleges(runtime: Runtime) -> list[tuple[int, str]]:
     with read_session(runtime.engine) as db:
-        return [(c.id, f"{c.mis_code} {c.name}") for c in db.exec(select(College).order_by(College.mis_code))]
+        return [(saved_id(c), f"{c.mis_code} {c.name}") for c in db.exec(select(College).order_by(College.mis_code))]
 
 
 def list_applications(runtime: Runtime, student: StudentSession) -> list[ApplicationView]:
@@ -82,14 +84,14 @@ def start_application(
         number = f"{secrets.randbelow(10**8):08d}"
         try:
             with write_session(runtime.engine) as db:
-                account = db.get(StudentAccount, student.account_id)
+                account = get_row(db, StudentAccount, student.account_id)
                 if db.get(College, college_id) is None:
                     raise ServiceError("choose one of the colleges offered")
                 on_behalf = account.idme_workflow_status == "staff_verified"
                 fraud_status = FRAUD_STATUS_ON_BEHALF if on_behalf and app_type in SPAM_FILTERED else None
                 db.add(
                     Application(
-                        account_id=account.id,
+                        account_id=saved_id(account),
                         college_id=college_id,
                         term=term,
                         app_type=app_type.value,

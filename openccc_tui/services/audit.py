@@ -28,7 +28,7 @@ def student_actor(account: StudentAccount) -> Actor:
     return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
 
 
-_INSERT = AuditEvent.__table__.insert()
+_INSERT = AuditEvent.metadata.tables["audit_event"].insert()
 
 
 def command_line_actor(os_user: str) -> Actor:
@@ -43,7 +43,7 @@ def event(
     account_id: int | None = None,
     college_id: int | None = None,
     detail: str = "",
-) -> dict:
+) -> dict[str, Any]:
     """The row of one audit event, for `record` or for a batch written by `record_all`."""
     return {
         "at": runtime.clock(),
@@ -63,7 +63,7 @@ def record(session: Session, runtime: Runtime, actor: Actor, action: str, **deta
     session.execute(_INSERT, event(runtime, actor, action, **details))
 
 
-def record_all(session: Session, events: list[dict]) -> None:
+def record_all(session: Session, events: list[dict[str, Any]]) -> None:
     """Several events in one round trip (Multi Account Creation writes one per row)."""
     if events:
         session.execute(_INSERT, events)

@@ -17,9 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from openccc_tui.domain.bulk import (
     CCCID_INDEX,
@@ -42,12 +44,13 @@ from openccc_tui.services.accounts import DuplicateAccount, insert_account
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
+from openccc_tui.services.records import get_row, required, saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
-_INSERT_OUTCOME = BulkRow.__table__.insert()
+_INSERT_OUTCOME = BulkRow.metadata.tables["bulk_row"].insert()
 ROW_REFUSED = "The database refused this row: it conflicts with an account saved at the same time. Upload it again."
 LOOKAHEAD_PER_WORKER = 8
 BATCH_ROWS = 50
@@ -77,7 +80,7 @@ class Summary:
     successes: int = 0
     skipped: int = 0
     cancelled: bool = False
-    failures: Counter = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
     note: str = ""
 
     @property
@@ -127,7 +130,7 @@ def run_job(
     with write_session(runtime.engine) as session:
         creator = authorise(session, actor, Role.CREATOR)
         job = BulkJob(
-            staff_id=creator.id,
+            staff_id=saved_id(creator),
             college_id=creator.college_id,
             file_name=upload.name[:255],
             file_sha256=upload.sha256,
@@ -136,7 +139,7 @@ def run_job(
         )
         session.add(job)
         session.flush()
-        job_id = job.id
+        job_id = saved_id(job)
         # Only a college with rows done by an earlier upload needs the per-row resume look-up.
         resuming = (
             session.exec(
@@ -156,7 +159,7 @@ def run_job(
         for _ in rows:
             pass
     with write_session(runtime.engine) as session:
-        job = session.get(BulkJob, job_id)
+        job = get_row(session, BulkJob, job_id)
         job.done_rows = summary.successes + summary.failed
         job.status = "cancelled" if summary.cancelled else "done"
         job.finished_at = runtime.clock()
@@ -180,7 +183,7 @@ def _process(
         ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bulk-hash") as pool,
         _Batches(runtime, actor) as batches,
     ):
-        window: deque[tuple[int, list[str], AccountDraft | None, str, Future | None]] = deque()
+        window: deque[tuple[int, list[str], AccountDraft | None, str, Future[str] | None]] = deque()
         source = iter(upload.rows())
         exhausted = False
         while True:
@@ -227,11 +230,11 @@ class _Batches:
     def __init__(self, runtime: Runtime, actor: Actor) -> None:
         self.runtime, self.actor = runtime, actor
         self._stack: ExitStack | None = None
-        self._session = None
+        self._session: Session | None = None
         self._rows = 0
         self._opened = 0.0
-        self.audit_events: list[dict] = []
-        self.outcomes: list[dict] = []
+        self.audit_events: list[dict[str, Any]] = []
+        self.outcomes: list[dict[str, Any]] = []
 
     def outcome(
         self,
@@ -256,7 +259,7 @@ class _Batches:
             }
         )
 
-    def session(self):
+    def session(self) -> Session:
         if self._session is not None and (self._rows >= BATCH_ROWS or time.monotonic() - self._opened >= BATCH_SECONDS):
             self._close(None)
         if self._session is None:
@@ -270,7 +273,7 @@ class _Batches:
     def _close(self, error: BaseException | None) -> None:
         stack, session, self._stack, self._session = self._stack, self._session, None, None
         events, outcomes, self.audit_events, self.outcomes = self.audit_events, self.outcomes, [], []
-        if stack is None:
+        if stack is None or session is None:
             return
         if error is not None:
             stack.__exit__(type(error), error, error.__traceback__)  # the open batch rolls back
@@ -283,7 +286,9 @@ class _Batches:
     def __enter__(self) -> "_Batches":
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self._close(error)
 
 
@@ -302,7 +307,7 @@ def _decide(
     cells: list[str],
     draft: AccountDraft | None,
     problems: str,
-    future: Future | None,
+    future: Future[str] | None,
 ) -> Outcome:
     if draft is None and not problems:
         return Outcome(cells, "", "", "")
@@ -310,6 +315,7 @@ def _decide(
     if draft is None:
         batches.outcome(job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
+    hashing = required(future, "the password hash")
     row_key = fingerprint(row_values(cells))
     earlier = (
         session.exec(
@@ -326,10 +332,10 @@ def _decide(
         else None
     )
     if earlier is not None:
-        future.cancel()
+        hashing.cancel()
         batches.outcome(job_id, number, row_key, SUCCESS, SUCCESS_MESSAGE, cccid=earlier)
         return Outcome(cells, SUCCESS, earlier, SUCCESS_MESSAGE)
-    password_hash = future.result()
+    password_hash = hashing.result()
     try:
         with session.begin_nested():
             created = insert_account(

@@ -9,11 +9,10 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
 
 from openccc_tui.domain.bulk import header_problem, is_blank
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -151,7 +150,7 @@ def _open_csv_file(path: Path, limits: Limits) -> Upload:
     return Upload(name=path.name, sha256=digest, total_rows=total, note=note, read_rows=lambda: _data_rows(records))
 
 
-def _parse(name: str, stream: TextIO, delimiter: str, pad_input_columns: bool = False) -> Iterator[Row]:
+def _parse(name: str, stream: Iterable[str], delimiter: str, pad_input_columns: bool = False) -> Iterator[Row]:
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     try:
         for number, cells in enumerate(reader, start=1):

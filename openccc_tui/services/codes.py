@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select, update
 
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.services import notify
+from openccc_tui.services.records import get_row, saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Challenge
@@ -78,8 +79,8 @@ def issue(runtime: Runtime, account_id: int, destination: Destination, purpose: 
         session.exec(
             update(Challenge)
             .where(
-                Challenge.account_id == account_id,
-                Challenge.purpose == purpose.value,
+                col(Challenge.account_id) == account_id,
+                col(Challenge.purpose) == purpose.value,
                 col(Challenge.used_at).is_(None),
                 col(Challenge.ended_at).is_(None),
             )
@@ -98,7 +99,7 @@ def issue(runtime: Runtime, account_id: int, destination: Destination, purpose: 
         session.add(challenge)
         session.flush()
         _send(session, runtime, destination, code, challenge.expires_at)
-        challenge_id = challenge.id
+        challenge_id = saved_id(challenge)
     notify.deliver_pending(runtime)
     return challenge_id
 
@@ -148,11 +149,11 @@ def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
     correct = well_formed and runtime.hasher.verify(code.strip(), stored_hash).ok
     with write_session(runtime.engine) as session:
         open_challenge = (
-            Challenge.id == challenge_id,
+            col(Challenge.id) == challenge_id,
             col(Challenge.used_at).is_(None),
             col(Challenge.ended_at).is_(None),
-            Challenge.expires_at > now,
-            Challenge.code_hash == stored_hash,
+            col(Challenge.expires_at) > now,
+            col(Challenge.code_hash) == stored_hash,
         )
         if correct:
             won = session.exec(update(Challenge).where(*open_challenge).values(used_at=now)).rowcount
@@ -161,11 +162,11 @@ def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
         session.exec(
             update(Challenge)
             .where(
-                Challenge.id == challenge_id,
-                Challenge.failed_attempts >= MAX_WRONG_ENTRIES,
+                col(Challenge.id) == challenge_id,
+                col(Challenge.failed_attempts) >= MAX_WRONG_ENTRIES,
                 col(Challenge.ended_at).is_(None),
             )
             .values(ended_at=now)
         )
-        ended = session.get(Challenge, challenge_id).ended_at is not None
+        ended = get_row(session, Challenge, challenge_id).ended_at is not None
     return CodeResult.ENDED if ended else CodeResult.WRONG

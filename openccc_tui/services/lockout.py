@@ -4,7 +4,7 @@ atomic UPDATE, so failures from several terminals at once are all counted."""
 
 from datetime import timedelta
 
-from sqlmodel import update
+from sqlmodel import col, update
 
 from openccc_tui.services import audit
 from openccc_tui.services.audit import student_actor
@@ -18,7 +18,8 @@ LONGEST_LOCK = timedelta(hours=24)
 
 
 def lock_duration(lockouts_before: int) -> timedelta:
-    return min(FIRST_LOCK * (2**lockouts_before), LONGEST_LOCK)
+    factor: int = 2**lockouts_before
+    return min(FIRST_LOCK * factor, LONGEST_LOCK)
 
 
 def count_failure(runtime: Runtime, account: StudentAccount, detail: str) -> bool:
@@ -26,15 +27,15 @@ def count_failure(runtime: Runtime, account: StudentAccount, detail: str) -> boo
     with write_session(runtime.engine) as db:
         failures, lockouts = db.exec(
             update(StudentAccount)
-            .where(StudentAccount.id == account.id)
+            .where(col(StudentAccount.id) == account.id)
             .values(failed_sign_ins=StudentAccount.failed_sign_ins + 1)
-            .returning(StudentAccount.failed_sign_ins, StudentAccount.lockouts)
+            .returning(col(StudentAccount.failed_sign_ins), col(StudentAccount.lockouts))
         ).one()
-        locked = failures >= MAX_FAILURES
+        locked: bool = failures >= MAX_FAILURES
         if locked:
             db.exec(
                 update(StudentAccount)
-                .where(StudentAccount.id == account.id)
+                .where(col(StudentAccount.id) == account.id)
                 .values(
                     failed_sign_ins=0, lockouts=lockouts + 1, locked_until=runtime.clock() + lock_duration(lockouts)
                 )

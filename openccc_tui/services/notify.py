@@ -16,6 +16,7 @@ from email.message import EmailMessage
 
 from sqlmodel import Session, col, select, update
 
+from openccc_tui.services.records import get_row, required, stored_ids
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import OutboxMessage
@@ -70,14 +71,16 @@ def deliver_pending(runtime: Runtime) -> int:
         return 0
     with write_session(runtime.engine) as session:
         purge_expired(session, runtime.clock())
-        pending = session.exec(
-            select(OutboxMessage.id).where(
-                OutboxMessage.channel == "email",
-                col(OutboxMessage.smtp_sent_at).is_(None),
-                col(OutboxMessage.smtp_error).is_(None),
-                col(OutboxMessage.body).is_not(None),
-            )
-        ).all()
+        pending = stored_ids(
+            session.exec(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.channel == "email",
+                    col(OutboxMessage.smtp_sent_at).is_(None),
+                    col(OutboxMessage.smtp_error).is_(None),
+                    col(OutboxMessage.body).is_not(None),
+                )
+            ).all()
+        )
     sent = 0
     for message_id in pending:
         message = _claim(runtime, message_id)
@@ -99,7 +102,7 @@ def _claim(runtime: Runtime, message_id: int) -> OutboxMessage | None:
         claimed = session.exec(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id == message_id,
+                col(OutboxMessage.id) == message_id,
                 col(OutboxMessage.smtp_error).is_(None),
                 col(OutboxMessage.smtp_sent_at).is_(None),
             )
@@ -110,7 +113,7 @@ def _claim(runtime: Runtime, message_id: int) -> OutboxMessage | None:
 
 def _record(runtime: Runtime, message_id: int, *, error: str | None) -> None:
     with write_session(runtime.engine) as session:
-        message = session.get(OutboxMessage, message_id)
+        message = get_row(session, OutboxMessage, message_id)
         message.smtp_error = error
         if error is None:
             message.smtp_sent_at = runtime.clock()
@@ -125,7 +128,9 @@ def _send(runtime: Runtime, message: OutboxMessage) -> None:
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email.set_content(message.body or "")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+    with smtplib.SMTP(
+        required(settings.smtp_host, "the SMTP host"), settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
+    ) as smtp:
         if settings.smtp_starttls:
             smtp.starttls(context=ssl.create_default_context())
         if settings.smtp_username and settings.smtp_password:

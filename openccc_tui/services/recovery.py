@@ -24,6 +24,7 @@ from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import count_failure
 from openccc_tui.services.one_time_password import send_one_time_password
+from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password
 from openccc_tui.store.engine import read_session, write_session
@@ -66,7 +67,7 @@ class ForgotPasswordFlow:
         validated: list[Destination] = []
         if account_id is not None:
             with read_session(runtime.engine) as db:
-                account = db.get(StudentAccount, account_id)
+                account = get_row(db, StudentAccount, account_id)
             if account.email_validated:
                 validated.append(Destination("email", account.email_normalized))
             if account.phone_validated and account.phone:
@@ -84,8 +85,9 @@ class ForgotPasswordFlow:
         return self._go(ForgotStep.CODE)
 
     def resend(self) -> ForgotStep:
-        if self.account_id is not None and not codes.resend(self.runtime, self._challenge_id, self.chosen):
-            self._challenge_id = codes.issue(self.runtime, self.account_id, self.chosen, Purpose.RECOVER)
+        chosen = required(self.chosen, "the channel")
+        if self.account_id is not None and not codes.resend(self.runtime, self._sent_challenge_id, chosen):
+            self._challenge_id = codes.issue(self.runtime, self.account_id, chosen, Purpose.RECOVER)
         self.message = "A new code is on its way."
         return self.step
 
@@ -94,16 +96,21 @@ class ForgotPasswordFlow:
             self.runtime.hasher.dummy_verify()
             self._fake_failures += 1
             return self._stay(CODE_ENDED if self._fake_failures >= codes.MAX_WRONG_ENTRIES else CODE_WRONG)
-        result = codes.verify(self.runtime, self._challenge_id, code)
+        result = codes.verify(self.runtime, self._sent_challenge_id, code)
         if result is CodeResult.ACCEPTED:
             return self._go(ForgotStep.NEW_PASSWORD)
         return self._stay(CODE_WRONG if result is CodeResult.WRONG else CODE_ENDED)
 
     def submit_new_password(self, password: str, confirm: str) -> ForgotStep:
-        problem = change_password(self.runtime, self.account_id, password, confirm, why="forgot password")
+        account_id = required(self.account_id, "the account")
+        problem = change_password(self.runtime, account_id, password, confirm, why="forgot password")
         if problem:
             return self._stay(problem)
         return self._go(ForgotStep.DONE)
+
+    @property
+    def _sent_challenge_id(self) -> int:
+        return required(self._challenge_id, "the code")
 
     def _go(self, step: ForgotStep) -> ForgotStep:
         self.step, self.message = step, ""
@@ -163,7 +170,7 @@ class RecoverAccountFlow:
             return self._failed()
         account = matches[0]
         with write_session(self.runtime.engine) as db:
-            fresh = db.get(StudentAccount, account.id)
+            fresh = get_row(db, StudentAccount, account.id)
             send_one_time_password(db, self.runtime, fresh)
             audit.record(db, self.runtime, student_actor(fresh), "student.recover.email", account_id=fresh.id)
         notify.deliver_pending(self.runtime)
@@ -184,7 +191,7 @@ class RecoverAccountFlow:
             StudentAccount.date_of_birth == born,
         )
         if by_ssn:
-            key = self.runtime.settings.ssn_hash_key.get_secret_value().encode()
+            key = required(self.runtime.settings.ssn_hash_key, "the SSN hash key").get_secret_value().encode()
             query = query.where(StudentAccount.ssn_last4_hash == ssn_digest(ssn_last4.strip(), key))
         else:
             query = query.where(StudentAccount.cccid == normalise_cccid(cccid))
@@ -210,7 +217,7 @@ class RecoverAccountFlow:
         if self.step is not RecoverStep.SECRET_QUESTION:
             raise ServiceError("the secret question is not being asked")
         with read_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         locked = account.locked_until is not None and account.locked_until > self.runtime.clock()
         if locked or not self.runtime.hasher.verify(normalise_answer(answer), account.secret_answer_hash).ok:
             if not locked:
@@ -221,7 +228,8 @@ class RecoverAccountFlow:
     def submit_new_password(self, password: str, confirm: str) -> RecoverStep:
         if self.step is not RecoverStep.NEW_PASSWORD:
             raise ServiceError("the secret question was not answered")
-        problem = change_password(self.runtime, self._account_id, password, confirm, why="recover account")
+        account_id = required(self._account_id, "the account")
+        problem = change_password(self.runtime, account_id, password, confirm, why="recover account")
         if problem:
             self.message = problem
             return self.step

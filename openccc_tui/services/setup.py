@@ -3,6 +3,7 @@
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import select
 
@@ -103,7 +104,9 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
     return printed
 
 
-def _demo_student(runtime: Runtime, entry: dict, *, made_by: int | None, college_id: int | None) -> StudentAccount:
+def _demo_student(
+    runtime: Runtime, entry: dict[str, Any], *, made_by: int | None, college_id: int | None
+) -> StudentAccount:
     email = entry["email"]
     now = runtime.clock()
     locked_hours = entry.get("locked_hours")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -26,6 +27,7 @@ from openccc_tui.services.audit import Actor, student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
+from openccc_tui.services.records import get_row, required, saved_id, stored_ids
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
@@ -79,13 +81,13 @@ def throttle_key(method: Method, identifier: str) -> str:
     return hashlib.sha256(f"{method.value}:{identifier}".encode()).hexdigest()
 
 
-def _holds(method: Method, value: str):
+def _holds(method: Method, value: str) -> ColumnElement[bool]:
     if method is Method.EMAIL:
-        return StudentAccount.email_normalized == value
-    return StudentAccount.phone == value
+        return col(StudentAccount.email_normalized) == value
+    return col(StudentAccount.phone) == value
 
 
-def _validated(method: Method):
+def _validated(method: Method) -> ColumnElement[bool]:
     return col(StudentAccount.email_validated if method is Method.EMAIL else StudentAccount.phone_validated).is_(True)
 
 
@@ -118,7 +120,7 @@ class SignInFlow:
         except ServiceError as error:
             return self._stay(str(error))
         with read_session(self.runtime.engine) as db:
-            self._candidates = list(
+            self._candidates = stored_ids(
                 db.exec(
                     select(StudentAccount.id)
                     .where(_holds(self.method, self.identifier))
@@ -150,7 +152,7 @@ class SignInFlow:
         runtime = self.runtime
         now = runtime.clock()
         with read_session(runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         if account.locked_until is not None and account.locked_until > now:
             runtime.hasher.dummy_verify()
             self._audit(account, "student.sign_in.locked")
@@ -168,7 +170,7 @@ class SignInFlow:
         )
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
         with write_session(runtime.engine) as db:
-            fresh = db.get(StudentAccount, account.id)
+            fresh = get_row(db, StudentAccount, account.id)
             fresh.failed_sign_ins = 0
             fresh.lockouts = 0
             fresh.locked_until = None
@@ -253,13 +255,15 @@ class SignInFlow:
         return mask_email(value) if method is Method.EMAIL else mask_phone(value)
 
     def _send_code(self) -> Step:
-        self._challenge_id = codes.issue(self.runtime, self._account_id, self.destination, Purpose.VALIDATE_CONTACT)
+        self._challenge_id = codes.issue(
+            self.runtime, self._chosen_account_id, self.destination, Purpose.VALIDATE_CONTACT
+        )
         return self._go(Step.VALIDATION_CODE)
 
     def resend_code(self) -> Step:
         self._expect(Step.VALIDATION_CODE)
         try:
-            still_open = codes.resend(self.runtime, self._challenge_id, self.destination)
+            still_open = codes.resend(self.runtime, self._sent_challenge_id, self.destination)
         except ResendRefused as refused:
             return self._stay(
                 f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC."
@@ -271,7 +275,7 @@ class SignInFlow:
     def submit_code(self, code: str) -> Step:
         """SIGN-5: a correct code validates the attribute; the first account to do so owns it (ACC-3)."""
         self._expect(Step.VALIDATION_CODE)
-        result = codes.verify(self.runtime, self._challenge_id, code)
+        result = codes.verify(self.runtime, self._sent_challenge_id, code)
         if result is CodeResult.WRONG:
             return self._stay(CODE_WRONG)
         if result is CodeResult.ENDED:
@@ -279,7 +283,7 @@ class SignInFlow:
         method, value = self._pending or (self.method, self.identifier)
         try:
             with write_session(self.runtime.engine) as db:
-                account = db.get(StudentAccount, self._account_id)
+                account = get_row(db, StudentAccount, self._account_id)
                 if method is Method.EMAIL:
                     if account.email_normalized != value:
                         account.email = value
@@ -321,7 +325,7 @@ class SignInFlow:
 
     def preferred_choices(self) -> list[Method]:
         with read_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
         choices = [Method.EMAIL] if account.email_validated else []
         return choices + ([Method.PHONE] if account.phone_validated else [])
 
@@ -330,7 +334,7 @@ class SignInFlow:
         if preferred not in self.preferred_choices():
             return self._stay("Choose a contact method that is validated.")
         with write_session(self.runtime.engine) as db:
-            account = db.get(StudentAccount, self._account_id)
+            account = get_row(db, StudentAccount, self._account_id)
             account.preferred_contact = preferred.value
             account.updated_at = self.runtime.clock()
             return self._after_contact(account)
@@ -342,25 +346,33 @@ class SignInFlow:
         return self._finish(account)
 
     def password_context(self) -> PasswordContext:
-        return password_context(self.runtime, self._account_id)
+        return password_context(self.runtime, self._chosen_account_id)
 
     def submit_new_password(self, password: str, confirm: str) -> Step:
         self._expect(Step.UPDATE_PASSWORD)
-        problem = change_password(self.runtime, self._account_id, password, confirm, why="required at sign-in")
+        problem = change_password(self.runtime, self._chosen_account_id, password, confirm, why="required at sign-in")
         if problem:
             return self._stay(problem)
         self._policy_outdated = False
         with read_session(self.runtime.engine) as db:
-            return self._finish(db.get(StudentAccount, self._account_id))
+            return self._finish(get_row(db, StudentAccount, self._account_id))
 
     def _finish(self, account: StudentAccount) -> Step:
         name = account.preferred_name or account.first_name or account.last_name
         self.session = StudentSession(
-            account_id=account.id, cccid=account.cccid, name=name, password_verified_at=self.runtime.clock()
+            account_id=saved_id(account), cccid=account.cccid, name=name, password_verified_at=self.runtime.clock()
         )
         return self._go(Step.DONE)
 
     # Step bookkeeping -------------------------------------------------------------------
+
+    @property
+    def _chosen_account_id(self) -> int:
+        return required(self._account_id, "the account")
+
+    @property
+    def _sent_challenge_id(self) -> int:
+        return required(self._challenge_id, "the validation code")
 
     def restart(self) -> Step:
         """Back to the Sign In page with nothing of the attempt kept but the method."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openccc_tui.domain.spreadsheet import neutralise_formula
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import required
 
 Row = Sequence[str]
 
@@ -29,7 +30,7 @@ def write_table(path: Path, header: Row, rows: Iterable[Row], *, password: str |
     safe_rows = ([neutralise_formula(str(cell)) for cell in row] for row in rows)
     if suffix == ".csv":
         return _write_csv(path, header, safe_rows)
-    data, count = _encrypted_workbook(header, safe_rows, password)
+    data, count = _encrypted_workbook(header, safe_rows, required(password, "the password"))
     _write_private(path, data)
     return count
 

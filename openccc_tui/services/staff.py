@@ -19,6 +19,7 @@ from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.permissions import authorise
+from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, Staff
@@ -100,7 +101,7 @@ def add_staff(
     staff = Staff(
         username=username,
         full_name=full_name.strip() or username,
-        college_id=college.id,
+        college_id=saved_id(college),
         roles=format_roles(roles),
         password_hash=runtime.hasher.hash(password),
         totp_secret=pyotp.random_base32(),
@@ -141,7 +142,7 @@ def list_staff(runtime: Runtime, actor: Actor) -> list[StaffSummary]:
         now = runtime.clock()
         return [
             StaffSummary(
-                staff_id=s.id,
+                staff_id=saved_id(s),
                 username=s.username,
                 full_name=s.full_name,
                 roles=parse_roles(s.roles),

@@ -18,6 +18,7 @@ from openccc_tui.domain.staff import parse_roles
 from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.staff import enrolment_uri
 from openccc_tui.store.engine import write_session
@@ -89,7 +90,7 @@ class StaffSignInFlow:
                 return self._fail(NOT_APPROVED)
             self._staff_id = staff.id
             if staff.totp_enrolled_at is None:
-                self.enrolment_uri = enrolment_uri(staff, db.get(College, staff.college_id))
+                self.enrolment_uri = enrolment_uri(staff, get_row(db, College, staff.college_id))
                 self.step = StaffStep.ENROL
             else:
                 self.step = StaffStep.CODE
@@ -127,14 +128,14 @@ class StaffSignInFlow:
         if self.step is not StaffStep.AGREEMENT:
             raise ServiceError("the agreement is not expected now")
         with write_session(self.runtime.engine) as db:
-            staff = db.get(Staff, self._staff_id)
+            staff = get_row(db, Staff, self._staff_id)
             staff.agreement_accepted_at = self.runtime.clock()
             audit.record(db, self.runtime, _actor(staff), "staff.agreement.accept", detail=AGREEMENT[:200])
             self._finish(db, staff)
         return self.step
 
     def _finish(self, db: Session, staff: Staff) -> None:
-        college = db.get(College, staff.college_id)
+        college = get_row(db, College, staff.college_id)
         audit.record(db, self.runtime, _actor(staff), "staff.sign_in")
         self.session = StaffSession(
             actor=_actor(staff),

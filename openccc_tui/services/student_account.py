@@ -8,7 +8,7 @@ staff_verified to not_started.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -25,6 +25,7 @@ from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.lockout import count_failure
+from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
@@ -85,7 +86,7 @@ def _text(account: StudentAccount, attribute: str) -> str:
 
 def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
     with read_session(runtime.engine) as db:
-        account = db.get(StudentAccount, student.account_id)
+        account = get_row(db, StudentAccount, student.account_id)
     return Profile(
         values={column: _text(account, attribute) for column, attribute in PROFILE_FIELDS.items()},
         email=account.email,
@@ -102,7 +103,7 @@ def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
 def reauthenticate(runtime: Runtime, student: StudentSession, password: str) -> bool:
     """Check the password again; a wrong one counts toward the lockout like any other."""
     with read_session(runtime.engine) as db:
-        account = db.get(StudentAccount, student.account_id)
+        account = get_row(db, StudentAccount, student.account_id)
     now = runtime.clock()
     if account.locked_until is not None and account.locked_until > now:
         runtime.hasher.dummy_verify()
@@ -150,7 +151,7 @@ def save_profile(runtime: Runtime, student: StudentSession, changes: Mapping[str
         errors.append(FieldError("ssn.last4", INVALID, "four digits"))
     preferred = changes.get("preferred-contact", "")
     with read_session(runtime.engine) as db:
-        account = db.get(StudentAccount, student.account_id)
+        account = get_row(db, StudentAccount, student.account_id)
     if profile.secret_question_required and account.secret_answer_hash is None and not answer:
         errors.append(FieldError("secret.answer", MISSING, "this college requires a secret question and answer"))
     if errors:
@@ -172,7 +173,7 @@ def _write_profile(
     now = runtime.clock()
     changed: list[str] = []
     with write_session(runtime.engine) as db:
-        account = db.get(StudentAccount, student.account_id)
+        account = get_row(db, StudentAccount, student.account_id)
         for column, attribute in PROFILE_FIELDS.items():
             value = _stored_value(column, values[column], values["country"])
             if getattr(account, attribute) != value:
@@ -189,7 +190,9 @@ def _write_profile(
             account.secret_question, account.secret_answer_hash = question, answer_hash
             changed.append("secret-question")
         if ssn:
-            account.ssn_last4_hash = ssn_digest(ssn, runtime.settings.ssn_hash_key.get_secret_value().encode())
+            account.ssn_last4_hash = ssn_digest(
+                ssn, required(runtime.settings.ssn_hash_key, "the SSN hash key").get_secret_value().encode()
+            )
             changed.append("ssn-last4")
         old_email = account.email
         email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
@@ -243,7 +246,7 @@ def _write_profile(
     )
 
 
-def _stored_value(column: str, text: str, country: str):
+def _stored_value(column: str, text: str, country: str) -> date | str | None:
     text = text.strip()
     if column == "dob":
         return parse_iso_date(text)
@@ -263,7 +266,7 @@ def validate_new_email(runtime: Runtime, student: StudentSession, challenge_id: 
         return result
     try:
         with write_session(runtime.engine) as db:
-            account = db.get(StudentAccount, student.account_id)
+            account = get_row(db, StudentAccount, student.account_id)
             mark_email_validated(db, runtime, account)
     except IntegrityError:
         raise ServiceError("This email was validated on another account meanwhile; enter another one.") from None
@@ -289,7 +292,7 @@ def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount)
 
 def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     with read_session(runtime.engine) as db:
-        account = db.get(StudentAccount, account_id)
+        account = get_row(db, StudentAccount, account_id)
     return PasswordContext(
         first_name=account.first_name,
         last_name=account.last_name,
@@ -310,12 +313,12 @@ def change_password(runtime: Runtime, account_id: int, password: str, confirm: s
     if password != confirm:
         return "The two passwords do not match."
     with read_session(runtime.engine) as db:
-        old_hash = db.get(StudentAccount, account_id).password_hash
+        old_hash = get_row(db, StudentAccount, account_id).password_hash
     if runtime.hasher.verify(password, old_hash).ok:
         return "The new password must differ from the old one."
     new_hash = runtime.hasher.hash(password)
     with write_session(runtime.engine) as db:
-        account = db.get(StudentAccount, account_id)
+        account = get_row(db, StudentAccount, account_id)
         account.password_hash = new_hash
         account.must_change_password = False
         account.failed_sign_ins, account.locked_until = 0, None

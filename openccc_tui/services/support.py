@@ -18,6 +18,7 @@ from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
 from openccc_tui.services.one_time_password import send_one_time_password
 from openccc_tui.services.permissions import authorise
+from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, College, Staff, StudentAccount
@@ -68,10 +69,12 @@ def _view(session: Session, account: StudentAccount, now: datetime) -> AccountVi
     creator = session.get(Staff, account.created_by_staff_id) if account.created_by_staff_id else None
     college = session.get(College, account.created_for_college_id) if account.created_for_college_id else None
     numbers = session.exec(
-        select(Application.confirmation_number).where(Application.account_id == account.id).order_by(Application.id)
+        select(Application.confirmation_number)
+        .where(Application.account_id == account.id)
+        .order_by(col(Application.id))
     ).all()
     return AccountView(
-        account_id=account.id,
+        account_id=saved_id(account),
         cccid=account.cccid,
         username=account.username,
         email=account.email,
@@ -106,7 +109,7 @@ def find_accounts(runtime: Runtime, actor: Actor, search: Search) -> list[Accoun
     elif search.email.strip():
         email = normalise_email(search.email)
         query = query.where(
-            or_(StudentAccount.email_normalized == email, StudentAccount.username == search.email.strip())
+            or_(col(StudentAccount.email_normalized) == email, col(StudentAccount.username) == search.email.strip())
         )
     elif search.phone.strip():
         try:

@@ -5,7 +5,6 @@ email and phone from the outbox while they are valid. Every view is audited (STA
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_
 from sqlmodel import col, select
 
 from openccc_tui.domain.staff import Role
@@ -45,7 +44,7 @@ def student_messages(runtime: Runtime, actor: Actor, account_id: int) -> list[Me
         messages = session.exec(
             select(OutboxMessage)
             .where(
-                or_(*(OutboxMessage.to_address == address for address in addresses)),
+                col(OutboxMessage.to_address).in_(addresses),
                 col(OutboxMessage.created_at) >= now - RECENT,
             )
             .order_by(col(OutboxMessage.id).desc())

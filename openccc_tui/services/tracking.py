@@ -12,6 +12,7 @@ from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.permissions import authorise
+from openccc_tui.services.records import saved_id, stored_ids
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
 from openccc_tui.store.engine import read_session, write_session
@@ -80,7 +81,7 @@ def tracking_rows(runtime: Runtime, actor: Actor, start: date, end: date) -> lis
             )
             .order_by(col(StudentAccount.created_at), col(StudentAccount.id))
         ).all()
-        ids = [account.id for account, _ in rows]
+        ids = stored_ids(account.id for account, _ in rows)
         numbers: dict[int, list[str]] = {}
         if ids:
             for account_id, number in session.exec(
@@ -91,7 +92,7 @@ def tracking_rows(runtime: Runtime, actor: Actor, start: date, end: date) -> lis
                 numbers.setdefault(account_id, []).append(number)
     return [
         TrackingRow(
-            account_id=account.id,
+            account_id=saved_id(account),
             created=account.created_at.strftime("%Y-%m-%d %H:%M"),
             cccid=account.cccid,
             email=account.email,
@@ -99,7 +100,7 @@ def tracking_rows(runtime: Runtime, actor: Actor, start: date, end: date) -> lis
             first=account.first_name,
             last=account.last_name,
             created_by=creator,
-            confirmation_numbers=" ".join(numbers.get(account.id, [])),
+            confirmation_numbers=" ".join(numbers.get(saved_id(account), [])),
             credentials_given=account.credentials_given_at.date().isoformat() if account.credentials_given_at else "",
             notes=account.credentials_note,
         )

@@ -17,7 +17,7 @@ class CCCIDExhausted(RuntimeError):
     """Every fresh CCCID collided: the identifier space is close to full."""
 
 
-_TABLE = StudentAccount.__table__
+_TABLE = StudentAccount.metadata.tables["student_account"]
 # Built once, run with parameters: a plain table INSERT, so no ORM work per row.
 _INSERTS = {
     dialect.dialect.name: dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["cccid"]).returning(_TABLE.c.id)

@@ -241,7 +241,7 @@ class BulkRow(SQLModel, table=True):
 # keeps those look-ups fast with a million accounts. It leaves out accounts without a user
 # name, most of them: counted in, they make the planner's statistics (ANALYZE) judge the
 # index useless and scan the table instead.
-_username = StudentAccount.__table__.c.username
+_username = SQLModel.metadata.tables["student_account"].c.username
 Index(
     "ix_student_username_lower",
     func.lower(_username),

@@ -30,7 +30,7 @@ def test_bulk_7a_look_alike_characters_are_read_as_their_plain_forms(column, typ
 
 def test_bulk_7a_parentheses_and_box_numbers_are_allowed_in_street_lines():
     draft, errors = check_account(ROW | {"street1": "P.O. Box 5003 (Calipatria State Prison)", "street2": "#4/B"}, BULK)
-    assert errors == [] and draft.street1 == "P.O. Box 5003 (Calipatria State Prison)"
+    assert draft is not None and errors == [] and draft.street1 == "P.O. Box 5003 (Calipatria State Prison)"
 
 
 @pytest.mark.parametrize("last", ["-", ".", "'", "- .", "\u2013"])
@@ -41,16 +41,16 @@ def test_bulk_7a_a_name_needs_at_least_one_letter(last):
 
 def test_bulk_7a_every_refused_character_is_named():
     error = check_field("last", ROW | {"last": "Smith\u2022Jones"}, BULK)
-    assert error is not None and error.hint.startswith("contains U+2022 BULLET:")
+    assert error is not None and error.hint.endswith(", not U+2022 BULLET")
     error = check_field("street1", ROW | {"street1": "1 Main St; apt 2"}, BULK)
-    assert error is not None and error.hint.startswith("contains U+003B SEMICOLON:")
+    assert error is not None and error.hint.endswith(", not U+003B SEMICOLON")
 
 
 def test_acc_8_emails_are_compared_and_stored_composed():
     composed, decomposed = "jos\u00e9@test.com", "jose\u0301@test.com"
     assert normalise_email(composed) == normalise_email(decomposed)
     draft, errors = check_account(ROW | {"email": decomposed}, BULK)
-    assert errors == [] and draft.email == composed
+    assert draft is not None and errors == [] and draft.email == composed
 
 
 @pytest.mark.parametrize("dob", ["3/4/2001", "03/04/01", "3.4.2001", "04-03-2001"])
@@ -73,6 +73,6 @@ def test_bulk_7a_a_us_code_that_lost_its_leading_zero_gets_a_hint(postal):
 
 def test_bulk_7a_nine_digits_are_a_zip_plus_four():
     draft, errors = check_account(ROW | {"postal": "922431234"}, BULK)
-    assert errors == [] and draft.postal_code == "92243-1234"
+    assert draft is not None and errors == [] and draft.postal_code == "92243-1234"
     other, _ = check_account(ROW | {"postal": "922431234", "country": "MX", "state": "Jalisco"}, BULK)
     assert other is not None and other.postal_code == "922431234"

@@ -52,6 +52,7 @@ def test_bulk_1_template_columns_are_exact():
 def test_bulk_3_valid_row_gives_a_draft():
     draft, errors = check_account(ROW, BULK)
     assert errors == []
+    assert draft is not None
     assert draft.email == "winnie@test.com" and draft.date_of_birth == date(2000, 1, 2)
     assert draft.must_change_password  # BULK-6: blank use_temp_password means FALSE
 
@@ -111,11 +112,13 @@ def test_bulk_3_booleans_in_any_case():
     draft, errors = check_account(
         ROW | {"accepted-terms": "true", "homeless": "False", "use_temp_password": "tRUE"}, BULK
     )
+    assert draft is not None
     assert errors == [] and draft.must_change_password is False  # BULK-6
 
 
 def test_add_2_homeless_may_be_yes_on_add_user():
     draft, errors = check_account(FORM_VALUES | {"homeless": "TRUE"}, FORM)
+    assert draft is not None
     assert errors == [] and draft.homeless
 
 
@@ -129,7 +132,9 @@ def test_add_2_us_state_and_zip():
     assert messages(ROW | {"state": "California"})[0].startswith("errorCode:invalid.value,field:address.state")
     assert messages(ROW | {"postal": "9561"})[0].startswith("errorCode:invalid.value,field:address.postal_code")
     assert messages(ROW | {"postal": "95616-1234", "state": "ca"}) == []
-    assert check_account(ROW | {"state": "ca"}, BULK)[0].state == "CA"
+    draft = check_account(ROW | {"state": "ca"}, BULK)[0]
+    assert draft is not None
+    assert draft.state == "CA"
 
 
 def test_add_2_non_us_addresses_use_their_own_rules():
@@ -139,6 +144,7 @@ def test_add_2_non_us_addresses_use_their_own_rules():
 
 def test_add_2_phone_valid_for_the_country():
     draft, errors = check_account(ROW | {"phone-number": "(916) 445-2841", "phone-type": "Mobile"}, BULK)
+    assert draft is not None
     assert errors == [] and draft.phone == "+19164452841" and draft.phone_type == "mobile"
     assert messages(ROW | {"phone-number": "12345"})[0].startswith("errorCode:invalid.value,field:phone.number")
 
@@ -163,7 +169,9 @@ def test_add_1_username_is_checked_by_the_profile():
     assert messages(FORM_VALUES | {"username": "bad name!"}, FORM)[0].startswith(
         "errorCode:invalid.value,field:username"
     )
-    assert check_account(FORM_VALUES | {"username": "winnie@test.com"}, FORM)[0].username == "winnie@test.com"
+    draft = check_account(FORM_VALUES | {"username": "winnie@test.com"}, FORM)[0]
+    assert draft is not None
+    assert draft.username == "winnie@test.com"
 
 
 @pytest.mark.parametrize(
@@ -177,6 +185,7 @@ def test_term_3_control_characters_and_markup_are_refused_in_names(name):
 
 def test_term_3_refusal_names_the_invisible_character():
     error = check_field("last", ROW | {"last": "Po\u202eoh"}, BULK)
+    assert error is not None
     assert error.hint == "contains U+202E RIGHT-TO-LEFT OVERRIDE"
 
 

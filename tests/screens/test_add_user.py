@@ -2,6 +2,7 @@
 
 import pytest
 from sqlmodel import select
+from textual.widgets import Input
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.add_user import AddUserScreen
@@ -107,7 +108,7 @@ async def test_add_4_fill_by_keyboard_and_read_the_success_box(make_app, sqlite_
         assert shown[:3] == ["User name: pat+jones@college.edu", "Email: pat+jones@college.edu", "CCCID: PAT1234"]
         await pilot.press("enter")
         assert isinstance(app.screen, AddUserScreen)
-        assert app.screen.query_one("#f-password").value == ""  # nothing of the last student stays
+        assert app.screen.query_one("#f-password", Input).value == ""  # nothing of the last student stays
     with read_session(sqlite_runtime.engine) as session:
         account = session.exec(select(StudentAccount)).one()
     assert account.cccid == "PAT1234" and account.phone == "+19164452841" and account.must_change_password
@@ -178,7 +179,9 @@ async def test_add_1_escape_asks_before_throwing_away_a_filled_form(make_app):
         assert type(app.screen).__name__ == "ConfirmDialog"
         await pilot.press("escape")  # keep editing
         await pilot.pause()
-        assert isinstance(app.screen, AddUserScreen) and app.screen.query_one("#f-email").value == "someone@x.com"
+        assert (
+            isinstance(app.screen, AddUserScreen) and app.screen.query_one("#f-email", Input).value == "someone@x.com"
+        )
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("tab", "enter")  # Discard

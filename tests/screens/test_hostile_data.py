@@ -154,7 +154,7 @@ def test_term_3_hostile_rows_are_really_stored(sqlite_runtime, hostile):
     from openccc_tui.store.engine import read_session
 
     with read_session(sqlite_runtime.engine) as session:
-        row = session.get(StudentAccount, hostile)
+        row = session.get_one(StudentAccount, hostile)
     assert row.first_name == OSC_52 and row.last_name == MARKUP and row.middle_name == BIDI
 
 
@@ -173,7 +173,7 @@ async def test_term_3_saving_a_legacy_hostile_name_asks_for_a_fix(make_app, sqli
         shown = assert_literal(app, "Not saved: correct the fields marked below.")
         assert shown.count("letters, spaces, hyphens,") == 3  # first, middle and last name
     with read_session(sqlite_runtime.engine) as session:
-        assert session.get(StudentAccount, hostile).first_name == OSC_52  # nothing half-saved
+        assert session.get_one(StudentAccount, hostile).first_name == OSC_52  # nothing half-saved
 
 
 async def test_term_3_control_characters_typed_or_pasted_never_reach_the_terminal(make_app):

@@ -4,6 +4,7 @@ summary, protected results."""
 import csv
 
 import msoffcrypto
+from textual.widgets import Button, Input
 
 from openccc_tui.app import Mode
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -49,11 +50,13 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         assert summary.startswith("Processed 3 of 3 rows: 2 Success, 1 Failure.")
         assert "1 × errorCode:invalid.value,field:email" in summary
         results = app.screen.results
+        assert results is not None
         assert results.exists() and results.parent == settings.export_dir
-        app.screen.query_one("#results-password").value = "Sheet#Pass1"
-        app.screen.query_one("#protect").press()
+        app.screen.query_one("#results-password", Input).value = "Sheet#Pass1"
+        app.screen.query_one("#protect", Button).press()
         await pilot.pause()
         protected = app.screen.results
+    assert protected is not None
     assert protected.suffix == ".xlsx" and not results.exists()
     assert msoffcrypto.OfficeFile(protected.open("rb")).is_encrypted()
     assert not app.crashes

@@ -69,7 +69,7 @@ async def test_staff_4_one_time_password_from_the_account_screen(make_app, sqlit
         await done(pilot)
         assert text_of(app.screen, "#page-message") == "A one-time password was sent to w****e@test.com."
     messages = notify.recent(sqlite_runtime, to="winnie@test.com")
-    assert len(messages) == 1 and "One-time password:" in messages[0].body
+    assert len(messages) == 1 and "One-time password:" in (messages[0].body or "")
 
 
 async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runtime, student):

@@ -1,7 +1,9 @@
 """STAFF-1, STAFF-3 through the real screens: F2, password, enrolment with QR, agreement, home."""
 
 import pyotp
+from rich.style import Style
 from sqlmodel import select
+from textual.widgets import Button, ContentSwitcher
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.home import StaffHomeScreen
@@ -34,19 +36,19 @@ async def test_staff_1_sign_in_by_keyboard_from_the_student_page(make_app, sqlit
         await pilot.press("f2")
         assert isinstance(app.screen, StaffSignInScreen)
         await type_credentials(pilot)
-        assert app.screen.query_one("#steps").current == "enrol"
+        assert app.screen.query_one("#steps", ContentSwitcher).current == "enrol"
         assert app.screen.query(QRCode)
         code = pyotp.TOTP(FIXED_SECRET).at(sqlite_runtime.clock().timestamp())
         await pilot.press(*code, "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.query_one("#steps").current == "agreement"
+        assert app.screen.query_one("#steps", ContentSwitcher).current == "agreement"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, StaffHomeScreen)
         assert app.staff_session.actor.name == "cory"
-        labels = [str(b.label) for b in app.screen.query("Button")]
+        labels = [str(b.label) for b in app.screen.query(Button)]
         assert labels == ["Add User", "Multi Account Creation", "Support look-up", "Tracking sheet", "Sign out"]
     assert not app.crashes
 
@@ -142,6 +144,14 @@ def test_staff_home_snapshot_80x24(make_app, snap_compare):
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=home)
 
 
+def colour_name(style: str | Style, part: str) -> str:
+    """The name of a drawn span's foreground (`color`) or background (`bgcolor`) colour."""
+    assert isinstance(style, Style)
+    colour = style.color if part == "color" else style.bgcolor
+    assert colour is not None
+    return colour.name
+
+
 def test_qr_code_draws_the_enrolment_uri_module_for_module():
     import qrcode
 
@@ -156,8 +166,8 @@ def test_qr_code_draws_the_enrolment_uri_module_for_module():
     drawn = []
     for line in text.split("\n"):
         assert set(line.plain) == {"▀"} and len(line.spans) == len(line.plain)
-        drawn.append([span.style.color.name == DARK for span in line.spans])
-        drawn.append([span.style.bgcolor.name == DARK for span in line.spans])
+        drawn.append([colour_name(span.style, "color") == DARK for span in line.spans])
+        drawn.append([colour_name(span.style, "bgcolor") == DARK for span in line.spans])
     assert drawn[: len(matrix)] == matrix
 
 

@@ -27,7 +27,7 @@ def test_add_4_save_creates_a_staff_verified_account_that_must_change_its_passwo
     assert is_cccid(created.cccid)
     assert (created.username, created.email) == ("winnie@test.com", "winnie@test.com")
     with read_session(runtime.engine) as session:
-        account = session.get(StudentAccount, created.account_id)
+        account = session.get_one(StudentAccount, created.account_id)
     assert account.idme_workflow_status == "staff_verified"  # ACC-4
     assert account.must_change_password  # ADD-4
     assert account.created_by_staff_id == creator.staff_id and account.created_for_college_id == creator.college_id

@@ -7,6 +7,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -229,6 +230,7 @@ def test_bulk_2_header_mismatch_fails_the_file(tmp_path, header, message):
 def test_bulk_2_xlsx_with_real_date_cells(runtime, creator, tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.append(list(TEMPLATE_COLUMNS))
     cells = row(1)
     cells[TEMPLATE_COLUMNS.index("dob")] = date(2001, 2, 3)

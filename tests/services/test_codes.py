@@ -13,6 +13,7 @@ from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Challenge, OutboxMessage
 from tests import factories
 from tests.conftest import NOW
+from tests.factories import code_in
 
 EMAIL = Destination("email", "winnie@test.com")
 
@@ -27,7 +28,7 @@ def account_id(runtime):
 
 
 def sent_code(runtime, index=0):
-    return re.search(r"\b(\d{6})\b", notify.recent(runtime, to=EMAIL.address)[index].body).group(1)
+    return code_in(notify.recent(runtime, to=EMAIL.address)[index].body)
 
 
 def test_code_1_six_digits_from_a_secure_source():
@@ -39,7 +40,7 @@ def test_code_1_stored_hashed_and_bound_to_account_destination_and_purpose(runti
     challenge_id = codes.issue(runtime, account_id, EMAIL, Purpose.VALIDATE_CONTACT)
     code = sent_code(runtime)
     with read_session(runtime.engine) as session:
-        challenge = session.get(Challenge, challenge_id)
+        challenge = session.get_one(Challenge, challenge_id)
     assert challenge.code_hash.startswith("$argon2id$") and code not in challenge.code_hash
     assert (challenge.account_id, challenge.destination, challenge.purpose) == (
         account_id,

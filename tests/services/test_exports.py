@@ -9,6 +9,7 @@ import msoffcrypto
 import openpyxl
 import pytest
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from openccc_tui.services import accounts, audit_log, tracking
 from openccc_tui.services.errors import ServiceError
@@ -71,6 +72,7 @@ def test_track_1_xlsx_is_encrypted_with_the_typed_password(runtime, creator, tmp
     office.load_key(password="Sheet#Pass1")
     office.decrypt(plain)
     sheet = openpyxl.load_workbook(plain).active
+    assert isinstance(sheet, Worksheet)
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == list(tracking.HEADER) and values[1][1] == created.cccid
     assert b"Sheet#Pass1" not in path.read_bytes()

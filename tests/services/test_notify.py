@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlmodel import select
+from sqlmodel import col, select
 
 from openccc_tui.services import notify
 from openccc_tui.store.engine import read_session, write_session
@@ -71,7 +71,7 @@ def test_code_2_smtp_delivers_and_secret_bodies_leave_the_outbox(runtime, smtp_s
     assert [m.rcpt_tos for m in inbox.messages] == [["winnie@test.com"], ["winnie@test.com"]]
     assert b"Code: 123456" in inbox.messages[0].content
     with read_session(runtime.engine) as session:
-        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
     assert [r.body for r in rows] == [None, "Code: 123456"]
     assert all(r.smtp_sent_at is not None for r in rows)
     assert notify.deliver_pending(runtime) == 0  # nothing is sent twice
@@ -82,6 +82,7 @@ def test_code_2_an_unreachable_server_is_recorded_not_raised(runtime):
     queue(runtime)
     assert notify.deliver_pending(runtime) == 0
     (message,) = notify.recent(runtime)
+    assert message.smtp_error is not None
     assert message.smtp_error.startswith("ConnectionRefusedError") and message.body == "Code: 123456"
 
 

@@ -1,11 +1,10 @@
 """SIGN-1..8 and ACC-8 through the sign-in flow, without a terminal."""
 
-import re
 import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from openccc_tui.services import notify
 from openccc_tui.services.errors import ServiceError
@@ -22,6 +21,7 @@ from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import IdentifierThrottle, StudentAccount
 from tests import factories
 from tests.conftest import NOW
+from tests.factories import code_in
 
 PASSWORD = "Hunny#Pot9"
 
@@ -71,6 +71,7 @@ def test_sign_2_unique_and_validated_goes_to_the_password_then_home(runtime):
     flow = SignInFlow(runtime)
     assert flow.submit_identifier("winnie@test.com") is Step.PASSWORD
     assert flow.submit_password(PASSWORD) is Step.DONE
+    assert flow.session is not None
     assert flow.session.cccid == "AAA0001" and flow.session.account_id == account_id
 
 
@@ -134,7 +135,7 @@ def test_sign_7_unknown_identifiers_are_throttled_without_creating_accounts(runt
     for _ in range(5):
         sign_in(runtime, "nobody@test.com")
     with read_session(runtime.engine) as session:
-        throttle = session.get(IdentifierThrottle, throttle_key(Method.EMAIL, "nobody@test.com"))
+        throttle = session.get_one(IdentifierThrottle, throttle_key(Method.EMAIL, "nobody@test.com"))
         assert throttle.locked_until == NOW + timedelta(minutes=15)
         assert session.exec(select(StudentAccount)).all() == []
     add(runtime, cccid="NEW0001", email="nobody@test.com", email_validated=True)  # registration still possible
@@ -163,7 +164,7 @@ def test_sign_5_the_first_account_to_validate_a_shared_attribute_owns_it(runtime
     kid_code = latest_code(runtime, "family@test.com")
     mom_code_flow = mom  # mom's code was sent first, then superseded for her challenge only
     mom_messages = notify.recent(runtime, to="family@test.com")
-    mom_code = re.search(r"\b(\d{6})\b", mom_messages[1].body).group(1)
+    mom_code = code_in(mom_messages[1].body)
     assert mom_code_flow.submit_code(mom_code) is Step.EDIT_PROFILE
     assert kid.submit_code(kid_code) is Step.ALTERNATE_CONTACT
 
@@ -301,7 +302,7 @@ def test_staff_5_sign_in_events_are_audited_without_secrets(runtime):
     code = latest_code(runtime, "winnie@test.com")
     flow.submit_code(code)
     with read_session(runtime.engine) as session:
-        events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
     assert [e.action for e in events] == [
         "student.sign_in.failed",
         "student.sign_in.password",

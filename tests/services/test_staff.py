@@ -1,6 +1,6 @@
 import pyotp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from openccc_tui.domain.staff import Role
 from openccc_tui.services.audit import command_line_actor
@@ -31,7 +31,7 @@ def test_init_creates_college_and_an_approved_director_with_totp(runtime):
         assert staff.roles == "director" and staff.approved_at is not None
         assert staff.totp_secret == secret and len(secret) == 32
         assert staff.password_hash.startswith("$argon2id$") and "Str0ng#Pass" not in staff.password_hash
-        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
         assert actions == ["college.create", "staff.create"]
 
 

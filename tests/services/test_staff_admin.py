@@ -1,7 +1,7 @@
 """STAFF-2: directors approve staff and grant or revoke roles, never their own; STAFF-5 audit."""
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from openccc_tui.domain.staff import Role
 from openccc_tui.services import staff
@@ -67,7 +67,7 @@ def test_staff_5_every_change_is_audited(runtime):
     staff.set_role(runtime, director, cory.staff_id, Role.SUPPORT, False)
     staff.set_active(runtime, director, cory.staff_id, False)
     with read_session(runtime.engine) as session:
-        events = session.exec(select(AuditEvent).where(AuditEvent.actor == "dana").order_by(AuditEvent.id)).all()
+        events = session.exec(select(AuditEvent).where(AuditEvent.actor == "dana").order_by(col(AuditEvent.id))).all()
     assert [(e.action, e.detail) for e in events] == [
         ("staff.approve", "cory"),
         ("staff.role.grant", "cory support"),

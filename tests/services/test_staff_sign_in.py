@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from openccc_tui.services.staff_sign_in import (
     NOT_APPROVED,
@@ -48,11 +48,12 @@ def test_staff_1_first_sign_in_enrols_totp_then_asks_the_agreement(runtime):
     assert flow.submit_code(code(runtime, "cory")) is StaffStep.AGREEMENT
     assert flow.session is None
     assert flow.accept_agreement() is StaffStep.DONE  # STAFF-3
+    assert flow.session is not None
     assert flow.session.actor.name == "cory" and flow.session.college_mis == "861"
     with read_session(runtime.engine) as session:
         staff = session.exec(select(Staff)).one()
         assert staff.totp_enrolled_at is not None and staff.agreement_accepted_at is not None
-        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
     assert actions[-3:] == ["staff.totp.enrol", "staff.agreement.accept", "staff.sign_in"]
 
 

@@ -35,7 +35,7 @@ def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(sqli
 
 def test_sqlite_write_sessions_take_the_write_lock_at_begin(sqlite_engine, tmp_path):
     with write_session(sqlite_engine) as session:
-        session.exec(text("SELECT 1")).all()  # only a read so far
+        session.connection().execute(text("SELECT 1")).all()  # only a read so far
         other = sqlite3.connect(tmp_path / "db" / "x.db", timeout=0, isolation_level=None)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
@@ -46,7 +46,7 @@ def test_sqlite_read_sessions_do_not_block_a_writer(sqlite_engine, tmp_path):
     with sqlite_engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE t (x)")
     with read_session(sqlite_engine) as session:
-        session.exec(text("SELECT * FROM t")).all()
+        session.connection().execute(text("SELECT * FROM t")).all()
         other = sqlite3.connect(tmp_path / "db" / "x.db", timeout=0, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         other.execute("INSERT INTO t VALUES (1)")
@@ -116,7 +116,9 @@ def test_times_come_back_in_utc(engine):
         session.add(factories.college())
     with read_session(engine) as session:
         created = session.exec(select(College)).one().created_at
-    assert created.utcoffset().total_seconds() == 0
+    offset = created.utcoffset()
+    assert offset is not None
+    assert offset.total_seconds() == 0
 
 
 def test_postgres_urls_go_through_psycopg_3():

@@ -42,4 +42,4 @@ def test_staff_5_audit_log_is_append_only_in_the_database(engine):
         session.add(AuditEvent(actor="cli:root", action="test"))
     for statement in ("UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError, match="append-only"), write_session(engine) as session:
-            session.exec(text(statement))
+            session.connection().execute(text(statement))

@@ -131,7 +131,7 @@ class AddUserScreen(StaffPage):
         if not event.value.strip():
             self._field(column).show_error(None)  # a required field is reported at Save, not while tabbing
             return
-        error = check_field(column, self.values(), form_context(self.app.runtime))
+        error = check_field(column, self.values(), form_context(self.openccc_app.runtime))
         self._field(column).show_error(describe(error) if error else None)
 
     def _field(self, column: str) -> FormField:
@@ -145,7 +145,7 @@ class AddUserScreen(StaffPage):
         self.save()
 
     def action_multi_account(self) -> None:
-        self.app.open_staff_page("multi_account")
+        self.openccc_app.open_staff_page("multi_account")
 
     @work(exclusive=True, group="save")
     async def save(self) -> None:
@@ -207,8 +207,12 @@ class AddUserScreen(StaffPage):
         self.query_one("#permission-reference", Input).value = ""
         self.query_one(f"#{field_id('username')}", Input).focus()
 
+    def action_back(self) -> None:
+        self.leave()
+
     @work(group="leave")
-    async def action_back(self) -> None:
+    async def leave(self) -> None:
+        """Back to the console, after asking whether a filled-in form may be discarded."""
         if self.is_filled():
             discard = await self.app.push_screen_wait(
                 ConfirmDialog("Discard this form? What you typed will be lost.", yes="Discard", no="Keep editing")

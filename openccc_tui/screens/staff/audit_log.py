@@ -85,8 +85,8 @@ class AuditLogScreen(StaffPage):
         filters = self.filters()
         if filters is None:
             return
-        stamp = self.app.runtime.clock().strftime("%Y%m%d-%H%M%S")
-        path = self.app.runtime.settings.export_dir / f"audit-{self.session.college_mis}-{stamp}.csv"
+        stamp = self.openccc_app.runtime.clock().strftime("%Y%m%d-%H%M%S")
+        path = self.openccc_app.runtime.settings.export_dir / f"audit-{self.session.college_mis}-{stamp}.csv"
         try:
             count = await self.run_service(export_audit, filters, path)
         except Failed:

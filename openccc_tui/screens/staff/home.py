@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from openccc_tui.domain.staff import Role
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.literal import Literal
 
@@ -35,7 +36,7 @@ def allowed_actions(session: StaffSession) -> list[ConsoleAction]:
     return [action for action in ACTIONS if action.roles & session.actor.roles]
 
 
-class StaffHomeScreen(Screen[None]):
+class StaffHomeScreen(AppAccess, Screen[None]):
     BINDINGS = [
         *(Binding(a.key, f"open('{a.screen}')", a.label, id=f"home.{a.screen}") for a in ACTIONS),
         Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out"),
@@ -67,10 +68,10 @@ class StaffHomeScreen(Screen[None]):
         if event.button.id == "sign-out":
             self.action_sign_out()
         else:
-            self.action_open(event.button.id.removeprefix("open-"))
+            self.action_open((event.button.id or "").removeprefix("open-"))
 
     def action_open(self, screen: str) -> None:
-        self.app.open_staff_page(screen)
+        self.openccc_app.open_staff_page(screen)
 
     def action_sign_out(self) -> None:
-        self.app.call_later(self.app.sign_out_staff, "You are signed out.")
+        self.app.call_later(self.openccc_app.sign_out_staff, "You are signed out.")

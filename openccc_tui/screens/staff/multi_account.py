@@ -17,6 +17,7 @@ from openccc_tui.services import bulk
 from openccc_tui.services.bulk import Progress, Summary
 from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, open_pasted, open_upload
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.records import required
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
@@ -47,7 +48,7 @@ class MultiAccountScreen(StaffPage):
         self.results: Path | None = None
 
     def compose(self) -> ComposeResult:
-        settings = self.app.runtime.settings
+        settings = self.openccc_app.runtime.settings
         yield Header()
         with VerticalScroll(classes="page wide"):
             yield Static("Multi Account Creation", classes="page-title")
@@ -87,17 +88,17 @@ class MultiAccountScreen(StaffPage):
             "cancel-job": self.action_cancel_job,
             "protect": self.protect_results,
         }
-        actions[event.button.id]()
+        actions[event.button.id or ""]()
 
     def action_template(self) -> None:
-        path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
+        path = bulk.write_template(bulk.template_path(self.openccc_app.runtime.settings.export_dir))
         self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
         self.cancel.set()
 
     def action_upload(self) -> None:
-        settings = self.app.runtime.settings
+        settings = self.openccc_app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
         try:
@@ -105,7 +106,7 @@ class MultiAccountScreen(StaffPage):
         except (FileRefused, ServiceError) as refused:
             self.show_message(f"Not processed: {refused}", error=True)
             return
-        stamp = self.app.runtime.clock().strftime("%Y%m%d-%H%M%S")
+        stamp = self.openccc_app.runtime.clock().strftime("%Y%m%d-%H%M%S")
         stem = Path(upload.name).stem.replace(" ", "-")
         self.results = settings.export_dir / f"{stem}-results-{stamp}.csv"
         self.cancel.clear()
@@ -131,7 +132,7 @@ class MultiAccountScreen(StaffPage):
 
         try:
             summary = bulk.run_job(
-                self.app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
+                self.openccc_app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
             )
         except ServiceError as error:
             self.app.call_from_thread(self.show_message, str(error), error=True)
@@ -147,13 +148,14 @@ class MultiAccountScreen(StaffPage):
         )
 
     def show_summary(self, summary: Summary) -> None:
+        results = required(self.results, "the results file")
         self.query_one("#cancel-job", Button).disabled = True
         lines = [summary.line()]
         if summary.note:
             lines.append(summary.note)
         for message, count in summary.failures.most_common():
             lines.append(f"  {count} × {message}")
-        lines.append(f"Results: {self.results.name} in the export folder")
+        lines.append(f"Results: {results.name} in the export folder")
         self.query_one("#job-rate", Static).update("")
         box = self.query_one("#job-summary", Vertical)
         box.remove_children()
@@ -162,7 +164,7 @@ class MultiAccountScreen(StaffPage):
         if summary.cancelled:
             self.show_message("Cancelled: upload the same file again to finish it.")
         else:
-            self.show_written(self.results, "Done.")
+            self.show_written(results, "Done.")
 
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""

@@ -9,6 +9,7 @@ from typing import TypeVar
 from textual.binding import Binding
 from textual.screen import Screen
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.errors import InvalidInput, ServiceError, describe
 from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.page_message import PageMessage
@@ -20,7 +21,7 @@ class Failed(Exception):
     """A service call failed and its message is already on the page."""
 
 
-class StaffPage(Screen[None]):
+class StaffPage(AppAccess, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="page.back")]
 
     def __init__(self, session: StaffSession) -> None:
@@ -45,7 +46,7 @@ class StaffPage(Screen[None]):
     async def run_service(self, service: Callable[..., T], *args, **kwargs) -> T:
         """Run a service in a thread; a ServiceError is shown on the page and raised as Failed."""
         try:
-            return await asyncio.to_thread(service, self.app.runtime, self.actor, *args, **kwargs)
+            return await asyncio.to_thread(service, self.openccc_app.runtime, self.actor, *args, **kwargs)
         except InvalidInput as error:
             self.show_message("; ".join(f"{e.path}: {describe(e)}" for e in error.errors), error=True)
             raise Failed from error

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.staff_sign_in import AGREEMENT, StaffSignInFlow, StaffStep
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
@@ -19,13 +20,19 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-class StaffSignInScreen(Screen[None]):
+class StaffSignInScreen(AppAccess, Screen[None]):
     AUTO_FOCUS = "#staff-username"
     BINDINGS = [Binding("escape", "back", "Back", id="staff_sign_in.back")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.flow: StaffSignInFlow | None = None
+        self._flow: StaffSignInFlow | None = None
+
+    @property
+    def flow(self) -> StaffSignInFlow:
+        if self._flow is None:
+            raise RuntimeError("the staff sign-in flow starts when the screen is mounted")
+        return self._flow
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,7 +66,7 @@ class StaffSignInScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.flow = StaffSignInFlow(self.app.runtime)
+        self._flow = StaffSignInFlow(self.openccc_app.runtime)
 
     def on_input_submitted(self, event) -> None:
         self.submit()
@@ -90,7 +97,7 @@ class StaffSignInScreen(Screen[None]):
         elif step is StaffStep.AGREEMENT:
             await asyncio.to_thread(flow.accept_agreement)
         if flow.step is StaffStep.DONE:
-            self.app.call_later(self.app.start_staff_session, flow.session)
+            self.app.call_later(self.openccc_app.start_staff_session, flow.session)
         else:
             self.show_step()
 

@@ -85,7 +85,7 @@ class StaffAccessScreen(StaffPage):
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.members.get(int(key))
+        return self.members.get(int(key or ""))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "approve":

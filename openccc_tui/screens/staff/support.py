@@ -125,7 +125,7 @@ class SupportScreen(StaffPage):
 
     @on(DataTable.RowSelected)
     def open_account(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(AccountScreen(self.session, int(event.row_key.value)))
+        self.app.push_screen(AccountScreen(self.session, int(event.row_key.value or "")))
 
 
 class AccountScreen(StaffPage):
@@ -178,14 +178,21 @@ class AccountScreen(StaffPage):
         self.view = view
         await lines.mount_all(Literal(f"{label:<21} {value}") for label, value in describe_account(view))
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {
-            "update-email": self.action_update_email,
-            "otp": self.action_one_time_password,
-            "handover": self.action_credentials_given,
-            "messages": self.action_messages,
-        }
-        actions[event.button.id]()
+    @on(Button.Pressed, "#update-email")
+    def update_email_pressed(self) -> None:
+        self.action_update_email()
+
+    @on(Button.Pressed, "#otp")
+    def one_time_password_pressed(self) -> None:
+        self.action_one_time_password()
+
+    @on(Button.Pressed, "#handover")
+    def handover_pressed(self) -> None:
+        self.action_credentials_given()
+
+    @on(Button.Pressed, "#messages")
+    def messages_pressed(self) -> None:
+        self.action_messages()
 
     def action_messages(self) -> None:
         if self.view is not None:
@@ -231,7 +238,7 @@ class AccountScreen(StaffPage):
 
     @work(group="action")
     async def action_credentials_given(self) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
         if answer is None:
             return
         try:

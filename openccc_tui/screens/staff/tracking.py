@@ -54,7 +54,7 @@ class TrackingScreen(StaffPage):
         yield Footer()
 
     def on_mount(self) -> None:
-        today = self.app.runtime.clock().date()
+        today = self.openccc_app.runtime.clock().date()
         self.query_one("#track-from", Input).value = (today - timedelta(days=30)).isoformat()
         self.query_one("#track-to", Input).value = today.isoformat()
 
@@ -102,11 +102,11 @@ class TrackingScreen(StaffPage):
     @on(DataTable.RowSelected)
     @work(group="handover")
     async def record_handover(self, event: DataTable.RowSelected) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
         if answer is None:
             return
         try:
-            await self.run_service(record_credentials_given, int(event.row_key.value), *answer)
+            await self.run_service(record_credentials_given, int(event.row_key.value or ""), *answer)
         except Failed:
             return
         self.show_rows()
@@ -121,7 +121,9 @@ class TrackingScreen(StaffPage):
         password_input = self.query_one("#track-password", Input)
         password = password_input.value if suffix == ".xlsx" else None
         password_input.value = ""
-        path = self.app.runtime.settings.export_dir / f"tracking-{self.session.college_mis}-{start}-{end}{suffix}"
+        path = (
+            self.openccc_app.runtime.settings.export_dir / f"tracking-{self.session.college_mis}-{start}-{end}{suffix}"
+        )
         try:
             count = await self.run_service(export_tracking, start, end, path, password=password)
         except Failed:

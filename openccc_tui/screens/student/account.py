@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from openccc_tui.domain.recovery import SECRET_QUESTIONS
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.domain.text import printable
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services import student_account
 from openccc_tui.services.codes import CodeResult
 from openccc_tui.services.errors import InvalidInput, ServiceError, describe
@@ -45,7 +46,7 @@ FIELD_BY_PATH = {FIELD_PATHS[column]: f"p-{column}" for column in LABELS} | {
 }
 
 
-class EditAccountScreen(Screen[None]):
+class EditAccountScreen(AppAccess, Screen[None]):
     AUTO_FOCUS = "#new-email"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save changes", id="edit_account.save"),
@@ -57,7 +58,7 @@ class EditAccountScreen(Screen[None]):
         self.student = student
 
     def compose(self) -> ComposeResult:
-        runtime = self.app.runtime
+        runtime = self.openccc_app.runtime
         profile = student_account.load_profile(runtime, self.student)
         yield Header()
         with VerticalScroll(classes="page form"):
@@ -93,13 +94,12 @@ class EditAccountScreen(Screen[None]):
                 required = " *" if runtime.profile.secret_question_required else ""
                 with Horizontal(classes="select-row"):
                     yield Label("Secret question" + required, classes="field-label")
-                    chosen = {"value": profile.secret_question} if profile.secret_question else {}
                     yield Select(
                         [(q, q) for q in SECRET_QUESTIONS],
                         compact=True,
                         id="secret-question",
                         prompt="Choose a question",
-                        **chosen,
+                        value=profile.secret_question or Select.NULL,
                     )
                 note = " (set: leave blank to keep)" if profile.has_secret_answer else ""
                 yield FormField("Secret answer" + note, field_id="secret-answer", secret=True)
@@ -110,7 +110,7 @@ class EditAccountScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        values = student_account.load_profile(self.app.runtime, self.student).values
+        values = student_account.load_profile(self.openccc_app.runtime, self.student).values
         for column, value in values.items():
             if column in LABELS:
                 # Stored before today's input rules? Then its escapes show, and saving asks for a fix.
@@ -144,7 +144,7 @@ class EditAccountScreen(Screen[None]):
 
     @work(exclusive=True)
     async def save(self) -> None:
-        runtime, message = self.app.runtime, self.query_one(PageMessage)
+        runtime, message = self.openccc_app.runtime, self.query_one(PageMessage)
         for field in self.query(FormField):
             field.show_error(None)
         if student_account.needs_reauthentication(runtime, self.student):
@@ -210,7 +210,7 @@ class ReauthDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class EmailCodeDialog(ModalScreen[bool]):
+class EmailCodeDialog(AppAccess, ModalScreen[bool]):
     """The code sent to the new email; dismisses True once it is validated."""
 
     AUTO_FOCUS = "#email-code"
@@ -248,7 +248,7 @@ class EmailCodeDialog(ModalScreen[bool]):
         self.query_one("#email-code", Input).value = ""
         try:
             result = await asyncio.to_thread(
-                student_account.validate_new_email, self.app.runtime, self.student, self.challenge_id, code
+                student_account.validate_new_email, self.openccc_app.runtime, self.student, self.challenge_id, code
             )
         except ServiceError as error:
             self.query_one("#email-code-message", Static).update(str(error))

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Select, Static
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import MessageDialog
 from openccc_tui.services import applications
 from openccc_tui.services.applications import ApplicationType
@@ -18,7 +19,7 @@ from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
 
 
-class MyApplicationsScreen(Screen[None]):
+class MyApplicationsScreen(AppAccess, Screen[None]):
     AUTO_FOCUS = "#new-application"
     BINDINGS = [
         Binding("n", "new_application", "Start a New Application", id="applications.new"),
@@ -45,7 +46,7 @@ class MyApplicationsScreen(Screen[None]):
     def load(self) -> None:
         table = self.query_one("#applications", DataTable)
         table.clear()
-        rows = applications.list_applications(self.app.runtime, self.student)
+        rows = applications.list_applications(self.openccc_app.runtime, self.student)
         for a in rows:
             table.add_row(
                 cell(a.confirmation_number),
@@ -69,7 +70,9 @@ class MyApplicationsScreen(Screen[None]):
         if choice is None:
             return
         try:
-            number = await asyncio.to_thread(applications.start_application, self.app.runtime, self.student, *choice)
+            number = await asyncio.to_thread(
+                applications.start_application, self.openccc_app.runtime, self.student, *choice
+            )
         except ServiceError as error:
             self.query_one(PageMessage).show(str(error), error=True)
             return
@@ -84,12 +87,12 @@ class MyApplicationsScreen(Screen[None]):
         )
 
 
-class NewApplicationDialog(ModalScreen[tuple[ApplicationType, int, str] | None]):
+class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, str] | None]):
     AUTO_FOCUS = "#app-type"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="new_application.cancel")]
 
     def compose(self) -> ComposeResult:
-        runtime = self.app.runtime
+        runtime = self.openccc_app.runtime
         with Vertical(classes="dialog"):
             yield Static("Start a New Application", classes="dialog-title")
             for label, select in (
@@ -135,10 +138,11 @@ class NewApplicationDialog(ModalScreen[tuple[ApplicationType, int, str] | None])
             self.dismiss(None)
             return
         college, term = self.query_one("#app-college", Select).value, self.query_one("#app-term", Select).value
-        if not isinstance(college, int) or not isinstance(term, str):
+        app_type = self.query_one("#app-type", Select).value
+        if not isinstance(college, int) or not isinstance(term, str) or not isinstance(app_type, str):
             self.query_one("#app-message", Static).update("Choose a college and a term.")
             return
-        self.dismiss((ApplicationType(self.query_one("#app-type", Select).value), college, term))
+        self.dismiss((ApplicationType(app_type), college, term))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

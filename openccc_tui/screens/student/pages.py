@@ -11,7 +11,9 @@ from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services.records import required
 from openccc_tui.services.sign_in import Method, Step
+from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 
@@ -214,7 +216,7 @@ class UpdatePasswordScreen(StudentStep):
     def show_checklist(self, password: str) -> None:
         checklist = self.query_one("#checklist", Vertical)
         checklist.remove_children()
-        rows = self.app.runtime.profile.password_checklist(password, self.context)
+        rows = self.openccc_app.runtime.profile.password_checklist(password, self.context)
         checklist.mount_all(
             Static(f"{'✓' if ok else '✗'} {label}", classes="rule-met" if ok else "rule-unmet", markup=False)
             for label, ok in rows
@@ -256,8 +258,12 @@ class StudentHomeScreen(StudentStep):
         Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out"),
     ]
 
+    @property
+    def student(self) -> StudentSession:
+        return required(self.flow.session, "the signed-in student")
+
     def body(self) -> ComposeResult:
-        session = self.flow.session
+        session = self.student
         yield Literal(f"Welcome, {session.name}.")
         yield Static("Your CCCID (California Community Colleges student ID):", classes="page-help")
         yield Literal(session.cccid, id="cccid", classes="cccid")
@@ -270,16 +276,16 @@ class StudentHomeScreen(StudentStep):
             "my-applications": self.action_my_applications,
             "edit-account": self.action_edit_account,
             "sign-out": self.action_sign_out,
-        }[event.button.id]()
+        }[event.button.id or ""]()
 
     def action_edit_account(self) -> None:
-        self.app.push_screen(EditAccountScreen(self.flow.session))
+        self.app.push_screen(EditAccountScreen(self.student))
 
     def action_my_applications(self) -> None:
-        self.app.push_screen(MyApplicationsScreen(self.flow.session))
+        self.app.push_screen(MyApplicationsScreen(self.student))
 
     def action_sign_out(self) -> None:
-        self.app.call_later(self.app.sign_out_student)
+        self.app.call_later(self.openccc_app.sign_out_student)
 
     def action_start_over(self) -> None:
         """Escape does not sign a student out by accident."""

@@ -11,20 +11,22 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, RadioButton, RadioSet, Static
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
 
 
-class FlowScreen(Screen[None]):
+class FlowScreen(AppAccess, Screen[None]):
     """A screen whose panes are the steps of one flow; answers run off the event loop."""
 
     BINDINGS = [Binding("escape", "leave", "Back to Sign In", id="recovery.leave")]
     FIRST_FOCUS: dict[str, str] = {}
+    flow: ForgotPasswordFlow | RecoverAccountFlow
 
     def action_leave(self) -> None:
-        self.app.call_later(self.app.reset_to_first_screen)
+        self.app.call_later(self.openccc_app.reset_to_first_screen)
 
     async def answer(self, call: Callable[..., object], *args: object) -> None:
         await asyncio.to_thread(call, *args)
@@ -50,6 +52,8 @@ class ForgotPasswordScreen(FlowScreen):
         "new_password": "#forgot-new",
         "done": "#forgot-done",
     }
+
+    flow: ForgotPasswordFlow
 
     def __init__(self, flow: ForgotPasswordFlow) -> None:
         super().__init__()
@@ -125,6 +129,8 @@ class RecoverAccountScreen(FlowScreen):
         "done": "#recover-finished",
         "ended": "#recover-ended-back",
     }
+
+    flow: RecoverAccountFlow
 
     def __init__(self, flow: RecoverAccountFlow) -> None:
         super().__init__()

@@ -31,17 +31,12 @@ class SignInScreen(StudentStep):
         return "Sign in with the email address or mobile phone number of your OpenCCC account."
 
     def body(self) -> ComposeResult:
-        method = self.flow.method if self.flow else Method.EMAIL
+        method = self.flow.method
         yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
         yield Button("Next", id="next", variant="primary")
         yield Button(TOGGLES[method], id="toggle")
-        if recovery_offered(self.app.runtime):
+        if recovery_offered(self.openccc_app.runtime):
             yield Button("Recover Account", id="recover")
-
-    def on_mount(self) -> None:
-        # Runs before StudentStep.on_mount, which Textual calls next and which shows the flow's message.
-        if self.flow is None:
-            self.flow = self.app.new_sign_in_flow()
 
     def action_toggle_method(self) -> None:
         self.flow.toggle_method()
@@ -64,12 +59,12 @@ class SignInScreen(StudentStep):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "recover_account":
-            return recovery_offered(self.app.runtime)
+            return recovery_offered(self.openccc_app.runtime)
         return True
 
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
-        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.app.runtime)))
+        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.openccc_app.runtime)))
 
     def on_input_submitted(self) -> None:
         self.submit()

@@ -10,17 +10,25 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services.sign_in import SignInFlow
 from openccc_tui.widgets.page_message import PageMessage
 
 
-class StudentStep(Screen[None]):
+class StudentStep(AppAccess, Screen[None]):
     TITLE_TEXT = ""
     BINDINGS = [Binding("escape", "start_over", "Start over", id="student.start_over")]
 
-    def __init__(self, flow: SignInFlow) -> None:
+    def __init__(self, flow: SignInFlow | None) -> None:
         super().__init__()
-        self.flow = flow
+        self._flow = flow
+
+    @property
+    def flow(self) -> SignInFlow:
+        """The flow this page belongs to; the first page starts one when it is shown."""
+        if self._flow is None:
+            self._flow = self.openccc_app.new_sign_in_flow()
+        return self._flow
 
     def help_text(self) -> str:
         return ""
@@ -51,8 +59,8 @@ class StudentStep(Screen[None]):
             self.query_one(PageMessage).show(self.flow.message, error=not self.flow.message.startswith("A new code"))
         else:
             # The next page replaces this one, so the switch must not run in this page's worker.
-            self.app.call_later(self.app.show_student_step, self.flow)
+            self.app.call_later(self.openccc_app.show_student_step, self.flow)
 
     def action_start_over(self) -> None:
         self.flow.restart()
-        self.app.call_later(self.app.show_student_step, self.flow)
+        self.app.call_later(self.openccc_app.show_student_step, self.flow)
