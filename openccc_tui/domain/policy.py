@@ -160,6 +160,7 @@ _PERIOD_AND_YEAR = re.compile(
     rf"(?:{_PERIODS})[^a-z0-9]*(?:19|20)?\d\d(?!\d)|(?<!\d)(?:19|20)?\d\d[^a-z0-9]*(?:{_PERIODS})"
 )
 _SITE_WORDS = ("openccc",)
+_LETTER_RUNS = re.compile(r"([^\W\d_]+)")
 _STOP_WORDS = frozenset({"the", "and", "for"})
 MIN_REMAINDER = 4
 """Fewer letters and digits than this left after the disguises are taken off: refused."""
@@ -336,6 +337,34 @@ class _Disguises:
         return "it is little more than " + _join([_NOUNS[kind] for kind in kinds], last=" plus ")
 
 
+def _one_word(middle: str, disguises: _Disguises) -> str:
+    """`middle` said once: `passwordpassword` and `dragon2024!dragon` are one word repeated."""
+    unit, repeated = _unrepeated(middle)
+    chunks = _LETTER_RUNS.split(unit)
+    if len(chunks) >= 5 and len(set(chunks[1::2])) == 1:
+        between = [_decoration(chunk) for chunk in chunks[0::2] if chunk]
+        if all(kinds is not None for kinds in between):
+            for kinds in between:
+                disguises.added |= (kinds or set()) - {RUNS}
+            unit, repeated = chunks[1], True
+    disguises.repeated = disguises.repeated or repeated
+    return unit
+
+
+def _undecorated(text: str, disguises: _Disguises) -> str:
+    """`text` without the usual decoration at its ends, once words and runs were taken out."""
+    prefix, middle, suffix = _split_ends(text)
+    kept = []
+    for end in (prefix, suffix):
+        kinds = _decoration(end)
+        if kinds is None:
+            kept.append(end)
+        else:
+            kept.append("")
+            disguises.added |= kinds - {RUNS}
+    return kept[0] + middle + kept[1]
+
+
 def _judge(
     middle: str,
     ends: str,
@@ -345,8 +374,7 @@ def _judge(
     names_ruled_out: bool,
 ) -> tuple[int, str] | None:
     """How bad the rest of a password is once its disguises are off: (rank, why) or None."""
-    unit, repeated = _unrepeated(middle)
-    disguises.repeated = disguises.repeated or repeated
+    unit = _one_word(middle, disguises)
     if unit in common:
         return 1, disguises.common_reason(near=False)
     rest = unit
@@ -357,6 +385,8 @@ def _judge(
     rest, counted = _without_runs(rest)
     if counted:
         disguises.found.add(RUNS)
+    if rest != unit:
+        rest = _undecorated(rest, disguises)
     rest += ends
     if rest in common:
         return 1, disguises.common_reason(near=False)
@@ -407,6 +437,12 @@ def common_password_reason(password: str, context: PasswordContext, *, names_rul
             if verdict is not None and (worst is None or verdict[0] < worst[0]):
                 worst = verdict
     return None if worst is None else worst[1]
+
+
+def password_stem(password: str) -> str:
+    """What is left of `password` between its first and last letter, case-folded, with `@`
+    and `$` read as letters: two passwords with one stem differ only in their decoration."""
+    return _split_ends(password.casefold().translate(_SYMBOL_LOOK_ALIKES))[1]
 
 
 COMMON_LABEL = "Not a common or easily guessed password"
