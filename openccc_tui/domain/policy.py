@@ -193,31 +193,50 @@ def _unrepeated(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def _run_seeds() -> re.Pattern[str]:
+    """The shortest runs that count: 3 equal characters, 3 digits or 4 characters in a row of
+    one sequence. A run found is then followed as far as it goes."""
+    seeds = set()
+    for sequence in (*_SEQUENCES, *(sequence[::-1] for sequence in _SEQUENCES)):
+        if sequence[0] == sequence[-1]:
+            sequence += sequence[1:]  # the digits go round: 8901 counts
+        for start in range(len(sequence) - 2):
+            if sequence[start : start + 3].isdigit():
+                seeds.add(sequence[start : start + 3])
+            elif start + 4 <= len(sequence):
+                seeds.add(sequence[start : start + 4])
+    return re.compile(r"(.)\1\1|" + "|".join(re.escape(seed) for seed in sorted(seeds)), re.DOTALL)
+
+
+_RUN_SEEDS = _run_seeds()
+
+
+def _run_end(text: str, start: int) -> int:
+    """Where the longest run starting at `start` ends (`start` when none starts there)."""
+    size = len(text)
+    same = start + 1
+    while same < size and text[same] == text[start]:
+        same += 1
+    counted = start + 1
+    for sequence in _BIGRAMS.get(text[start : start + 2], ()):
+        end = start + 1
+        while end + 1 < size and sequence in _BIGRAMS.get(text[end : end + 2], ()):
+            end += 1
+        counted = max(counted, end + 1)
+    long_count = counted - start >= (3 if text[start:counted].isdigit() else 4)
+    return max(same if same - start >= 3 else start, counted if long_count else start)
+
+
 def _run_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where `text` repeats one character 3 times or more, or follows a sequence (the
     alphabet, the digits, a keyboard row) for 3 digits or 4 characters or more."""
-    start, size = 0, len(text)
-    while start < size - 1:
-        pair = text[start : start + 2]
-        if pair[0] != pair[1] and pair not in _BIGRAMS:
-            start += 1
-            continue
-        same = start + 1
-        while same < size and text[same] == text[start]:
-            same += 1
-        counted = start + 1
-        for sequence in _BIGRAMS.get(text[start : start + 2], ()):
-            end = start + 1
-            while end + 1 < size and sequence in _BIGRAMS.get(text[end : end + 2], ()):
-                end += 1
-            counted = max(counted, end + 1)
-        long_count = counted - start >= (3 if text[start:counted].isdigit() else 4)
-        end = max(same if same - start >= 3 else start, counted if long_count else start)
+    position = 0
+    while (seed := _RUN_SEEDS.search(text, position)) is not None:
+        start = seed.start()
+        end = _run_end(text, start)
         if end > start:
             yield start, end
-            start = end
-        else:
-            start += 1
+        position = max(end, start + 1)
 
 
 def _without_runs(text: str) -> tuple[str, bool]:
