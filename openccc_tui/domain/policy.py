@@ -351,8 +351,9 @@ class _Disguises:
         if len(kinds) == 1:
             return _ALONE[kinds[0]]
         if not kinds:
-            counted = self.ends_counted or self.repeated
-            return _ALONE[RUNS] if counted else "it is little more than digits and symbols"
+            if self.ends_counted or self.repeated:
+                return _ALONE[RUNS]
+            return "it is little more than digits and symbols" if self.added else "it is too short"
         return "it is little more than " + _join([_NOUNS[kind] for kind in kinds], last=" plus ")
 
 
@@ -424,6 +425,8 @@ def common_password_reason(password: str, context: PasswordContext, *, names_rul
     `names_ruled_out`: the profile refuses names by a rule of its own, so a password that is
     weak only because of a name is left to that rule.
     """
+    if not password:
+        return None
     lowered = password.casefold()
     if lowered in context.common_passwords:
         return "it is one of the most common passwords"
