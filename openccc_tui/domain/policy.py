@@ -450,7 +450,7 @@ def common_password_reason(password: str, context: PasswordContext, *, names_rul
         for reading in dict.fromkeys((middle, *(middle.translate(table) for table in _DIGIT_LOOK_ALIKES))):
             disguises = _Disguises(
                 found={PERIOD} if without_periods != unit else set(),
-                added=added,
+                added=set(added),
                 look_alike=source != lowered or reading != middle,
                 repeated=repeated,
                 ends_counted=ends_counted,
