@@ -22,6 +22,7 @@ test: install
 bench: install
 	$(PYTHON) bench/startup.py
 	$(PYTHON) bench/sign_in.py
+	$(PYTHON) bench/password_check.py
 	$(PYTHON) bench/bulk_import.py
 
 clean:
