@@ -29,6 +29,7 @@ check: install
 bench: install
 	$(PYTHON) bench/startup.py
 	$(PYTHON) bench/sign_in.py
+	$(PYTHON) bench/password_check.py
 	$(PYTHON) bench/bulk_import.py
 
 clean:

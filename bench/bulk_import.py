@@ -44,6 +44,11 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "Zq9#Xv7!Kw3$"  # no run of 3 letters, so no generated name is inside it
 
 
+def row_password(n: int) -> str:
+    """A password of its own for row `n`: one password on several rows fails them all (ACC-6b)."""
+    return f"Zq{n}#Xv7!Kw3$"
+
+
 def name(n: int) -> str:
     out = ""
     for _ in range(4):
@@ -69,7 +74,7 @@ def write_rows(path: Path, count: int, start: int = 0) -> None:
                 "state": "CA",
                 "postal": "95616",
                 "country": "US",
-                "password": PASSWORD,
+                "password": row_password(n),
             }
             writer.writerow([values.get(column, "") for column in TEMPLATE_COLUMNS])
 

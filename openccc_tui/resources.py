@@ -1,4 +1,4 @@
-"""Files shipped in `data/`: the common-password list and the demo seed."""
+"""Files shipped in `data/`: the common-password lists and the demo seed."""
 
 from functools import cache
 from pathlib import Path
@@ -16,8 +16,14 @@ def data_path(name: str) -> Path:
     raise FileNotFoundError(f"data file {name!r} is missing from this installation")
 
 
+COMMON_PASSWORD_FILES = ("common-passwords.txt", "common-passwords-local.txt")
+
+
 @cache
 def common_passwords() -> frozenset[str]:
-    """The shipped list of common passwords, case-folded (ACC-6)."""
-    text = data_path("common-passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip())
+    """The shipped lists of common passwords, case-folded (ACC-6, ACC-6a)."""
+    words: set[str] = set()
+    for name in COMMON_PASSWORD_FILES:
+        text = data_path(name).read_text(encoding="utf-8")
+        words.update(line.strip().casefold() for line in text.splitlines() if line.strip())
+    return frozenset(words)

@@ -144,6 +144,8 @@ class CheckContext:
     today: date
     bulk: bool = False
     """A spreadsheet row: homeless must be FALSE and Add User's extra fields are absent."""
+    college_name: str = ""
+    """The creating staff member's college: a password must not be built on it (ACC-6a)."""
 
 
 @dataclass(frozen=True)
@@ -327,18 +329,19 @@ def _check_phone_type(value: str, values: Values, ctx: CheckContext) -> str | No
     return None if value.lower() in PHONE_TYPES else "mobile or landline"
 
 
-def password_context(values: Values, common_passwords: Collection[str]) -> PasswordContext:
+def password_context(values: Values, ctx: CheckContext) -> PasswordContext:
     return PasswordContext(
         first_name=_text(values, "first"),
         last_name=_text(values, "last"),
         email=_text(values, "email"),
         username=_text(values, "username"),
-        common_passwords=common_passwords,
+        common_passwords=ctx.common_passwords,
+        college_name=ctx.college_name,
     )
 
 
 def _check_password(value: str, values: Values, ctx: CheckContext) -> str | None:
-    problems = ctx.profile.password_problems(value, password_context(values, ctx.common_passwords))
+    problems = ctx.profile.password_problems(value, password_context(values, ctx))
     return describe_problems(problems) if problems else None
 
 

@@ -21,7 +21,7 @@ from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.accounts import insert_with_new_cccid
 from openccc_tui.store.engine import read_session, write_session
-from openccc_tui.store.models import StudentAccount
+from openccc_tui.store.models import College, StudentAccount
 
 STAFF_VERIFIED = "staff_verified"
 NOT_STARTED = "not_started"
@@ -175,8 +175,14 @@ def insert_account(
     return CreatedAccount(account_id=inserted.id, cccid=inserted.cccid, username=username, email=draft.email)
 
 
-def form_context(runtime: Runtime) -> CheckContext:
-    return CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=False)
+def college_name(session: Session, college_id: int | None) -> str:
+    """The name of the college, which a password must not be built on (ACC-6a)."""
+    college = session.get(College, college_id) if college_id is not None else None
+    return college.name if college is not None else ""
+
+
+def form_context(runtime: Runtime, college: str = "") -> CheckContext:
+    return CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), college_name=college)
 
 
 def add_user(runtime: Runtime, actor: Actor, values: Mapping[str, str], *, permission_reference: str) -> CreatedAccount:
@@ -186,8 +192,9 @@ def add_user(runtime: Runtime, actor: Actor, values: Mapping[str, str], *, permi
     until the student reclaims it (ACC-4).
     """
     with read_session(runtime.engine) as session:
-        authorise(session, actor, Role.CREATOR)
-    draft, errors = check_account(values, form_context(runtime))
+        creator = authorise(session, actor, Role.CREATOR)
+        college = college_name(session, creator.college_id)
+    draft, errors = check_account(values, form_context(runtime, college))
     reference = permission_reference.strip()
     if not reference or unsafe_character(reference) or len(reference) > 200:
         hint = "confirm the student's permission is on file and give its reference (up to 200 characters)"

@@ -40,14 +40,14 @@ from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS, TEMPLATE_FILE_NAME
 from openccc_tui.domain.text import unsafe_character
 from openccc_tui.services import audit
-from openccc_tui.services.accounts import DuplicateAccount, insert_account
+from openccc_tui.services.accounts import DuplicateAccount, college_name, insert_account
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import get_row, required, saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
-from openccc_tui.store.engine import write_session
+from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
 _INSERT_OUTCOME = BulkRow.metadata.tables["bulk_row"].insert()
@@ -104,11 +104,13 @@ class Outcome:
     message: str
 
 
-def _row_problems(cells: list[str], ctx: CheckContext) -> tuple[AccountDraft | None, str]:
+def _row_problems(cells: list[str], ctx: CheckContext, same_password: str | None) -> tuple[AccountDraft | None, str]:
     if len(cells) != len(TEMPLATE_COLUMNS):
         return None, INVALID_COLUMNS
     values = row_values(cells)
     draft, errors = check_account(values, ctx)
+    if same_password:
+        errors.append(FieldError("password", INVALID, same_password))
     cccid_cell = values["cccid"].strip()
     if cccid_cell and (unsafe_character(cccid_cell) or not is_cccid(cccid_cell.upper())):
         errors.append(FieldError("cccid", INVALID, "a CCCID such as ABC1234, or blank"))
@@ -176,7 +178,11 @@ def _process(
     progress: Callable[[Progress], None],
     cancel: threading.Event,
 ) -> Iterator[Outcome]:
-    ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
+    with read_session(runtime.engine) as session:
+        college = college_name(session, actor.college_id)
+    ctx = CheckContext(
+        runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True, college_name=college
+    )
     started = time.monotonic()
     workers = runtime.settings.hash_workers
     with (
@@ -196,7 +202,7 @@ def _process(
                 if len(cells) == len(TEMPLATE_COLUMNS) and cells[CCCID_INDEX].strip() and _is_done_row(cells):
                     window.append((number, cells, None, "", None))
                     continue
-                draft, problems = _row_problems(cells, ctx)
+                draft, problems = _row_problems(cells, ctx, upload.same_password.get(number))
                 future = pool.submit(runtime.hasher.hash, draft.password) if draft is not None else None
                 window.append((number, cells, draft, problems, future))
             if not window:

@@ -7,14 +7,17 @@ large file is never held in memory."""
 import codecs
 import csv
 import hashlib
+import hmac
 import io
+import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from openccc_tui.domain.bulk import header_problem, is_blank
+from openccc_tui.domain.bulk import CCCID_INDEX, PASSWORD_INDEX, header_problem, is_blank
+from openccc_tui.domain.policy import password_stem
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.errors import ServiceError
 
@@ -47,6 +50,8 @@ class Upload:
     note: str
     """Said in the summary and the results, e.g. that the file was read as Windows-1252."""
     read_rows: Callable[[], Iterator[Row]]
+    same_password: dict[int, str] = field(default_factory=dict)
+    """Rows whose password is also on other rows of the file (ACC-6b), with what to say."""
 
     def rows(self) -> Iterator[Row]:
         """The non-blank data rows, in file order."""
@@ -146,8 +151,15 @@ def _open_csv_file(path: Path, limits: Limits) -> Upload:
         with path.open(encoding=encoding, newline="") as file:
             yield from _parse(path.name, file, delimiter)
 
-    total = _check(path.name, records(), limits)
-    return Upload(name=path.name, sha256=digest, total_rows=total, note=note, read_rows=lambda: _data_rows(records))
+    total, same_password = _check(path.name, records(), limits)
+    return Upload(
+        name=path.name,
+        sha256=digest,
+        total_rows=total,
+        note=note,
+        read_rows=lambda: _data_rows(records),
+        same_password=same_password,
+    )
 
 
 def _parse(name: str, stream: Iterable[str], delimiter: str, pad_input_columns: bool = False) -> Iterator[Row]:
@@ -183,12 +195,68 @@ def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits, pad_
     def records() -> Iterator[Row]:
         return _parse(name, io.StringIO(text, newline=""), delimiter, pad_input_columns)
 
-    total = _check(name, records(), limits)
-    return Upload(name=name, sha256=digest, total_rows=total, note="", read_rows=lambda: _data_rows(records))
+    total, same_password = _check(name, records(), limits)
+    return Upload(
+        name=name,
+        sha256=digest,
+        total_rows=total,
+        note="",
+        read_rows=lambda: _data_rows(records),
+        same_password=same_password,
+    )
 
 
-def _check(name: str, records: Iterator[Row], limits: Limits) -> int:
-    """Read everything once: the header, the quoting, the number of rows."""
+MIN_SHARED_STEM = 6
+"""Passwords that differ only in digits and symbols at their ends count as one password when
+what is between is this long: shorter stems of random passwords may meet by chance."""
+
+
+class _PasswordReuse:
+    """ACC-6b: which rows of one upload share a password. Only digests keyed with a secret
+    made for this upload are kept, and only while the file is checked."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._same: dict[bytes, list[int]] = {}
+        self._stems: dict[bytes, list[tuple[int, bytes]]] = {}
+
+    def _digest(self, text: str) -> bytes:
+        return hmac.digest(self._key, text.encode("utf-8", "surrogatepass"), "sha256")
+
+    def add(self, number: int, cells: list[str]) -> None:
+        if len(cells) != len(TEMPLATE_COLUMNS) or cells[CCCID_INDEX].strip() or not cells[PASSWORD_INDEX]:
+            return
+        password = cells[PASSWORD_INDEX]
+        digest = self._digest(password)
+        self._same.setdefault(digest, []).append(number)
+        stem = password_stem(password)
+        if len(stem) >= MIN_SHARED_STEM:
+            self._stems.setdefault(self._digest(stem), []).append((number, digest))
+
+    def messages(self) -> dict[int, str]:
+        """For each row sharing its password, the hint of its BULK-4 message."""
+        found: dict[int, str] = {}
+        for group in self._stems.values():
+            if len({digest for _, digest in group}) > 1:
+                rows = [number for number, _ in group]
+                text = "the same password, but for digits or symbols at the ends, is on rows " + _row_list(rows)
+                found.update(dict.fromkeys(rows, text))
+        for rows in self._same.values():
+            if len(rows) > 1 and not all(row in found for row in rows):
+                found.update(dict.fromkeys(rows, "the same password is on rows " + _row_list(rows)))
+        self._same.clear()
+        self._stems.clear()
+        return found
+
+
+def _row_list(rows: list[int]) -> str:
+    shown = ", ".join(str(row) for row in rows[:10])
+    return shown if len(rows) <= 10 else f"{shown} and {len(rows) - 10:,} more"
+
+
+def _check(name: str, records: Iterator[Row], limits: Limits) -> tuple[int, dict[int, str]]:
+    """Read everything once: the header, the quoting, the number of rows, and which rows
+    share a password (ACC-6b)."""
     first = next(records, None)
     if first is None:
         raise FileRefused(f"{name} is empty: it needs the template's header and at least one row")
@@ -196,14 +264,16 @@ def _check(name: str, records: Iterator[Row], limits: Limits) -> int:
     if problem:
         raise FileRefused(problem)
     total = 0
-    for _, cells in records:
+    reuse = _PasswordReuse()
+    for number, cells in records:
         if not is_blank(cells):
             total += 1
             if total > limits.max_rows:
                 raise FileRefused(f"{name} has more than {limits.max_rows:,} rows: split it and upload the parts")
+            reuse.add(number, cells)
     if total == 0:
         raise FileRefused(f"{name} has the header but no rows to process")
-    return total
+    return total, reuse.messages()
 
 
 def _cell_text(value: object) -> str:
@@ -246,5 +316,12 @@ def _open_xlsx(path: Path, limits: Limits) -> Upload:
         finally:
             workbook.close()
 
-    total = _check(path.name, records(), limits)
-    return Upload(name=path.name, sha256=digest, total_rows=total, note="", read_rows=lambda: _data_rows(records))
+    total, same_password = _check(path.name, records(), limits)
+    return Upload(
+        name=path.name,
+        sha256=digest,
+        total_rows=total,
+        note="",
+        read_rows=lambda: _data_rows(records),
+        same_password=same_password,
+    )

@@ -21,6 +21,7 @@ from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.services import audit, codes, notify
+from openccc_tui.services.accounts import college_name
 from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
@@ -293,12 +294,14 @@ def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount)
 def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     with read_session(runtime.engine) as db:
         account = get_row(db, StudentAccount, account_id)
+        college = college_name(db, account.created_for_college_id)
     return PasswordContext(
         first_name=account.first_name,
         last_name=account.last_name,
         email=account.email,
         username=account.username or "",
         common_passwords=runtime.common_passwords,
+        college_name=college,
     )
 
 

@@ -40,7 +40,7 @@ def row(n, **changes):
         "country": "US",
         "phone-number": "",
         "phone-type": "",
-        "password": "Quiet#River26",
+        "password": f"Quiet#{n}#River26",
         "use_temp_password": "",
         "status": "",
         "cccid": "",
@@ -83,7 +83,10 @@ def test_bulk_1_template_has_exactly_the_header(tmp_path):
 
 def test_bulk_3_rows_in_file_order_with_a_duplicate_failing_the_later_row(runtime, creator, tmp_path):
     summary, rows = run(
-        runtime, creator, tmp_path, csv_bytes([row(1), row(2), row(1, first="Other", dob="1999-09-09")])
+        runtime,
+        creator,
+        tmp_path,
+        csv_bytes([row(1), row(2), row(1, first="Other", dob="1999-09-09", password="Birch#Lake77")]),
     )
     assert [r[-3] for r in rows[1:]] == ["Success", "Success", "Failure"]
     assert rows[3][-1] == "A user already exists with email: s1@college.edu"
