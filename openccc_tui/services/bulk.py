@@ -44,6 +44,7 @@ from openccc_tui.services.bulk_files import Upload
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
@@ -310,6 +311,7 @@ def _decide(
     if draft is None:
         batches.outcome(job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
+    lock_account_creation(session)  # on the batch's transaction: a row's savepoint rollback would release it
     row_key = fingerprint(row_values(cells))
     earlier = (
         session.exec(

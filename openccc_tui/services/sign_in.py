@@ -30,6 +30,7 @@ from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
 from openccc_tui.services.student_session import StudentSession
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import IdentifierThrottle, StudentAccount
 
@@ -282,6 +283,7 @@ class SignInFlow:
                 account = db.get(StudentAccount, self._account_id)
                 if method is Method.EMAIL:
                     if account.email_normalized != value:
+                        lock_account_creation(db)  # ADD-3: no account is created with this email meanwhile
                         account.email = value
                         account.email_normalized = value
                     mark_email_validated(db, self.runtime, account)

@@ -27,6 +27,7 @@ from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.lockout import count_failure
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 
@@ -194,6 +195,7 @@ def _write_profile(
         old_email = account.email
         email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
         if email_changed:
+            lock_account_creation(db)  # ADD-3: no account is created with this email meanwhile
             if (
                 db.exec(
                     select(StudentAccount.id).where(

@@ -77,6 +77,11 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
+def in_write_transaction(session: Session) -> bool:
+    """Whether `session`'s transaction was begun by `write_session` (on SQLite: IMMEDIATE)."""
+    return bool(session.connection().get_execution_options().get(_WRITE, False))
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction may write: committed at the end, rolled back on any error."""
