@@ -174,7 +174,9 @@ def count_failure_in(db: Session, runtime: Runtime, counter: Counter[Row], row: 
 
 
 def _reserve(runtime: Runtime, counter: Counter[Row], key: Any, detail: str) -> Row | None:
-    with write_session(runtime.engine) as db:
+    # Not durable: a power cut could only undo a slot whose check has given no answer yet,
+    # since the settling commit, durable, covers it (a WAL or a log is written in order).
+    with write_session(runtime.engine, durable=False) as db:
         now = runtime.clock()
         if counter.window is not None:
             _insert_throttle(db, key, now)

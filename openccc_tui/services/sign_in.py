@@ -101,6 +101,8 @@ class SignInFlow:
     _pending: tuple[Method, str] | None = None
     """An alternate email or phone being validated instead of the one signed in with."""
     _policy_outdated: bool = False
+    _contact_found: tuple[bool, bool] = (False, False)
+    """After the password: the attribute is validated on this account; on another one."""
 
     # Sign In page -------------------------------------------------------------------
 
@@ -165,16 +167,7 @@ class SignInFlow:
             common_passwords=runtime.common_passwords,
         )
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
-        with read_session(runtime.engine) as db:
-            validated = self._counts_as_validated(db, account, self.method, self.identifier)
-            owned_elsewhere = (
-                db.exec(
-                    select(StudentAccount.id).where(
-                        _holds(self.method, self.identifier), _validated(self.method), StudentAccount.id != account.id
-                    )
-                ).first()
-                is not None
-            )
+        validated, owned_elsewhere = self._contact_found
         if validated:
             return self._after_contact(account)
         if owned_elsewhere:
@@ -182,7 +175,8 @@ class SignInFlow:
         return self._send_code()
 
     def _signed_in(self, db: Session, account: StudentAccount, verification: Verification) -> None:
-        """In the transaction that accepted the password: its upgrade (ACC-7) and audit event."""
+        """In the transaction that accepted the password: its upgrade (ACC-7), its audit
+        event, and whether the attribute signed in with is validated here or elsewhere."""
         if verification.new_hash:
             account.password_hash = verification.new_hash
         audit.record(
@@ -193,6 +187,13 @@ class SignInFlow:
             account_id=account.id,
             detail=f"by {self.method.value}",
         )
+        owned_elsewhere = db.exec(
+            select(StudentAccount.id).where(
+                _holds(self.method, self.identifier), _validated(self.method), StudentAccount.id != account.id
+            )
+        ).first()
+        validated = self._counts_as_validated(db, account, self.method, self.identifier)
+        self._contact_found = (validated, owned_elsewhere is not None)
 
     def _counts_as_validated(self, db: Session, account: StudentAccount, method: Method, value: str) -> bool:
         if method is Method.PHONE:
