@@ -15,7 +15,9 @@ from openccc_tui.store.models import StudentAccount
 CCCID_ATTEMPTS = 8
 
 ACCOUNT_CREATION_LOCK = 0x0CCC_AC01
-"""The PostgreSQL advisory lock key that account creations and email changes hold until they commit."""
+"""The PostgreSQL advisory lock that account creations and email changes hold until they
+commit; its second key is the schema's, as advisory locks are shared by a whole database."""
+ADVISORY_LOCK_SQL = text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))")
 _HELD_BY = "openccc_account_creation_lock_held_by"
 
 
@@ -52,7 +54,7 @@ def lock_account_creation(session: Session) -> None:
         return
     if session.in_nested_transaction():
         raise CreationLockMisuse("take the account-creation lock before opening a savepoint")
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCOUNT_CREATION_LOCK})
+    session.execute(ADVISORY_LOCK_SQL, {"key": ACCOUNT_CREATION_LOCK})
     session.info[_HELD_BY] = transaction
 
 

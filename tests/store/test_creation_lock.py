@@ -10,7 +10,9 @@ from openccc_tui.store.engine import read_session, write_session
 def _free_elsewhere(engine) -> bool:
     """Whether another connection could take the lock now (it lets go of it at once)."""
     with engine.connect() as other:
-        return other.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ACCOUNT_CREATION_LOCK}).scalar()
+        return other.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key, hashtext(current_schema()))"), {"key": ACCOUNT_CREATION_LOCK}
+        ).scalar()
 
 
 def test_add_3_creation_lock_is_refused_outside_a_write_transaction(engine):
