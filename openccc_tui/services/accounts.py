@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, literal, text, union_all
+from sqlalchemy import bindparam, literal, union_all
 from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.contact import normalise_email
@@ -19,7 +19,7 @@ from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.store.accounts import insert_with_new_cccid
+from openccc_tui.store.accounts import insert_with_new_cccid, lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, StudentAccount
 
@@ -42,26 +42,6 @@ class CreatedAccount:
     cccid: str
     username: str
     email: str
-
-
-ACCOUNT_CREATION_LOCK = 0x0CCC_AC01
-"""The PostgreSQL advisory lock key that account creations hold until they commit."""
-LOCKED_IN = "account_creation_locked_in"
-
-
-def _lock_account_creation(session: Session) -> None:
-    """Serialise account creations on PostgreSQL (SQLite writes are serial already).
-
-    The email is not unique in the table (legacy accounts share unvalidated ones), so two
-    terminals checking ADD-3 at once must not both find it free. One lock for every
-    creation, held to the end of the transaction and taken once per transaction: a Multi
-    Account Creation batch pays one round trip for it, not one per row.
-    """
-    transaction = session.get_transaction()
-    if session.get_bind().dialect.name != "postgresql" or session.info.get(LOCKED_IN) is transaction:
-        return
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCOUNT_CREATION_LOCK})
-    session.info[LOCKED_IN] = transaction
 
 
 _DUPLICATE_CHECKS = union_all(
@@ -90,7 +70,8 @@ _DUPLICATE_CHECKS = union_all(
 def duplicate_message(session: Session, draft: AccountDraft) -> str | None:
     """The first ADD-3 check that matches, in the documented order, or None.
 
-    One round trip: the three checks are one UNION ALL of indexed look-ups.
+    One round trip: the three checks are one UNION ALL of indexed look-ups. The answer
+    holds until the transaction ends only under `lock_account_creation`.
     """
     username = draft.username or draft.email
     kinds = sorted(
@@ -128,9 +109,10 @@ def insert_account(
     """Check ADD-3 and create the staff-made account under a fresh CCCID, in `session`.
 
     Its `account.create` event is written at once, or, when `deferred_audit` is given,
-    appended there for the caller to write with the rest of its transaction."""
+    appended there for the caller to write with the rest of its transaction. Inside a
+    savepoint, the caller must have taken `lock_account_creation` before opening it."""
     username = draft.username or draft.email
-    _lock_account_creation(session)
+    lock_account_creation(session)
     duplicate = duplicate_message(session, draft)
     if duplicate:
         raise DuplicateAccount(duplicate)

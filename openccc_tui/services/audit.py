@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from openccc_tui.domain.staff import Role
+from openccc_tui.domain.staff import Role, parse_roles
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.store.models import AuditEvent, StudentAccount
+from openccc_tui.store.models import AuditEvent, Staff, StudentAccount
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Actor:
 def student_actor(account: StudentAccount) -> Actor:
     """A student acting on their own account, as the audit log names them."""
     return Actor(name=f"student:{account.cccid}", college_id=account.created_for_college_id)
+
+
+def staff_actor(staff: Staff) -> Actor:
+    """A staff member acting with the roles they hold."""
+    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
 
 
 _INSERT = AuditEvent.metadata.tables["audit_event"].insert()

@@ -47,6 +47,7 @@ from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import get_row, required, saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import write_table
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 
@@ -322,6 +323,7 @@ def _decide(
         batches.outcome(job_id, number, "", FAILURE, problems)
         return Outcome(cells, FAILURE, "", problems)
     hashing = required(future, "the password hash")
+    lock_account_creation(session)  # on the batch's transaction: a row's savepoint rollback would release it
     row_key = fingerprint(row_values(cells))
     earlier = (
         session.exec(

@@ -17,6 +17,7 @@ from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
 from openccc_tui.store import migrate
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, College, StudentAccount
 
@@ -97,6 +98,7 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
                     enrolment_uri=enrolment_uri(created.staff, college),
                 )
             )
+        lock_account_creation(session)
         for entry in seed.get("students", []):
             made_by = staff_ids[entry["made_by"]] if "made_by" in entry else None
             session.add(_demo_student(runtime, entry, made_by=made_by, college_id=college.id))

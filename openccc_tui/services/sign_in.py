@@ -7,12 +7,11 @@ not validated yet -> Edit Profile confirmation -> Update Password when a change 
 required -> done (the student's home).
 
 An unknown identifier, a wrong password and a locked account give the same message and
-each cost one password hash, so neither the words nor the time tell them apart.
+each cost one password hash and the same transactions (services/lockout.py), so neither
+the words nor the time tell them apart.
 """
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement
@@ -20,22 +19,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone, parent_email
+from openccc_tui.domain.hashing import Verification
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
-from openccc_tui.services import audit, codes
-from openccc_tui.services.audit import Actor, student_actor
+from openccc_tui.services import audit, codes, lockout
+from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
 from openccc_tui.services.records import get_row, required, saved_id, stored_ids
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
 from openccc_tui.services.student_session import StudentSession
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
-from openccc_tui.store.models import IdentifierThrottle, StudentAccount
-
-THROTTLE_WINDOW = timedelta(minutes=15)
+from openccc_tui.store.models import StudentAccount
 
 SIGN_IN_FAILED = (
     "We could not sign you in with that sign-in and password. Check them and try again, or use Recover Account."
@@ -78,7 +76,7 @@ def normalise_identifier(method: Method, text: str) -> str:
 
 
 def throttle_key(method: Method, identifier: str) -> str:
-    return hashlib.sha256(f"{method.value}:{identifier}".encode()).hexdigest()
+    return lockout.throttle_key(method.value, identifier)
 
 
 def _holds(method: Method, value: str) -> ColumnElement[bool]:
@@ -105,6 +103,8 @@ class SignInFlow:
     _pending: tuple[Method, str] | None = None
     """An alternate email or phone being validated instead of the one signed in with."""
     _policy_outdated: bool = False
+    _contact_found: tuple[bool, bool] = (False, False)
+    """After the password: the attribute is validated on this account; on another one."""
 
     # Sign In page -------------------------------------------------------------------
 
@@ -146,20 +146,20 @@ class SignInFlow:
     # Password page ------------------------------------------------------------------
 
     def submit_password(self, password: str) -> Step:
+        """SIGN-7: the password is checked only within the lockout's limits (lockout.py)."""
         self._expect(Step.PASSWORD)
         if self._account_id is None:
-            return self._unknown_identifier()
+            return self._unknown_identifier(password)
         runtime = self.runtime
-        now = runtime.clock()
-        with read_session(runtime.engine) as db:
-            account = get_row(db, StudentAccount, self._account_id)
-        if account.locked_until is not None and account.locked_until > now:
-            runtime.hasher.dummy_verify()
-            self._audit(account, "student.sign_in.locked")
-            return self._fail()
-        result = runtime.hasher.verify(password, account.password_hash)
-        if not result.ok:
-            count_failure(runtime, account, f"by {self.method.value}")
+        account = lockout.check_password(
+            runtime,
+            lockout.STUDENT,
+            self._account_id,
+            password,
+            detail=f"by {self.method.value}",
+            on_success=self._signed_in,
+        )
+        if account is None:
             return self._fail()
         context = PasswordContext(
             first_name=account.first_name,
@@ -169,35 +169,33 @@ class SignInFlow:
             common_passwords=runtime.common_passwords,
         )
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
-        with write_session(runtime.engine) as db:
-            fresh = get_row(db, StudentAccount, account.id)
-            fresh.failed_sign_ins = 0
-            fresh.lockouts = 0
-            fresh.locked_until = None
-            if result.new_hash:
-                fresh.password_hash = result.new_hash
-            audit.record(
-                db,
-                runtime,
-                student_actor(fresh),
-                "student.sign_in.password",
-                account_id=fresh.id,
-                detail=f"by {self.method.value}",
-            )
-            validated = self._counts_as_validated(db, fresh, self.method, self.identifier)
-            owned_elsewhere = (
-                db.exec(
-                    select(StudentAccount.id).where(
-                        _holds(self.method, self.identifier), _validated(self.method), StudentAccount.id != fresh.id
-                    )
-                ).first()
-                is not None
-            )
+        validated, owned_elsewhere = self._contact_found
         if validated:
-            return self._after_contact(fresh)
+            return self._after_contact(account)
         if owned_elsewhere:
             return self._go(Step.ALTERNATE_CONTACT)
         return self._send_code()
+
+    def _signed_in(self, db: Session, account: StudentAccount, verification: Verification) -> None:
+        """In the transaction that accepted the password: its upgrade (ACC-7), its audit
+        event, and whether the attribute signed in with is validated here or elsewhere."""
+        if verification.new_hash:
+            account.password_hash = verification.new_hash
+        audit.record(
+            db,
+            self.runtime,
+            student_actor(account),
+            "student.sign_in.password",
+            account_id=account.id,
+            detail=f"by {self.method.value}",
+        )
+        owned_elsewhere = db.exec(
+            select(StudentAccount.id).where(
+                _holds(self.method, self.identifier), _validated(self.method), StudentAccount.id != account.id
+            )
+        ).first()
+        validated = self._counts_as_validated(db, account, self.method, self.identifier)
+        self._contact_found = (validated, owned_elsewhere is not None)
 
     def _counts_as_validated(self, db: Session, account: StudentAccount, method: Method, value: str) -> bool:
         if method is Method.PHONE:
@@ -213,27 +211,13 @@ class SignInFlow:
             is not None
         )
 
-    def _unknown_identifier(self) -> Step:
-        """SIGN-4: the same reads, hash, writes and message as a wrong password, and throttled
-        without touching accounts (SIGN-7)."""
-        runtime = self.runtime
+    def _unknown_identifier(self, password: str) -> Step:
+        """SIGN-4: the same transactions, hash and message as a wrong password, and throttled
+        as SIGN-7 says, in a table apart from accounts: nothing is created that could block
+        a later registration."""
+        masked = mask_email(self.identifier) if self.method is Method.EMAIL else mask_phone(self.identifier)
         key = throttle_key(self.method, self.identifier)
-        with read_session(runtime.engine) as db:
-            db.get(IdentifierThrottle, key)
-        runtime.hasher.dummy_verify()
-        now = runtime.clock()
-        with write_session(runtime.engine) as db:
-            throttle = db.get(IdentifierThrottle, key)
-            if throttle is None:
-                throttle = IdentifierThrottle(key=key, window_started_at=now)
-                db.add(throttle)
-            if now - throttle.window_started_at >= THROTTLE_WINDOW:
-                throttle.window_started_at, throttle.failures = now, 0
-            throttle.failures += 1
-            if throttle.failures >= MAX_FAILURES:
-                throttle.locked_until = now + FIRST_LOCK
-            masked = mask_email(self.identifier) if self.method is Method.EMAIL else mask_phone(self.identifier)
-            audit.record(db, runtime, Actor(name="anonymous"), "student.sign_in.unknown", detail=f"by {masked}")
+        lockout.check_password(self.runtime, lockout.UNKNOWN_STUDENT, key, password, detail=f"by {masked}")
         return self._fail()
 
     def forgot_password(self) -> ForgotPasswordFlow:
@@ -286,6 +270,7 @@ class SignInFlow:
                 account = get_row(db, StudentAccount, self._account_id)
                 if method is Method.EMAIL:
                     if account.email_normalized != value:
+                        lock_account_creation(db)  # ADD-3: no account is created with this email meanwhile
                         account.email = value
                         account.email_normalized = value
                     mark_email_validated(db, self.runtime, account)
@@ -396,7 +381,3 @@ class SignInFlow:
         self.restart()
         self.message = SIGN_IN_FAILED
         return self.step
-
-    def _audit(self, account: StudentAccount, action: str) -> None:
-        with write_session(self.runtime.engine) as db:
-            audit.record(db, self.runtime, student_actor(account), action, account_id=account.id)

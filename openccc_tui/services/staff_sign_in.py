@@ -4,28 +4,27 @@ A flow object knows its step and every submit returns the next one; the screens 
 show steps. At first sign-in the TOTP secret is enrolled (confirmed by a first code) and
 the agreement never to share the account is accepted. Five consecutive failures, at
 either step, lock the account for 15 minutes; a locked account gets the same message as
-a wrong password, and an unknown user name costs the same hash as a known one.
+a wrong password, and an unknown user name costs the same hash and transactions as a
+known one and is throttled the same way. The password is checked by the same sequence
+as a student's (services/lockout.py), never while a write transaction is open.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from enum import StrEnum
 
 import pyotp
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from openccc_tui.domain.staff import parse_roles
-from openccc_tui.services import audit
-from openccc_tui.services.audit import Actor
+from openccc_tui.domain.hashing import Verification
+from openccc_tui.services import audit, lockout
+from openccc_tui.services.audit import Actor, staff_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.staff import enrolment_uri
-from openccc_tui.store.engine import write_session
+from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, Staff
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 TOTP_STEP_SECONDS = 30
 WRONG_CREDENTIALS = "The user name or password is not correct."
 WRONG_CODE = "That code is not correct. Enter the 6-digit code your authenticator app shows now."
@@ -67,33 +66,40 @@ class StaffSignInFlow:
     def submit_credentials(self, username: str, password: str) -> StaffStep:
         if self.step is not StaffStep.CREDENTIALS:
             raise ServiceError("the user name and password were already accepted")
-        now = self.runtime.clock()
-        with write_session(self.runtime.engine) as db:
-            staff = db.exec(
-                select(Staff).where(func.lower(Staff.username) == username.strip().lower()).with_for_update()
+        name = username.strip().lower()
+        with read_session(self.runtime.engine) as db:
+            staff_id = db.exec(
+                select(Staff.id).where(func.lower(Staff.username) == name, col(Staff.active).is_(True))
             ).first()
-            if staff is None or not staff.active:
-                self.runtime.hasher.dummy_verify()
-                return self._fail(WRONG_CREDENTIALS)
-            if staff.locked_until is not None and staff.locked_until > now:
-                self.runtime.hasher.dummy_verify()
-                audit.record(db, self.runtime, _actor(staff), "staff.sign_in.locked")
-                return self._fail(WRONG_CREDENTIALS)
-            result = self.runtime.hasher.verify(password, staff.password_hash)
-            if not result.ok:
-                self._count_failure(db, staff, "password")
-                return self._fail(WRONG_CREDENTIALS)
-            if result.new_hash:
-                staff.password_hash = result.new_hash
-            if staff.approved_at is None:
-                audit.record(db, self.runtime, _actor(staff), "staff.sign_in.not_approved")
-                return self._fail(NOT_APPROVED)
-            self._staff_id = staff.id
-            if staff.totp_enrolled_at is None:
-                self.enrolment_uri = enrolment_uri(staff, get_row(db, College, staff.college_id))
-                self.step = StaffStep.ENROL
-            else:
-                self.step = StaffStep.CODE
+        if staff_id is None:
+            key = lockout.throttle_key("staff", name)
+            lockout.check_password(self.runtime, lockout.UNKNOWN_STAFF, key, password)
+            return self._fail(WRONG_CREDENTIALS)
+        staff = lockout.check_password(
+            self.runtime,
+            lockout.STAFF,
+            staff_id,
+            password,
+            detail="wrong password",
+            reset_on_success=False,  # the code still follows; its success resets the count
+            on_success=_upgrade_hash,
+        )
+        if staff is None:
+            return self._fail(WRONG_CREDENTIALS)
+        if staff.approved_at is None:
+            with write_session(self.runtime.engine) as db:
+                audit.record(db, self.runtime, staff_actor(staff), "staff.sign_in.not_approved")
+            return self._fail(NOT_APPROVED)
+        self._staff_id = staff.id
+        if staff.totp_enrolled_at is None:
+            with read_session(self.runtime.engine) as db:
+                college = db.get(College, staff.college_id)
+            if college is None:
+                raise ServiceError("this staff account has no college")
+            self.enrolment_uri = enrolment_uri(staff, college)
+            self.step = StaffStep.ENROL
+        else:
+            self.step = StaffStep.CODE
         self.message = ""
         return self.step
 
@@ -103,11 +109,12 @@ class StaffSignInFlow:
         now = self.runtime.clock()
         with write_session(self.runtime.engine) as db:
             staff = db.exec(select(Staff).where(Staff.id == self._staff_id).with_for_update()).one()
-            if staff.locked_until is not None and staff.locked_until > now:
+            if lockout.is_locked(staff, now):
                 return self._restart(WRONG_CREDENTIALS)
+            # A TOTP code costs no hash: it is checked with the row held, against replay.
             step = _matching_step(staff.totp_secret, code.strip(), now.timestamp())
             if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
-                if self._count_failure(db, staff, "code"):
+                if lockout.count_failure_in(db, self.runtime, lockout.STAFF, staff, "wrong code"):
                     return self._restart(WRONG_CREDENTIALS)
                 self.message = WRONG_CODE
                 return self.step
@@ -115,7 +122,7 @@ class StaffSignInFlow:
             staff.failed_attempts = 0
             if staff.totp_enrolled_at is None:
                 staff.totp_enrolled_at = now
-                audit.record(db, self.runtime, _actor(staff), "staff.totp.enrol")
+                audit.record(db, self.runtime, staff_actor(staff), "staff.totp.enrol")
             if staff.agreement_accepted_at is None:
                 self.step = StaffStep.AGREEMENT
             else:
@@ -130,36 +137,20 @@ class StaffSignInFlow:
         with write_session(self.runtime.engine) as db:
             staff = get_row(db, Staff, self._staff_id)
             staff.agreement_accepted_at = self.runtime.clock()
-            audit.record(db, self.runtime, _actor(staff), "staff.agreement.accept", detail=AGREEMENT[:200])
+            audit.record(db, self.runtime, staff_actor(staff), "staff.agreement.accept", detail=AGREEMENT[:200])
             self._finish(db, staff)
         return self.step
 
     def _finish(self, db: Session, staff: Staff) -> None:
         college = get_row(db, College, staff.college_id)
-        audit.record(db, self.runtime, _actor(staff), "staff.sign_in")
+        audit.record(db, self.runtime, staff_actor(staff), "staff.sign_in")
         self.session = StaffSession(
-            actor=_actor(staff),
+            actor=staff_actor(staff),
             full_name=staff.full_name,
             college_name=college.name,
             college_mis=college.mis_code,
         )
         self.step = StaffStep.DONE
-
-    def _count_failure(self, db: Session, staff: Staff, stage: str) -> bool:
-        """Count one failure; True when it locked the account."""
-        staff.failed_attempts += 1
-        locked = staff.failed_attempts >= MAX_FAILURES
-        if locked:
-            staff.failed_attempts = 0
-            staff.locked_until = self.runtime.clock() + timedelta(minutes=LOCK_MINUTES)
-        audit.record(
-            db,
-            self.runtime,
-            _actor(staff),
-            "staff.sign_in.locked_out" if locked else "staff.sign_in.failed",
-            detail=f"wrong {stage}",
-        )
-        return locked
 
     def _fail(self, message: str) -> StaffStep:
         self.message = message
@@ -173,8 +164,10 @@ class StaffSignInFlow:
         return self.step
 
 
-def _actor(staff: Staff) -> Actor:
-    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
+def _upgrade_hash(_db: Session, staff: Staff, verification: Verification) -> None:
+    """ACC-7: an out-of-date hash is replaced in the transaction that accepted the password."""
+    if verification.new_hash:
+        staff.password_hash = verification.new_hash
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:

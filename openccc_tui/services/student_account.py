@@ -20,15 +20,15 @@ from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
-from openccc_tui.services import audit, codes, notify
+from openccc_tui.services import audit, codes, lockout, notify
 from openccc_tui.services.accounts import college_name
 from openccc_tui.services.audit import student_actor
 from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
-from openccc_tui.services.lockout import count_failure
 from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 
@@ -102,18 +102,11 @@ def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
 
 
 def reauthenticate(runtime: Runtime, student: StudentSession, password: str) -> bool:
-    """Check the password again; a wrong one counts toward the lockout like any other."""
-    with read_session(runtime.engine) as db:
-        account = get_row(db, StudentAccount, student.account_id)
-    now = runtime.clock()
-    if account.locked_until is not None and account.locked_until > now:
-        runtime.hasher.dummy_verify()
-        return False
-    if not runtime.hasher.verify(password, account.password_hash).ok:
-        count_failure(runtime, account, "re-authentication")
-        return False
-    student.password_verified_at = now
-    return True
+    """Check the password again, within the SIGN-7 limits like any other password check."""
+    if lockout.check_password(runtime, lockout.STUDENT, student.account_id, password, detail="re-authentication"):
+        student.password_verified_at = runtime.clock()
+        return True
+    return False
 
 
 def needs_reauthentication(runtime: Runtime, student: StudentSession) -> bool:
@@ -198,6 +191,7 @@ def _write_profile(
         old_email = account.email
         email_changed = bool(new_email) and normalise_email(new_email) != account.email_normalized
         if email_changed:
+            lock_account_creation(db)  # ADD-3: no account is created with this email meanwhile
             if (
                 db.exec(
                     select(StudentAccount.id).where(

@@ -20,6 +20,7 @@ from openccc_tui.services.one_time_password import send_one_time_password
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, College, Staff, StudentAccount
 
@@ -171,6 +172,7 @@ def update_email(
         raise InvalidInput([FieldError("email.confirm", INVALID, "does not match the email entered above")])
     with write_session(runtime.engine) as session:
         authorise(session, actor, Role.SUPPORT)
+        lock_account_creation(session)  # ADD-3: no account is created with this email meanwhile
         account = session.get(StudentAccount, account_id)
         if account is None:
             raise NotFound("no such account")

@@ -18,6 +18,8 @@ from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE = "openccc_write"
+_NOT_DURABLE = "openccc_not_durable"
+_SYNCHRONOUS = "openccc_synchronous"
 
 
 class DatabaseURLError(ValueError):
@@ -71,17 +73,34 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        synchronous = "NORMAL" if options.get(_NOT_DURABLE, False) else "FULL"
+        if connection.info.get(_SYNCHRONOUS, "FULL") != synchronous:  # kept per pooled connection
+            connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+            connection.info[_SYNCHRONOUS] = synchronous
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
 
     return engine
 
 
+def in_write_transaction(session: Session) -> bool:
+    """Whether `session`'s transaction was begun by `write_session` (on SQLite: IMMEDIATE)."""
+    return bool(session.connection().get_execution_options().get(_WRITE, False))
+
+
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction may write: committed at the end, rolled back on any error."""
+def write_session(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
+    """A session whose transaction may write: committed at the end, rolled back on any error.
+
+    `durable=False` lets the commit return before it reaches the disk (SQLite
+    synchronous=NORMAL, PostgreSQL synchronous_commit off): still atomic and seen by every
+    other connection at once, but a power cut may undo it; fit only for a write that a
+    durable commit soon covers, such as a sign-in slot (SIGN-7).
+    """
     with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={_WRITE: True})
+        connection = session.connection(execution_options={_WRITE: True, _NOT_DURABLE: not durable})
+        if not durable and connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         try:
             yield session
             session.commit()

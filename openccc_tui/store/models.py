@@ -43,6 +43,10 @@ class Staff(SQLModel, table=True):
     approved_by_id: int | None = Field(default=None, foreign_key="staff.id")
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    checks_pending: int = 0
+    """Password checks reserved and not settled yet: they count toward the five (SIGN-7)."""
+    checks_pending_until: datetime | None = None
+    """When checks still pending count as failures (a check that never settles is not lost)."""
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -112,6 +116,10 @@ class StudentAccount(SQLModel, table=True):
     failed_sign_ins: int = 0
     lockouts: int = 0
     locked_until: datetime | None = None
+    checks_pending: int = 0
+    """Password checks reserved and not settled yet: they count toward the five (SIGN-7)."""
+    checks_pending_until: datetime | None = None
+    """When checks still pending count as failures (a check that never settles is not lost)."""
     credentials_given_at: datetime | None = None
     credentials_note: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -168,6 +176,10 @@ class IdentifierThrottle(SQLModel, table=True):
     failures: int = 0
     window_started_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
+    checks_pending: int = 0
+    """Password checks reserved and not settled yet: they count toward the five (SIGN-7)."""
+    checks_pending_until: datetime | None = None
+    """When checks still pending count as failures (a check that never settles is not lost)."""
 
 
 class OutboxMessage(SQLModel, table=True):

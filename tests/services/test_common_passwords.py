@@ -35,8 +35,8 @@ def account_count(runtime) -> int:
 
 def name_the_college(runtime, actor, name: str) -> None:
     with write_session(runtime.engine) as session:
-        staff = session.get(Staff, actor.staff_id)
-        session.get(College, staff.college_id).name = name
+        staff = session.get_one(Staff, actor.staff_id)
+        session.get_one(College, staff.college_id).name = name
 
 
 def _written(tmp_path, data: bytes, name: str = "checked.csv"):
@@ -74,7 +74,7 @@ def test_acc_6a_update_password_refuses_decorated_common_passwords(runtime):
         problem = student_account.change_password(runtime, account_id, password, password, why="test")
         assert problem is not None and COMMON_LABEL.lower() + " (it " in problem, (password, problem)
     with read_session(runtime.engine) as session:
-        stored = session.get(StudentAccount, account_id).password_hash
+        stored = session.get_one(StudentAccount, account_id).password_hash
     assert runtime.hasher.verify(factories.STUDENT_PASSWORD, stored).ok
     assert student_account.change_password(runtime, account_id, "Tiger#Lake9", "Tiger#Lake9", why="test") is None
 
@@ -140,9 +140,10 @@ def test_acc_6b_pasted_rows_and_xlsx_are_checked_the_same_way(runtime, creator, 
     pasted = open_pasted("\n".join("\t".join(row(n, password="Maple#Kettle7")) for n in (1, 2)), LIMITS)
     assert pasted.same_password == dict.fromkeys((2, 3), "the same password is on rows 2, 3")
     workbook = openpyxl.Workbook()
-    workbook.active.append(list(TEMPLATE_COLUMNS))
+    sheet = workbook.worksheets[0]
+    sheet.append(list(TEMPLATE_COLUMNS))
     for n in (1, 2, 3):
-        workbook.active.append(row(n, password="Maple#Kettle7" if n != 2 else "Quiet#Brook55"))
+        sheet.append(row(n, password="Maple#Kettle7" if n != 2 else "Quiet#Brook55"))
     path = tmp_path / "students.xlsx"
     workbook.save(path)
     upload = open_upload(path, LIMITS)
