@@ -23,9 +23,11 @@ from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.services import audit, codes
 from openccc_tui.services.audit import Actor, student_actor
-from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
+from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.lockout import FIRST_LOCK, MAX_FAILURES, count_failure
+from openccc_tui.services.one_time_password import check_password, spend_a_failed_check
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
@@ -41,6 +43,7 @@ SIGN_IN_FAILED = (
 CODE_WRONG = "That code is not correct. Check the message and try again."
 CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
 CODE_SENT = "A new code is on its way."
+NO_CODE_YET = "No code was sent yet. Choose Resend when the time above has passed."
 
 
 class Step(StrEnum):
@@ -95,6 +98,7 @@ class SignInFlow:
     step: Step = Step.SIGN_IN
     method: Method = Method.EMAIL
     message: str = ""
+    message_kind: MessageKind = MessageKind.NOTICE
     session: StudentSession | None = None
     identifier: str = ""
     _candidates: list[int] = field(default_factory=list, repr=False)
@@ -152,10 +156,10 @@ class SignInFlow:
         with read_session(runtime.engine) as db:
             account = db.get(StudentAccount, self._account_id)
         if account.locked_until is not None and account.locked_until > now:
-            runtime.hasher.dummy_verify()
+            spend_a_failed_check(runtime)
             self._audit(account, "student.sign_in.locked")
             return self._fail()
-        result = runtime.hasher.verify(password, account.password_hash)
+        result = check_password(runtime, account, password)
         if not result.ok:
             count_failure(runtime, account, f"by {self.method.value}")
             return self._fail()
@@ -180,7 +184,7 @@ class SignInFlow:
                 student_actor(fresh),
                 "student.sign_in.password",
                 account_id=fresh.id,
-                detail=f"by {self.method.value}",
+                detail=f"by {self.method.value}" + (" with a one-time password" if result.one_time else ""),
             )
             validated = self._counts_as_validated(db, fresh, self.method, self.identifier)
             owned_elsewhere = (
@@ -218,7 +222,7 @@ class SignInFlow:
         key = throttle_key(self.method, self.identifier)
         with read_session(runtime.engine) as db:
             db.get(IdentifierThrottle, key)
-        runtime.hasher.dummy_verify()
+        spend_a_failed_check(runtime)
         now = runtime.clock()
         with write_session(runtime.engine) as db:
             throttle = db.get(IdentifierThrottle, key)
@@ -237,8 +241,7 @@ class SignInFlow:
     def forgot_password(self) -> ForgotPasswordFlow:
         """REC-1 from the Password page, for the account the Sign In page found (if any)."""
         self._expect(Step.PASSWORD)
-        channel = "email" if self.method is Method.EMAIL else "sms"
-        return ForgotPasswordFlow.start(self.runtime, channel, self.identifier, self._account_id)
+        return ForgotPasswordFlow(self.runtime, self.identifier, self._account_id)
 
     # Validation Code page -----------------------------------------------------------
 
@@ -253,29 +256,49 @@ class SignInFlow:
         return mask_email(value) if method is Method.EMAIL else mask_phone(value)
 
     def _send_code(self) -> Step:
-        self._challenge_id = codes.issue(self.runtime, self._account_id, self.destination, Purpose.VALIDATE_CONTACT)
-        return self._go(Step.VALIDATION_CODE)
+        self._challenge_id = None
+        self._go(Step.VALIDATION_CODE)
+        try:
+            self._challenge_id = codes.issue(
+                self.runtime, self._signed_in_account(), self.destination, Purpose.VALIDATE_CONTACT
+            )
+        except CodeLimitReached as refused:
+            return self._stay(str(refused))
+        return self.step
+
+    def _signed_in_account(self) -> int:
+        if self._account_id is None:
+            raise ServiceError("no account is signing in")
+        return self._account_id
 
     def resend_code(self) -> Step:
+        """CODE-1: three resends in 15 minutes; a refusal says until when."""
         self._expect(Step.VALIDATION_CODE)
         try:
-            still_open = codes.resend(self.runtime, self._challenge_id, self.destination)
-        except ResendRefused as refused:
-            return self._stay(
-                f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC."
-            )
-        if not still_open:
-            self._send_code()
-        return self._stay(CODE_SENT)
+            if self._challenge_id is None:
+                self._challenge_id = codes.issue(
+                    self.runtime, self._signed_in_account(), self.destination, Purpose.VALIDATE_CONTACT
+                )
+            else:
+                self._challenge_id = codes.resend(self.runtime, self._challenge_id, self.destination)
+        except CodeLimitReached as refused:
+            return self._stay(str(refused))
+        self.message, self.message_kind = CODE_SENT, MessageKind.NOTICE
+        return self.step
 
     def submit_code(self, code: str) -> Step:
         """SIGN-5: a correct code validates the attribute; the first account to do so owns it (ACC-3)."""
         self._expect(Step.VALIDATION_CODE)
-        result = codes.verify(self.runtime, self._challenge_id, code)
-        if result is CodeResult.WRONG:
-            return self._stay(CODE_WRONG)
-        if result is CodeResult.ENDED:
-            return self._stay(CODE_ENDED)
+        if self._challenge_id is None:
+            return self._stay(NO_CODE_YET)
+        try:
+            result = codes.verify(self.runtime, self._challenge_id, code)
+        except TooManyWrongCodes as ended:
+            return self._stay(str(ended))
+        if result is not CodeResult.ACCEPTED:
+            return self._stay(
+                {CodeResult.MALFORMED: codes.NOT_A_CODE, CodeResult.WRONG: CODE_WRONG}.get(result, CODE_ENDED)
+            )
         method, value = self._pending or (self.method, self.identifier)
         try:
             with write_session(self.runtime.engine) as db:
@@ -373,17 +396,16 @@ class SignInFlow:
             raise ServiceError(f"this answer belongs to the {step.value} step, not {self.step.value}")
 
     def _go(self, step: Step) -> Step:
-        self.step, self.message = step, ""
+        self.step, self.message, self.message_kind = step, "", MessageKind.NOTICE
         return step
 
     def _stay(self, message: str) -> Step:
-        self.message = message
+        self.message, self.message_kind = message, MessageKind.ERROR
         return self.step
 
     def _fail(self) -> Step:
         self.restart()
-        self.message = SIGN_IN_FAILED
-        return self.step
+        return self._stay(SIGN_IN_FAILED)
 
     def _audit(self, account: StudentAccount, action: str) -> None:
         with write_session(self.runtime.engine) as db:
