@@ -11,8 +11,8 @@ from openccc_tui.domain.recovery import ssn_digest
 from openccc_tui.services import accounts, applications, notify, student_account
 from openccc_tui.services.applications import ApplicationType
 from openccc_tui.services.edit_account import EditAccountFlow, EditStep
-from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.errors import InvalidInput, ServiceError
+from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.recovery import (
     CODE_WRONG,
     CONTACT_SUPPORT,
