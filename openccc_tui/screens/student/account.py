@@ -247,3 +247,4 @@ class EmailCodeDialog(ModalScreen[None]):
             self.dismiss(None)
             return
         self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+        self.query_one("#email-code", Input).focus()
