@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import update
+from sqlmodel import col, update
 
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import read_session, write_session
@@ -47,18 +47,18 @@ class Taken:
 def take(runtime: Runtime, limit: Limit, *parts: object) -> Taken:
     """Count one attempt; `allowed` is False once the window already holds `most`."""
     key, now = limit.key(*parts), runtime.clock()
-    expired = AttemptCounter.window_started_at <= now - limit.window
+    expired = col(AttemptCounter.window_started_at) <= now - limit.window
     with write_session(runtime.engine) as db:
         insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
         db.exec(insert(AttemptCounter).values(key=key, count=0, window_started_at=now).on_conflict_do_nothing())
         count, started = db.exec(
             update(AttemptCounter)
-            .where(AttemptCounter.key == key)
+            .where(col(AttemptCounter.key) == key)
             .values(
-                count=case((expired, 1), else_=AttemptCounter.count + 1),
-                window_started_at=case((expired, now), else_=AttemptCounter.window_started_at),
+                count=case((expired, 1), else_=col(AttemptCounter.count) + 1),
+                window_started_at=case((expired, now), else_=col(AttemptCounter.window_started_at)),
             )
-            .returning(AttemptCounter.count, AttemptCounter.window_started_at)
+            .returning(col(AttemptCounter.count), col(AttemptCounter.window_started_at))
         ).one()
     return Taken(key, count, started, started + limit.window, count <= limit.most)
 
@@ -69,11 +69,11 @@ def give_back(runtime: Runtime, taken: Taken) -> None:
         db.exec(
             update(AttemptCounter)
             .where(
-                AttemptCounter.key == taken.key,
-                AttemptCounter.window_started_at == taken.window_started_at,
-                AttemptCounter.count > 0,
+                col(AttemptCounter.key) == taken.key,
+                col(AttemptCounter.window_started_at) == taken.window_started_at,
+                col(AttemptCounter.count) > 0,
             )
-            .values(count=AttemptCounter.count - 1)
+            .values(count=col(AttemptCounter.count) - 1)
         )
 
 
