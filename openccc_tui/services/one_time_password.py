@@ -11,7 +11,7 @@ outstanding, and `spend_a_failed_check` costs the same for an identifier with no
 so the time of an answer tells nothing (SIGN-4).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlmodel import Session, col, delete, update
@@ -79,26 +79,39 @@ def send_one_time_password(session: Session, runtime: Runtime, account: StudentA
     )
 
 
-def offer_one_time_password(session: Session, runtime: Runtime, account: StudentAccount) -> None:
+@dataclass(frozen=True)
+class Offer:
+    """A one-time password made and hashed before any write transaction begins."""
+
+    account_id: int
+    plain: str = field(repr=False)
+    password_hash: str = field(repr=False)
+
+
+def prepare_offer(runtime: Runtime, account: StudentAccount) -> Offer:
+    if account.id is None:
+        raise ValueError("the account is not saved")
+    plain = _new_one_time_password(runtime, account)
+    return Offer(account.id, plain, runtime.hasher.hash(plain))
+
+
+def offer_one_time_password(session: Session, runtime: Runtime, account: StudentAccount, offer: Offer) -> None:
     """REC-2: queue the user name and a one-time password to the account's email, leaving the
     password as it is. A newer offer replaces an older one. The caller commits, then calls
     `notify.deliver_pending`."""
-    one_time = _new_one_time_password(runtime, account)
     now = runtime.clock()
-    if account.id is None:
-        raise ValueError("the account is not saved")
-    offered = session.get(OneTimePassword, account.id)
+    offered = session.get(OneTimePassword, offer.account_id)
     if offered is None:
-        offered = OneTimePassword(account_id=account.id, password_hash="", issued_at=now, expires_at=now)
+        offered = OneTimePassword(account_id=offer.account_id, password_hash="", issued_at=now, expires_at=now)
         session.add(offered)
-    offered.password_hash = runtime.hasher.hash(one_time)
+    offered.password_hash = offer.password_hash
     offered.issued_at, offered.expires_at = now, now + LIFETIME
     username = account.username or account.email
     _queue(
         session,
         runtime,
         account,
-        one_time,
+        offer.plain,
         f"Someone asked to recover the OpenCCC account {account.cccid}.\n"
         f"Your user name is: {username}\n"
         "Your password has not changed. If you remember it, sign in with it as usual: "

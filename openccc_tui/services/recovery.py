@@ -34,7 +34,7 @@ from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.flow import Flow
 from openccc_tui.services.lockout import count_failure
-from openccc_tui.services.one_time_password import offer_one_time_password
+from openccc_tui.services.one_time_password import offer_one_time_password, prepare_offer
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_account import change_password
 from openccc_tui.store.engine import read_session, write_session
@@ -212,22 +212,25 @@ class RecoverAccountFlow(Flow[RecoverStep]):
         until = attempts.refused_until(taken)
         if until is not None:
             return self._stay(f"{TOO_MANY_REQUESTS} {try_again_after(until)}")
-        with write_session(self.runtime.engine) as db:
-            account = db.exec(
+        with read_session(self.runtime.engine) as db:
+            holders = db.exec(
                 select(StudentAccount)
                 .where(col(StudentAccount.email_normalized) == wanted)
                 .order_by(col(StudentAccount.email_validated).desc(), col(StudentAccount.id))
                 .limit(2)
             ).all()
-            chosen = account[0] if len(account) == 1 or (account and account[0].email_validated) else None
-            if chosen is None:
-                self.runtime.hasher.hash(secrets.token_urlsafe(12))  # the time an offer costs
+        account = holders[0] if len(holders) == 1 or (holders and holders[0].email_validated) else None
+        if account is None:
+            self.runtime.hasher.hash(secrets.token_urlsafe(12))  # the time an offer costs
+            with write_session(self.runtime.engine) as db:
                 audit.record(
-                    db, self.runtime, Actor(name="anonymous"), "student.recover.email", detail=f"{mask_email(wanted)}"
+                    db, self.runtime, Actor(name="anonymous"), "student.recover.email", detail=mask_email(wanted)
                 )
-            else:
-                offer_one_time_password(db, self.runtime, chosen)
-                audit.record(db, self.runtime, student_actor(chosen), "student.recover.email", account_id=chosen.id)
+        else:
+            offer = prepare_offer(self.runtime, account)
+            with write_session(self.runtime.engine) as db:
+                offer_one_time_password(db, self.runtime, account, offer)
+                audit.record(db, self.runtime, student_actor(account), "student.recover.email", account_id=account.id)
         notify.deliver_pending(self.runtime)
         return self._go(RecoverStep.ONE_TIME_PASSWORD_SENT)
 
