@@ -129,13 +129,14 @@ def check_password(runtime: Runtime, account: StudentAccount, password: str) -> 
     if account.id is None:
         raise ValueError("the account is not saved")
     result = runtime.hasher.verify(password, account.password_hash)
-    if result.ok:
-        with write_session(runtime.engine) as db:
-            withdraw(db, account.id)
-        return PasswordCheck(ok=True, new_hash=result.new_hash)
-    now = runtime.clock()
     with read_session(runtime.engine) as db:
         offered = db.get(OneTimePassword, account.id)
+    if result.ok:
+        if offered is not None:
+            with write_session(runtime.engine) as db:
+                withdraw(db, account.id)
+        return PasswordCheck(ok=True, new_hash=result.new_hash)
+    now = runtime.clock()
     if offered is None or offered.expires_at <= now:
         runtime.hasher.dummy_verify()
         return PasswordCheck(ok=False)
