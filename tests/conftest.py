@@ -132,3 +132,15 @@ def sqlite_runtime(tmp_path, sqlite_template) -> Iterator[Runtime]:
 @pytest.fixture
 def engine(runtime) -> Engine:
     return runtime.engine
+
+
+@pytest.fixture
+def pacific_time(monkeypatch) -> Iterator[None]:
+    """The system's local zone is California's (refusals say until when in local time, CODE-1)."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -8,10 +8,13 @@ Exact under concurrency. Every password check goes through `check_password`:
    on SQLite the transaction is begun IMMEDIATE) and takes a slot only if the row is not
    locked and its settled failures plus the checks in flight are fewer than five;
 2. verify the password outside any transaction: hashing never holds SQLite's one writer
-   nor a PostgreSQL row lock;
+   nor a PostgreSQL row lock. A student's password is the current one or an outstanding
+   one-time password (REC-2, services/one_time_password.py): the counter's `verify`;
 3. settle: a second short write transaction gives the slot back and counts the outcome.
    The failure that makes five sets the lock; a right password is accepted only if the
-   row is not locked at that moment, and a success resets the count.
+   row is not locked at that moment and the counter's `accept` still takes it (a one-time
+   password is used up there, once, however many checks matched it), and a success resets
+   the count.
 
 So at most five passwords are checked before a lock, however many arrive at once; a
 burst sets one lock and cannot lengthen it (nothing is checked while it holds); and a
@@ -30,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.services import audit
+from openccc_tui.services import audit, one_time_password
 from openccc_tui.services.audit import Actor, staff_actor, student_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
@@ -52,6 +55,10 @@ def lock_duration(lockouts_before: int) -> timedelta:
     """15 minutes, doubling with each lock before, up to a day (the doubling is capped
     before it could overflow a timedelta, however many locks an attacker causes)."""
     return min(FIRST_LOCK * (1 << min(lockouts_before, 7)), LONGEST_LOCK)
+
+
+def _one_hash(runtime: Runtime) -> None:
+    runtime.hasher.dummy_verify()
 
 
 def throttle_key(kind: str, identifier: str) -> str:
@@ -76,6 +83,14 @@ class Counter(Generic[Row]):
     """Each lock doubles the next (the `lockouts` column), as student accounts do."""
     window: timedelta | None = None
     """Failures are forgotten this long after the first (`window_started_at`)."""
+    verify: Callable[[Runtime, Row, str], Verification] | None = None
+    """The VERIFY step, run outside any transaction; None verifies against `stored_hash`."""
+    accept: Callable[[Session, Runtime, Row, Verification], bool] | None = None
+    """Run in the settling transaction before a right password is accepted; False refuses it
+    and counts a failure (what it was checked against was used or withdrawn meanwhile)."""
+    spend: Callable[[Runtime], None] = _one_hash
+    """The cost of a check refused without a verify (a locked row, an unknown identifier):
+    what `verify` costs for a wrong password, so the time tells nothing."""
 
     def failures_of(self, row: Row) -> int:
         value: int = getattr(row, self.failures)
@@ -93,6 +108,9 @@ STUDENT: Counter[StudentAccount] = Counter(
     account_id=lambda account: account.id,
     stored_hash=lambda account: account.password_hash,
     growing=True,
+    verify=one_time_password.check_password,
+    accept=one_time_password.settle,
+    spend=one_time_password.spend_a_failed_check,
 )
 STAFF: Counter[Staff] = Counter(
     model=Staff,
@@ -110,6 +128,7 @@ UNKNOWN_STUDENT: Counter[IdentifierThrottle] = Counter(
     account_id=lambda _: None,
     stored_hash=lambda _: None,
     window=THROTTLE_WINDOW,
+    spend=one_time_password.spend_a_failed_check,
 )
 UNKNOWN_STAFF: Counter[IdentifierThrottle] = Counter(
     model=IdentifierThrottle,
@@ -138,14 +157,17 @@ def check_password(
 ) -> Row | None:
     """Check `password` for the row `key` under the SIGN-7 limits; the row as settled when
     it is right, None when it is wrong or was not checked (locked, or five checks already
-    in flight). Either way exactly one password hash is computed, so the time tells
-    nothing. `on_success` runs in the settling transaction (a hash upgrade, an audit
-    event); `reset_on_success` is False where a second factor still follows."""
+    in flight). Either way the counter's hashes are computed (one, two for a student: the
+    password and a one-time password), so the time tells nothing. `on_success` runs in
+    the settling transaction (a hash upgrade, an audit event); `reset_on_success` is False
+    where a second factor still follows."""
     reserved = _reserve(runtime, counter, key, detail)
     stored = counter.stored_hash(reserved) if reserved is not None else None
-    if stored is None:
-        runtime.hasher.dummy_verify()
+    if reserved is None or stored is None:
+        counter.spend(runtime)
         verification = Verification(ok=False)
+    elif counter.verify is not None:
+        verification = counter.verify(runtime, reserved, password)
     else:
         verification = runtime.hasher.verify(password, stored)
     if reserved is None:
@@ -214,7 +236,10 @@ def _settle(
         if row.checks_pending == 0:
             row.checks_pending_until = None
         right = verification.ok and counter.stored_hash(row) == checked_hash  # not changed meanwhile
-        if right and not is_locked(row, now):
+        locked = is_locked(row, now)
+        if right and not locked and counter.accept is not None:
+            right = counter.accept(db, runtime, row, verification)
+        if right and not locked:
             if reset_on_success:
                 counter.set_failures(row, 0)
                 row.locked_until = None

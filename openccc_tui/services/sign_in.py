@@ -7,8 +7,8 @@ not validated yet -> Edit Profile confirmation -> Update Password when a change 
 required -> done (the student's home).
 
 An unknown identifier, a wrong password and a locked account give the same message and
-each cost one password hash and the same transactions (services/lockout.py), so neither
-the words nor the time tell them apart.
+each cost two password hashes (the password and a one-time password, REC-2) and the same
+transactions (services/lockout.py), so neither the words nor the time tell them apart.
 """
 
 from dataclasses import dataclass, field
@@ -24,8 +24,10 @@ from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.services import audit, codes, lockout
 from openccc_tui.services.audit import student_actor
-from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused
+from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.flow import MessageKind
+from openccc_tui.services.one_time_password import PasswordCheck
 from openccc_tui.services.records import get_row, required, saved_id, stored_ids
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
@@ -41,6 +43,7 @@ SIGN_IN_FAILED = (
 CODE_WRONG = "That code is not correct. Check the message and try again."
 CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
 CODE_SENT = "A new code is on its way."
+NO_CODE_YET = "No code was sent yet. Choose Resend when the time above has passed."
 
 
 class Step(StrEnum):
@@ -95,6 +98,7 @@ class SignInFlow:
     step: Step = Step.SIGN_IN
     method: Method = Method.EMAIL
     message: str = ""
+    message_kind: MessageKind = MessageKind.NOTICE
     session: StudentSession | None = None
     identifier: str = ""
     _candidates: list[int] = field(default_factory=list, repr=False)
@@ -177,17 +181,19 @@ class SignInFlow:
         return self._send_code()
 
     def _signed_in(self, db: Session, account: StudentAccount, verification: Verification) -> None:
-        """In the transaction that accepted the password: its upgrade (ACC-7), its audit
-        event, and whether the attribute signed in with is validated here or elsewhere."""
+        """In the transaction that accepted the password (after lockout's STUDENT counter used
+        up a one-time password, or withdrew it for the current one): its upgrade (ACC-7), its
+        audit event, and whether the attribute signed in with is validated here or elsewhere."""
         if verification.new_hash:
             account.password_hash = verification.new_hash
+        one_time = isinstance(verification, PasswordCheck) and verification.one_time
         audit.record(
             db,
             self.runtime,
             student_actor(account),
             "student.sign_in.password",
             account_id=account.id,
-            detail=f"by {self.method.value}",
+            detail=f"by {self.method.value}" + (" with a one-time password" if one_time else ""),
         )
         owned_elsewhere = db.exec(
             select(StudentAccount.id).where(
@@ -223,8 +229,7 @@ class SignInFlow:
     def forgot_password(self) -> ForgotPasswordFlow:
         """REC-1 from the Password page, for the account the Sign In page found (if any)."""
         self._expect(Step.PASSWORD)
-        channel = "email" if self.method is Method.EMAIL else "sms"
-        return ForgotPasswordFlow.start(self.runtime, channel, self.identifier, self._account_id)
+        return ForgotPasswordFlow(self.runtime, self.identifier, self._account_id)
 
     # Validation Code page -----------------------------------------------------------
 
@@ -239,31 +244,44 @@ class SignInFlow:
         return mask_email(value) if method is Method.EMAIL else mask_phone(value)
 
     def _send_code(self) -> Step:
-        self._challenge_id = codes.issue(
-            self.runtime, self._chosen_account_id, self.destination, Purpose.VALIDATE_CONTACT
-        )
-        return self._go(Step.VALIDATION_CODE)
+        self._challenge_id = None
+        self._go(Step.VALIDATION_CODE)
+        try:
+            self._challenge_id = codes.issue(
+                self.runtime, self._chosen_account_id, self.destination, Purpose.VALIDATE_CONTACT
+            )
+        except CodeLimitReached as refused:
+            return self._stay(str(refused))
+        return self.step
 
     def resend_code(self) -> Step:
+        """CODE-1: three resends in 15 minutes; a refusal says until when."""
         self._expect(Step.VALIDATION_CODE)
         try:
-            still_open = codes.resend(self.runtime, self._sent_challenge_id, self.destination)
-        except ResendRefused as refused:
-            return self._stay(
-                f"You have asked for three new codes in 15 minutes; ask again after {refused.retry_at:%H:%M} UTC."
-            )
-        if not still_open:
-            self._send_code()
-        return self._stay(CODE_SENT)
+            if self._challenge_id is None:
+                self._challenge_id = codes.issue(
+                    self.runtime, self._chosen_account_id, self.destination, Purpose.VALIDATE_CONTACT
+                )
+            else:
+                self._challenge_id = codes.resend(self.runtime, self._challenge_id, self.destination)
+        except CodeLimitReached as refused:
+            return self._stay(str(refused))
+        self.message, self.message_kind = CODE_SENT, MessageKind.NOTICE
+        return self.step
 
     def submit_code(self, code: str) -> Step:
         """SIGN-5: a correct code validates the attribute; the first account to do so owns it (ACC-3)."""
         self._expect(Step.VALIDATION_CODE)
-        result = codes.verify(self.runtime, self._sent_challenge_id, code)
-        if result is CodeResult.WRONG:
-            return self._stay(CODE_WRONG)
-        if result is CodeResult.ENDED:
-            return self._stay(CODE_ENDED)
+        if self._challenge_id is None:
+            return self._stay(NO_CODE_YET)
+        try:
+            result = codes.verify(self.runtime, self._challenge_id, code)
+        except TooManyWrongCodes as ended:
+            return self._stay(str(ended))
+        if result is not CodeResult.ACCEPTED:
+            return self._stay(
+                {CodeResult.MALFORMED: codes.NOT_A_CODE, CodeResult.WRONG: CODE_WRONG}.get(result, CODE_ENDED)
+            )
         method, value = self._pending or (self.method, self.identifier)
         try:
             with write_session(self.runtime.engine) as db:
@@ -355,10 +373,6 @@ class SignInFlow:
     def _chosen_account_id(self) -> int:
         return required(self._account_id, "the account")
 
-    @property
-    def _sent_challenge_id(self) -> int:
-        return required(self._challenge_id, "the validation code")
-
     def restart(self) -> Step:
         """Back to the Sign In page with nothing of the attempt kept but the method."""
         self._candidates, self._account_id, self._challenge_id, self._pending = [], None, None, None
@@ -370,14 +384,13 @@ class SignInFlow:
             raise ServiceError(f"this answer belongs to the {step.value} step, not {self.step.value}")
 
     def _go(self, step: Step) -> Step:
-        self.step, self.message = step, ""
+        self.step, self.message, self.message_kind = step, "", MessageKind.NOTICE
         return step
 
     def _stay(self, message: str) -> Step:
-        self.message = message
+        self.message, self.message_kind = message, MessageKind.ERROR
         return self.step
 
     def _fail(self) -> Step:
         self.restart()
-        self.message = SIGN_IN_FAILED
-        return self.step
+        return self._stay(SIGN_IN_FAILED)

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone
@@ -20,11 +19,11 @@ from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
-from openccc_tui.services import audit, codes, lockout, notify
+from openccc_tui.services import audit, lockout, notify
 from openccc_tui.services.accounts import college_name
 from openccc_tui.services.audit import student_actor
-from openccc_tui.services.codes import CodeResult, Destination, Purpose
 from openccc_tui.services.errors import InvalidInput, ServiceError
+from openccc_tui.services.one_time_password import withdraw as withdraw_one_time_password
 from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.student_session import StudentSession
@@ -75,7 +74,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class SaveResult:
-    email_challenge_id: int | None = None
+    new_email: str = ""
+    """The new email to validate by code (normalised), or empty when the email did not change."""
     masked_new_email: str = ""
     changed: tuple[str, ...] = field(default_factory=tuple)
 
@@ -227,15 +227,9 @@ def _write_profile(
             account_id=account.id,
             detail="changed: " + ", ".join(changed),
         )
-    challenge_id = None
-    if email_changed:
-        challenge_id = codes.issue(
-            runtime, student.account_id, Destination("email", normalise_email(new_email)), Purpose.VALIDATE_CONTACT
-        )
-    else:
-        notify.deliver_pending(runtime)
+    notify.deliver_pending(runtime)
     return SaveResult(
-        email_challenge_id=challenge_id,
+        new_email=normalise_email(new_email) if email_changed else "",
         masked_new_email=mask_email(new_email) if email_changed else "",
         changed=tuple(changed),
     )
@@ -252,20 +246,6 @@ def _stored_value(column: str, text: str, country: str) -> date | str | None:
     if column in ("state", "country") and (column == "country" or country.upper() == "US"):
         return text.upper()
     return text
-
-
-def validate_new_email(runtime: Runtime, student: StudentSession, challenge_id: int, code: str) -> CodeResult:
-    """The code sent to the new email: a correct one validates it (and may reclaim the account)."""
-    result = codes.verify(runtime, challenge_id, code)
-    if result is not CodeResult.ACCEPTED:
-        return result
-    try:
-        with write_session(runtime.engine) as db:
-            account = get_row(db, StudentAccount, student.account_id)
-            mark_email_validated(db, runtime, account)
-    except IntegrityError:
-        raise ServiceError("This email was validated on another account meanwhile; enter another one.") from None
-    return result
 
 
 def mark_email_validated(db: Session, runtime: Runtime, account: StudentAccount) -> None:
@@ -320,5 +300,6 @@ def change_password(runtime: Runtime, account_id: int, password: str, confirm: s
         account.must_change_password = False
         account.failed_sign_ins, account.locked_until = 0, None
         account.updated_at = runtime.clock()
+        withdraw_one_time_password(db, account_id)
         audit.record(db, runtime, student_actor(account), "student.password.change", account_id=account.id, detail=why)
     return None

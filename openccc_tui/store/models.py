@@ -157,8 +157,6 @@ class Challenge(SQLModel, table=True):
     failed_attempts: int = 0
     sends: int = 1
     last_sent_at: datetime = Field(default_factory=utcnow)
-    resend_window_started_at: datetime = Field(default_factory=utcnow)
-    resends_in_window: int = 0
     used_at: datetime | None = None
     ended_at: datetime | None = None
 
@@ -180,6 +178,30 @@ class IdentifierThrottle(SQLModel, table=True):
     """Password checks reserved and not settled yet: they count toward the five (SIGN-7)."""
     checks_pending_until: datetime | None = None
     """When checks still pending count as failures (a check that never settles is not lost)."""
+
+
+class AttemptCounter(SQLModel, table=True):
+    """Attempts counted over a window, per key: CODE-1's wrong entries and sends, REC-2's
+    requests, REC-3's failures. The key is a digest of what is counted (an account, a
+    destination, a claimed identity, a terminal), never the thing itself."""
+
+    __tablename__ = "attempt_counter"
+
+    key: str = Field(primary_key=True, max_length=64)
+    count: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow)
+
+
+class OneTimePassword(SQLModel, table=True):
+    """A one-time password offered besides the account's own (REC-2): valid 24 hours, used
+    once, withdrawn by a sign-in with the current password. One per account at most."""
+
+    __tablename__ = "one_time_password"
+
+    account_id: int = Field(primary_key=True, foreign_key="student_account.id")
+    password_hash: str = Field(max_length=255)
+    issued_at: datetime
+    expires_at: datetime
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -10,9 +10,11 @@ from sqlmodel import select
 from openccc_tui.domain.recovery import ssn_digest
 from openccc_tui.services import accounts, applications, notify, student_account
 from openccc_tui.services.applications import ApplicationType
-from openccc_tui.services.codes import CodeResult
+from openccc_tui.services.edit_account import EditAccountFlow, EditStep
 from openccc_tui.services.errors import InvalidInput, ServiceError
+from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.recovery import (
+    CODE_WRONG,
     CONTACT_SUPPORT,
     NOT_FOUND,
     ForgotStep,
@@ -66,23 +68,21 @@ def test_acc_9_changing_the_email_needs_a_recent_password(runtime, staff_made):
 
 def test_acc_9_new_email_is_validated_by_code_the_old_one_told_and_the_account_reclaimed(runtime, staff_made):
     student = session_of(staff_made)
-    result = student_account.save_profile(
-        runtime,
-        student,
-        profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "W.Pooh@home.org"}),
-    )
-    assert result.masked_new_email == "w****h@home.org" and "email" in result.changed
+    flow = EditAccountFlow(runtime, student)
+    changes = profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "W.Pooh@home.org"})
+    assert flow.save(changes) is EditStep.EMAIL_CODE
+    assert flow.masked_new_email == "w****h@home.org"
     account = stored(runtime, staff_made.account_id)
     assert (account.email, account.email_validated) == ("w.pooh@home.org", False)
     (notice,) = notify.recent(runtime, to="winnie@test.com")
     assert notice.body is not None
     assert "changed to w****h@home.org" in notice.body
     code = code_for(runtime, "w.pooh@home.org")
-    assert result.email_challenge_id is not None
     wrong = "000000" if code != "000000" else "111111"
-    assert student_account.validate_new_email(runtime, student, result.email_challenge_id, wrong) is CodeResult.WRONG
+    assert flow.submit_code(wrong) is EditStep.EMAIL_CODE and flow.message_kind is MessageKind.ERROR
     assert stored(runtime, staff_made.account_id).reclaimed_at is None
-    assert student_account.validate_new_email(runtime, student, result.email_challenge_id, code) is CodeResult.ACCEPTED
+    assert flow.submit_code(code) is EditStep.FORM
+    assert (flow.message_kind, "reclaimed" in flow.message) == (MessageKind.NOTICE, True)
     account = stored(runtime, staff_made.account_id)
     assert account.email_validated and account.reclaimed_at == NOW
     assert account.idme_workflow_status == "not_started"
@@ -183,8 +183,8 @@ def test_rec_1_forgot_password_by_a_validated_channel(runtime):
     flow = SignInFlow(runtime)
     flow.submit_identifier("winnie@test.com")
     forgot = flow.forgot_password()
-    assert [c.masked for c in forgot.channels] == ["w****e@test.com", "(***) ***-2841"]
-    assert forgot.choose(1) is ForgotStep.CODE
+    assert forgot.channels == ("email", "sms")
+    assert forgot.choose("sms") is ForgotStep.CODE
     assert forgot.submit_code(code_for(runtime, "+19164452841")) is ForgotStep.NEW_PASSWORD
     assert forgot.submit_new_password("Fresh#Start8", "Fresh#Start8") is ForgotStep.DONE
     assert runtime.hasher.verify("Fresh#Start8", stored(runtime, account_id).password_hash).ok
@@ -194,9 +194,9 @@ def test_rec_1_unknown_identifier_goes_through_the_same_pages_and_no_code_is_sen
     flow = SignInFlow(runtime)
     flow.submit_identifier("nobody@test.com")
     forgot = flow.forgot_password()
-    assert [c.masked for c in forgot.channels] == ["n****y@test.com"]
-    assert forgot.choose(0) is ForgotStep.CODE
-    assert forgot.submit_code("123456") is ForgotStep.CODE and forgot.message
+    assert forgot.channels == ("email", "sms")
+    assert forgot.choose("sms") is ForgotStep.CODE
+    assert forgot.submit_code("123456") is ForgotStep.CODE and forgot.message == CODE_WRONG
     assert notify.recent(runtime) == []
 
 
@@ -205,8 +205,8 @@ def test_rec_1_an_account_with_nothing_validated_looks_unknown(runtime):
     flow = SignInFlow(runtime)
     flow.submit_identifier("winnie@test.com")
     forgot = flow.forgot_password()
-    forgot.choose(0)
-    assert forgot.account_id is None and notify.recent(runtime) == []
+    assert forgot.choose("email") is ForgotStep.CODE
+    assert notify.recent(runtime) == []
 
 
 def test_rec_2_email_on_file_shows_the_username_and_sends_a_one_time_password(runtime):
@@ -214,14 +214,17 @@ def test_rec_2_email_on_file_shows_the_username_and_sends_a_one_time_password(ru
     flow = RecoverAccountFlow(runtime)
     flow.choose(RecoverStep.BY_EMAIL)
     assert flow.submit_email("WINNIE@test.com") is RecoverStep.ONE_TIME_PASSWORD_SENT
-    assert flow.username == "winnie01"
+    assert flow.username == ""  # the user name goes into the message, not onto the screen
     (message,) = notify.recent(runtime, to="winnie@test.com")
-    one_time = (message.body or "").split("One-time password: ")[1].split()[0]
-    assert stored(runtime, account_id).must_change_password
+    body = message.body or ""
+    assert "Your user name is: winnie01" in body
+    one_time = body.split("One-time password: ")[1].split()[0]
+    assert not stored(runtime, account_id).must_change_password  # a request changes nothing yet
     signed = SignInFlow(runtime)
     signed.submit_identifier("winnie@test.com")
     signed.submit_password(one_time)
     assert signed.step in (Step.VALIDATION_CODE, Step.UPDATE_PASSWORD)
+    assert stored(runtime, account_id).must_change_password
 
 
 def test_rec_3_identity_then_secret_question_then_new_password(runtime):

@@ -119,14 +119,23 @@ def test_sign_3_an_alternate_that_is_not_unique_either_leads_to_the_helpdesk(run
 def test_sign_4_unknown_identifier_shows_the_password_page_and_fails_like_a_wrong_password(runtime, monkeypatch):
     add(runtime, cccid="AAA0001", email="winnie@test.com", email_validated=True)
     hashes = []
+    verify = runtime.hasher.verify
     monkeypatch.setattr(runtime.hasher, "dummy_verify", lambda: hashes.append("dummy"))
+
+    def counted_verify(*args):
+        hashes.append("verify")
+        return verify(*args)
+
+    monkeypatch.setattr(runtime.hasher, "verify", counted_verify)
     flow = SignInFlow(runtime)
     assert flow.submit_identifier("nobody@test.com") is Step.PASSWORD
     assert flow.submit_password(PASSWORD) is Step.SIGN_IN
-    unknown_message = flow.message
+    unknown_message, unknown_hashes = flow.message, hashes[:]
+    hashes.clear()
     wrong = sign_in(runtime, "winnie@test.com", password="Wrong#Pass1")
     assert unknown_message == wrong.message == SIGN_IN_FAILED
-    assert hashes == ["dummy"]
+    # A failed check costs two hashes either way: the password and a one-time password (REC-2).
+    assert unknown_hashes == ["dummy", "dummy"] and hashes == ["verify", "dummy"]
     with read_session(runtime.engine) as session:
         assert len(session.exec(select(StudentAccount)).all()) == 1
 

@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from openccc_tui.services import notify
 from openccc_tui.services.lockout import CHECK_LEASE, throttle_key
+from openccc_tui.services.recovery import RecoverAccountFlow, RecoverStep
 from openccc_tui.services.sign_in import SIGN_IN_FAILED, SignInFlow, Step
 from openccc_tui.services.staff_sign_in import WRONG_CREDENTIALS, StaffSignInFlow, StaffStep
 from openccc_tui.store.engine import read_session
-from openccc_tui.store.models import AuditEvent, IdentifierThrottle, Staff, StudentAccount
+from openccc_tui.store.models import AuditEvent, IdentifierThrottle, OneTimePassword, Staff, StudentAccount
 from tests import factories
 from tests.conftest import NOW
 from tests.processes import run_at_once, worker_runtime
@@ -191,3 +193,51 @@ def test_sign_7_a_check_that_never_finishes_counts_as_a_failure(runtime, tmp_pat
         account = session.get_one(StudentAccount, account_id)
     assert account.locked_until == NOW + CHECK_LEASE + timedelta(minutes=15)
     assert account.checks_pending == 0
+
+
+def _one_time_password(runtime) -> str:
+    """REC-2: ask Recover Account for a one-time password and read it from the outbox."""
+    flow = RecoverAccountFlow(runtime)
+    flow.choose(RecoverStep.BY_EMAIL)
+    flow.submit_email(EMAIL)
+    (message,) = notify.recent(runtime, to=EMAIL)
+    return (message.body or "").split("One-time password: ")[1].split()[0]
+
+
+def test_rec_2_sign_7_a_one_time_password_in_a_burst_is_used_once(runtime, tmp_path):
+    """The one-time password is used up in the settling transaction: of several checks that
+    matched it at once, exactly one signs in (and must change the password); the others
+    count as failures."""
+    account_id = factories.stored_student(runtime, cccid="AAA0001", email=EMAIL, email_validated=True)
+    one_time = _one_time_password(runtime)
+    batches = run_at_once(_burst, runtime.settings.database_url, tmp_path, [(EMAIL, [one_time] * 2)] * 2)
+    steps = sorted(step for batch in batches for _, step, _ in batch)
+    assert steps == [Step.SIGN_IN.value] * 3 + [Step.UPDATE_PASSWORD.value], steps
+    events = _events(runtime, "student.sign_in", account_id)
+    assert sorted(events) == ["failed"] * 3 + ["password"], events
+    with read_session(runtime.engine) as session:
+        account = session.get_one(StudentAccount, account_id)
+        assert account.must_change_password and account.checks_pending == 0
+        assert session.exec(select(OneTimePassword)).all() == []
+
+
+def test_rec_2_sign_7_a_locked_account_refuses_its_one_time_password_at_the_cost_of_a_wrong_one(runtime, monkeypatch):
+    factories.stored_student(runtime, cccid="AAA0001", email=EMAIL, email_validated=True)
+    one_time = _one_time_password(runtime)
+    for _ in range(5):
+        flow = SignInFlow(runtime)
+        flow.submit_identifier(EMAIL)
+        flow.submit_password(WRONG)
+    hashes: list[str] = []
+    monkeypatch.setattr(runtime.hasher, "dummy_verify", lambda: hashes.append("dummy"))
+    flow = SignInFlow(runtime)
+    flow.submit_identifier(EMAIL)
+    assert flow.submit_password(one_time) is Step.SIGN_IN and flow.message == SIGN_IN_FAILED
+    assert hashes == ["dummy", "dummy"]  # what a wrong password costs: the password and a one-time password
+    monkeypatch.undo()
+    with read_session(runtime.engine) as session:
+        assert len(session.exec(select(OneTimePassword)).all()) == 1  # not used up by the refusal
+    runtime.clock = lambda: NOW + timedelta(minutes=15, seconds=1)
+    flow = SignInFlow(runtime)
+    flow.submit_identifier(EMAIL)
+    assert flow.submit_password(one_time) is Step.UPDATE_PASSWORD

@@ -2,6 +2,7 @@
 new email is validated right here with the code sent to it."""
 
 import asyncio
+from collections.abc import Callable
 
 from textual import work
 from textual.app import ComposeResult
@@ -15,9 +16,10 @@ from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.domain.text import printable
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services import student_account
-from openccc_tui.services.codes import CodeResult
-from openccc_tui.services.errors import InvalidInput, ServiceError, describe
-from openccc_tui.services.student_account import PROFILE_FIELDS, ReauthenticationNeeded
+from openccc_tui.services.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services.errors import describe
+from openccc_tui.services.flow import MessageKind
+from openccc_tui.services.student_account import PROFILE_FIELDS
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.page_message import PageMessage
@@ -56,6 +58,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
     def __init__(self, student: StudentSession) -> None:
         super().__init__()
         self.student = student
+        self.flow = EditAccountFlow(self.openccc_app.runtime, student)
 
     def compose(self) -> ComposeResult:
         runtime = self.openccc_app.runtime
@@ -144,45 +147,34 @@ class EditAccountScreen(AppAccess, Screen[None]):
 
     @work(exclusive=True)
     async def save(self) -> None:
-        runtime, message = self.openccc_app.runtime, self.query_one(PageMessage)
+        flow = self.flow
         for field in self.query(FormField):
             field.show_error(None)
-        if student_account.needs_reauthentication(runtime, self.student):
+        await asyncio.to_thread(flow.save, self.changes())
+        if flow.step is EditStep.REAUTHENTICATE:
             password = await self.app.push_screen_wait(ReauthDialog())
             if password is None:
-                return
-            if not await asyncio.to_thread(student_account.reauthenticate, runtime, self.student, password):
-                message.show("That password is not correct. Nothing was saved.", error=True)
-                return
-        try:
-            result = await asyncio.to_thread(student_account.save_profile, runtime, self.student, self.changes())
-        except InvalidInput as error:
-            message.show("Not saved: correct the fields marked below.", error=True)
-            for problem in error.errors:
-                field_id = FIELD_BY_PATH.get(problem.path)
-                if field_id and self.query(f"#{field_id}-field"):
-                    self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
-            return
-        except (ReauthenticationNeeded, ServiceError) as error:
-            message.show(str(error), error=True)
-            return
-        for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
-            if self.query(f"#{field_id}"):
-                self.query_one(f"#{field_id}", Input).value = ""
-        if result.email_challenge_id is None:
-            message.show("Your changes are saved.")
-            return
-        validated = await self.app.push_screen_wait(
-            EmailCodeDialog(self.student, result.email_challenge_id, result.masked_new_email)
-        )
-        profile = student_account.load_profile(runtime, self.student)
-        if validated:
-            text = "Your new email is validated."
-            if profile.reclaimed:
-                text += " The account the college made for you is now yours (reclaimed)."
-            message.show(text)
-        else:
-            message.show("Saved. Your new email is not validated yet: you will be asked for a code at sign-in.")
+                flow.cancel()
+            else:
+                await asyncio.to_thread(flow.reauthenticate, password)
+        if flow.step is EditStep.EMAIL_CODE:
+            for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
+                if self.query(f"#{field_id}"):
+                    self.query_one(f"#{field_id}", Input).value = ""
+            await self.app.push_screen_wait(EmailCodeDialog(flow))
+        self.show_outcome()
+
+    def show_outcome(self) -> None:
+        flow = self.flow
+        self.query_one(PageMessage).show(flow.message, error=flow.message_kind is MessageKind.ERROR)
+        for problem in flow.field_errors:
+            field_id = FIELD_BY_PATH.get(problem.path)
+            if field_id and self.query(f"#{field_id}-field"):
+                self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
+        if flow.message_kind is MessageKind.NOTICE:
+            for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
+                if self.query(f"#{field_id}"):
+                    self.query_one(f"#{field_id}", Input).value = ""
 
 
 class ReauthDialog(ModalScreen[str | None]):
@@ -210,54 +202,49 @@ class ReauthDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class EmailCodeDialog(AppAccess, ModalScreen[bool]):
-    """The code sent to the new email; dismisses True once it is validated."""
+class EmailCodeDialog(ModalScreen[None]):
+    """The code sent to the new email (ACC-9, CODE-1); closes when the flow leaves that step."""
 
     AUTO_FOCUS = "#email-code"
     BINDINGS = [Binding("escape", "later", "Later", id="email_code.later")]
 
-    def __init__(self, student: StudentSession, challenge_id: int, masked: str) -> None:
+    def __init__(self, flow: EditAccountFlow) -> None:
         super().__init__()
-        self.student, self.challenge_id, self.masked = student, challenge_id, masked
+        self.flow = flow
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Validate your new email", classes="dialog-title")
-            yield Static(f"Enter the verification code sent to {self.masked}.", markup=False)
-            yield Static("", id="email-code-message", classes="sign-in-message")
+            yield Static(f"Enter the verification code sent to {self.flow.masked_new_email}.", markup=False)
+            yield PageMessage()
             yield FormField("Code", field_id="email-code", max_length=6, classes="narrow")
             with Horizontal(classes="buttons"):
                 yield Button("Validate", id="validate", variant="primary")
+                yield Button("Resend", id="resend")
                 yield Button("Later", id="later")
 
     def on_input_submitted(self) -> None:
-        self.check()
+        self.post_answer(self.flow.submit_code, self.query_one("#email-code", Input).value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "later":
-            self.dismiss(False)
+            self.action_later()
+        elif event.button.id == "resend":
+            self.post_answer(self.flow.resend)
         else:
-            self.check()
+            self.post_answer(self.flow.submit_code, self.query_one("#email-code", Input).value)
 
     def action_later(self) -> None:
-        self.dismiss(False)
+        if self.flow.step is EditStep.EMAIL_CODE:
+            self.flow.cancel()
+        self.dismiss(None)
 
     @work(exclusive=True)
-    async def check(self) -> None:
-        code = self.query_one("#email-code", Input).value
+    async def post_answer(self, call: Callable[..., EditStep], *args: str) -> None:
         self.query_one("#email-code", Input).value = ""
-        try:
-            result = await asyncio.to_thread(
-                student_account.validate_new_email, self.openccc_app.runtime, self.student, self.challenge_id, code
-            )
-        except ServiceError as error:
-            self.query_one("#email-code-message", Static).update(str(error))
+        await asyncio.to_thread(call, *args)
+        if self.flow.step is not EditStep.EMAIL_CODE:
+            self.dismiss(None)
             return
-        if result is CodeResult.ACCEPTED:
-            self.dismiss(True)
-        elif result is CodeResult.WRONG:
-            self.query_one("#email-code-message", Static).update("That code is not correct.")
-        else:
-            self.query_one("#email-code-message", Static).update(
-                "That code can no longer be used. Choose Later: you will get a new one at sign-in."
-            )
+        self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+        self.query_one("#email-code", Input).focus()

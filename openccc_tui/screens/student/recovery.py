@@ -3,6 +3,8 @@ showing its flow's current step."""
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -12,10 +14,13 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, RadioButton, RadioSet, Static
 
 from openccc_tui.screens.app_access import AppAccess
+from openccc_tui.services.flow import Flow, MessageKind
 from openccc_tui.services.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
+
+CHANNEL_WORDS = {"email": "Email", "sms": "Text message to my mobile phone"}
 
 
 class FlowScreen(AppAccess, Screen[None]):
@@ -23,7 +28,7 @@ class FlowScreen(AppAccess, Screen[None]):
 
     BINDINGS = [Binding("escape", "leave", "Back to Sign In", id="recovery.leave")]
     FIRST_FOCUS: dict[str, str] = {}
-    flow: ForgotPasswordFlow | RecoverAccountFlow
+    flow: Flow[Any]
 
     def action_leave(self) -> None:
         self.app.call_later(self.openccc_app.reset_to_first_screen)
@@ -35,7 +40,7 @@ class FlowScreen(AppAccess, Screen[None]):
     def show_step(self) -> None:
         step = self.flow.step.value
         self.query_one(ContentSwitcher).current = step
-        self.query_one(PageMessage).show(self.flow.message, error=bool(self.flow.message))
+        self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
         for field in self.query(Input):
             field.value = ""
         if step in self.FIRST_FOCUS:
@@ -51,6 +56,7 @@ class ForgotPasswordScreen(FlowScreen):
         "code": "#forgot-code",
         "new_password": "#forgot-new",
         "done": "#forgot-done",
+        "ended": "#forgot-ended-back",
     }
 
     flow: ForgotPasswordFlow
@@ -66,14 +72,21 @@ class ForgotPasswordScreen(FlowScreen):
             yield PageMessage()
             with ContentSwitcher(initial="channel"):
                 with Vertical(id="channel"):
-                    yield Static("Where should we send your security code?", classes="page-help")
+                    yield Static(
+                        "Where should we send your security code? We send it only to an email or mobile "
+                        "phone already validated on your account.",
+                        classes="page-help",
+                    )
                     with RadioSet(id="channels"):
                         for index, channel in enumerate(self.flow.channels):
-                            kind = "Email" if channel.channel == "email" else "Text message"
-                            yield RadioButton(f"{kind} to {channel.masked}", value=index == 0, id=f"channel-{index}")
+                            yield RadioButton(CHANNEL_WORDS[channel], value=index == 0, id=f"channel-{channel}")
                     yield Button("Next", id="send-code", variant="primary")
                 with Vertical(id="code"):
-                    yield Static("Enter the six-digit security code we sent you.", classes="page-help")
+                    yield Static(
+                        "If your account has a validated email or mobile phone of that kind, we sent it a "
+                        "six-digit security code. Enter it here.",
+                        classes="page-help",
+                    )
                     yield FormField("Security code", field_id="forgot-code", max_length=6)
                     yield Button("Next", id="check-code", variant="primary")
                     yield Button("Resend", id="resend")
@@ -82,9 +95,9 @@ class ForgotPasswordScreen(FlowScreen):
                     yield FormField("Confirm new password", field_id="forgot-confirm", secret=True)
                     yield Button("Save password", id="save-password", variant="primary")
                 with Vertical(id="done"):
-                    yield Static("Your password was changed. Sign in with it now.", classes="page-help")
                     yield Button("Back to Sign In", id="forgot-done", variant="primary")
-                yield Vertical(id="ended")
+                with Vertical(id="ended"):
+                    yield Button("Back to Sign In", id="forgot-ended-back", variant="primary")
         yield Footer()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -101,7 +114,7 @@ class ForgotPasswordScreen(FlowScreen):
         flow = self.flow
         if flow.step is ForgotStep.CHANNEL:
             chosen = self.query_one("#channels", RadioSet).pressed_index
-            await self.answer(flow.choose, max(chosen, 0))
+            await self.answer(flow.choose, flow.channels[max(chosen, 0)])
         elif flow.step is ForgotStep.CODE:
             if button == "resend":
                 await self.answer(flow.resend)
@@ -161,11 +174,12 @@ class RecoverAccountScreen(FlowScreen):
                         )
                     yield Button("Find my account", id="find-identity", variant="primary")
                 with Vertical(id="one_time_password_sent"):
-                    yield Literal("", id="sent-username")
                     yield Static(
-                        "We sent a one-time password to the email on file. Sign in with it: you will "
-                        "choose a new password straight away.",
+                        "If an account has this email on file, we sent it the account's user name and a "
+                        "one-time password, valid for 24 hours. Sign in with it: you will choose a new "
+                        "password straight away. Your current password still works until then.",
                         classes="page-help",
+                        id="sent-help",
                     )
                     yield Button("Back to Sign In", id="recover-back", variant="primary")
                 with Vertical(id="found"):
@@ -181,16 +195,13 @@ class RecoverAccountScreen(FlowScreen):
                     yield FormField("Confirm new password", field_id="recover-confirm", secret=True)
                     yield Button("Save password", id="recover-save", variant="primary")
                 with Vertical(id="done"):
-                    yield Static("Your password was changed. Sign in with it now.", classes="page-help")
                     yield Button("Back to Sign In", id="recover-finished", variant="primary")
                 with Vertical(id="ended"):
                     yield Button("Back to Sign In", id="recover-ended-back", variant="primary")
         yield Footer()
 
     def show_step(self) -> None:
-        username = f"Your user name is: {self.flow.username}"
-        self.query_one("#sent-username", Literal).show(username)
-        self.query_one("#found-username", Literal).show(username)
+        self.query_one("#found-username", Literal).show(f"Your user name is: {self.flow.username}")
         self.query_one("#recover-question", Literal).show(self.flow.question)
         super().show_step()
 
@@ -220,15 +231,12 @@ class RecoverAccountScreen(FlowScreen):
         elif step is RecoverStep.BY_EMAIL:
             await self.answer(flow.submit_email, self.value("recover-email"))
         elif step is RecoverStep.BY_IDENTITY:
-            await asyncio.to_thread(
-                flow.submit_identity,
+            await self.answer(
+                partial(flow.submit_identity, cccid=self.value("recover-cccid"), ssn_last4=self.value("recover-ssn")),
                 self.value("recover-first"),
                 self.value("recover-last"),
                 self.value("recover-dob"),
-                cccid=self.value("recover-cccid"),
-                ssn_last4=self.value("recover-ssn"),
             )
-            self.show_step()
         elif step is RecoverStep.FOUND and button == "recover-reset":
             await self.answer(flow.reset_password)
         elif step is RecoverStep.SECRET_QUESTION:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from openccc_tui.screens.app_access import AppAccess
+from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.sign_in import SignInFlow
 from openccc_tui.widgets.page_message import PageMessage
 
@@ -49,14 +50,14 @@ class StudentStep(AppAccess, Screen[None]):
 
     def on_mount(self) -> None:
         if self.flow.message:
-            self.query_one(PageMessage).show(self.flow.message, error=True)
+            self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
 
     async def answer(self, call: Callable[..., object], *args: object) -> None:
         """Post an answer to the flow, then show whatever step it leads to."""
         before = self.flow.step
         await asyncio.to_thread(call, *args)
         if self.flow.step is before:
-            self.query_one(PageMessage).show(self.flow.message, error=not self.flow.message.startswith("A new code"))
+            self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
         else:
             # The next page replaces this one, so the switch must not run in this page's worker.
             self.app.call_later(self.openccc_app.show_student_step, self.flow)
