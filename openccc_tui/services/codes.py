@@ -138,6 +138,7 @@ def resend(runtime: Runtime, challenge_id: int, destination: Destination) -> boo
 
 def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
     """Check a code. Exactly one of several concurrent correct submissions is ACCEPTED."""
+    notify.purge_expired_bodies(runtime)
     now = runtime.clock()
     with write_session(runtime.engine) as session:
         challenge = session.get(Challenge, challenge_id)
