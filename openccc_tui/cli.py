@@ -185,11 +185,17 @@ PURGERS: list[notify.Purger] = []
 
 
 def open_runtime(
-    settings: Settings, *, create: bool = False, warn_modes: bool = True, keep_purging: bool = False
+    settings: Settings,
+    *,
+    create: bool = False,
+    warn_modes: bool = True,
+    purge: bool = True,
+    keep_purging: bool = False,
 ) -> Runtime:
     """The runtime of the configured database. Unless `create` (init, demo, db upgrade),
     the database must exist and have a schema; an older schema is upgraded. Expired outbox
-    bodies are purged at once, and every minute with `keep_purging`."""
+    bodies are purged at once (unless not to `purge`: a write waits for other writers), and
+    every minute with `keep_purging`."""
     path = sqlite_file(normalise_url(settings.database_url))
     if path is not None:
         check_sqlite_file(settings, path, create=create)
@@ -208,7 +214,8 @@ def open_runtime(
     check_revision(settings, revision)
     if revision != migrate.head_revision():
         migrate.upgrade(runtime.engine)
-    notify.purge_expired_bodies(runtime)
+    if purge:
+        notify.purge_expired_bodies(runtime)
     if keep_purging:
         PURGERS.append(notify.Purger(runtime).start())
     return runtime
@@ -437,7 +444,7 @@ PG_DUMP = "pg_dump --format=custom --file=PATH 'postgresql://USER@HOST/DBNAME'"
 def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
     if sqlite_file(normalise_url(settings.database_url)) is None:
         raise CommandError(f"db backup copies a SQLite database file; for PostgreSQL use pg_dump: {PG_DUMP}")
-    runtime = open_runtime(settings)
+    runtime = open_runtime(settings, purge=False)  # only reads: never queued behind a busy writer
     try:
         backup_sqlite(runtime.engine, args.path)
     except BackupError as error:
@@ -505,10 +512,10 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
         scrub_environment(os.environ, served=served)
     from openccc_tui.app import Mode, OpenCCCApp
 
-    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     check_exchange_folders(settings, mode)
     runtime = open_runtime(settings, warn_modes=not served)
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     if mode == "trainer" and not is_demo_database(runtime):
         raise CommandError(
             "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"

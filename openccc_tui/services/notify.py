@@ -88,6 +88,10 @@ class Purger:
         self._thread.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         self._stopped.set()
         if self._thread.is_alive():
