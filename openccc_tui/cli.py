@@ -270,7 +270,8 @@ def file_status(path: Path, what: str) -> int | None:
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise CommandError(f"cannot reach {what}: {error.strerror.lower()}: check the folders above it") from None
+        reason = (error.strerror or type(error).__name__).lower()
+        raise CommandError(f"cannot reach {what}: {reason}: check the folders above it") from None
 
 
 def check_folder(folder: Path, name: str, *, write: bool) -> None:
@@ -513,7 +514,8 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
     from openccc_tui.app import Mode, OpenCCCApp
 
     check_exchange_folders(settings, mode)
-    runtime = open_runtime(settings, warn_modes=not served)
+    # A served session's warnings were shown by `serve`; a demo database holds public data only.
+    runtime = open_runtime(settings, warn_modes=not served and mode != "trainer")
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     if mode == "trainer" and not is_demo_database(runtime):

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import text
 
 from openccc_tui.cli import main
+from openccc_tui.crash import open_log_file
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import make_engine
 from tests.conftest import POSTGRES_URL
@@ -266,3 +267,19 @@ def test_term_5_a_postgresql_database_without_the_schema_is_refused(tmp_path, mo
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_term_5_a_log_in_a_setgid_group_folder_is_shared_and_elsewhere_private(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2770)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    previous = os.umask(0o077)
+    try:
+        open_log_file(shared / "openccc-tui.log")
+        open_log_file(private / "openccc-tui.log")
+    finally:
+        os.umask(previous)
+    assert (shared / "openccc-tui.log").stat().st_mode & 0o777 == 0o660
+    assert (private / "openccc-tui.log").stat().st_mode & 0o777 == 0o600

@@ -51,9 +51,12 @@ def backup_sqlite(engine: Engine, destination: Path) -> None:
 def _copy(engine: Engine, target: Path) -> None:
     source = engine.raw_connection()
     try:
+        live = source.driver_connection
+        if not isinstance(live, sqlite3.Connection):
+            raise BackupError("db backup copies a SQLite database only")
         copy = sqlite3.connect(target, isolation_level=None)
         try:
-            source.driver_connection.backup(copy)
+            live.backup(copy)
             # A single file, readable without its -wal: the copy leaves WAL mode, and its
             # pages reach the disk before the copy gets its name.
             copy.execute("PRAGMA journal_mode=DELETE")
