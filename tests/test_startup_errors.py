@@ -238,13 +238,19 @@ def test_term_5_an_sqlite_file_without_the_schema_is_refused(tmp_path, monkeypat
 
 
 def test_term_5_a_schema_newer_than_this_version_is_refused(database_url, tmp_path, monkeypatch, capsys):
-    engine = make_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'f00d'"))
-    engine.dispose()
-    for argv in (["outbox"], ["db", "upgrade"]):
-        code, err = run(monkeypatch, capsys, tmp_path, *argv, "--db", database_url)
-        assert code == 1 and "has schema revision f00d, which this version of openccc-tui does not know" in err
+    def set_revision(revision: str | None) -> None:
+        engine = make_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+        engine.dispose()
+
+    set_revision("f00d")
+    try:
+        for argv in (["outbox"], ["db", "upgrade"]):
+            code, err = run(monkeypatch, capsys, tmp_path, *argv, "--db", database_url)
+            assert code == 1 and "has schema revision f00d, which this version of openccc-tui does not know" in err
+    finally:
+        set_revision(migrate.head_revision())  # the PostgreSQL schema is shared by the session's tests
 
 
 @pytest.mark.postgres

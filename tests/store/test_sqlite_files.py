@@ -43,18 +43,11 @@ def use(engine) -> None:
 
 
 def a_group_to_share() -> str:
-    """Root may give files to any group; another user only to a group of its own."""
+    """Root may give files to any group (here one that is not its own); another user only
+    to a group of its own."""
     if os.geteuid() == 0:
-        return grp.getgrgid(65534).gr_name if _has_gid(65534) else grp.getgrall()[-1].gr_name
+        return next(g.gr_name for g in grp.getgrall() if g.gr_gid != 0)
     return grp.getgrgid(os.getgid()).gr_name
-
-
-def _has_gid(gid: int) -> bool:
-    try:
-        grp.getgrgid(gid)
-    except KeyError:
-        return False
-    return True
 
 
 def test_term_5_database_wal_and_shm_are_owner_only_in_an_owner_only_folder(tmp_path, umask):
