@@ -34,6 +34,7 @@ from openccc_tui.screens.student.pages import (
 )
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services import notify
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import reset_demo
@@ -43,6 +44,7 @@ from openccc_tui.widgets.literal import TerminalControlFilter
 from openccc_tui.widgets.outbox import OutboxPanel
 
 IDLE_CHECK_SECONDS = 5
+OUTBOX_PURGE_SECONDS = notify.PURGE_EVERY_SECONDS
 ANSI_THEME = "ansi-dark"
 
 KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
@@ -139,6 +141,15 @@ class OpenCCCApp(App[None]):
             self.screen_change_signal.subscribe(self, self.place_outbox)
         self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
+        self.set_interval(OUTBOX_PURGE_SECONDS, self.purge_outbox)
+
+    @work(thread=True, exclusive=True, group="outbox_purge", exit_on_error=False)
+    def purge_outbox(self) -> None:
+        """Expired codes leave the outbox while the app runs, whether anyone reads it or not."""
+        try:
+            notify.purge_expired_bodies(self.runtime)
+        except Exception as error:
+            log_crash(error, where="the outbox purge")
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):

@@ -1,27 +1,31 @@
 """The command line: `openccc-tui [--db URL] [--mode …]` and its subcommands.
 
 Every failure the user can fix prints one line, `openccc-tui: error: …`, and exits
-non-zero (2 for usage errors); tracebacks go to the log file only.
+non-zero (2 for usage errors); tracebacks go to the log file only. A configuration or
+permission problem (settings, log, database, import or export folder) is such a failure,
+in every mode (SPEC TERM-5). Every command but `init`, `demo` and `db upgrade` refuses a
+database that does not exist or has no schema, so a mistyped path never makes a new one.
 """
 
 import argparse
 import getpass
 import ipaddress
+import logging
 import os
 import shlex
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from openccc_tui.config import Settings
+from openccc_tui.config import ConfigurationError, Settings, load_settings
 from openccc_tui.crash import configure_logging, log_crash
 from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
@@ -34,12 +38,15 @@ from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, find_college
 from openccc_tui.store import migrate
-from openccc_tui.store.engine import DatabaseURLError, display_url, read_session, write_session
+from openccc_tui.store.backup import BackupError, backup_sqlite
+from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url, read_session, write_session
 from openccc_tui.store.models import Staff
+from openccc_tui.store.sqlite_files import DatabaseFileError, make_folder, mode_warnings, sqlite_file
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
 DEMO_DATABASE = "openccc-demo.db"
+logger = logging.getLogger("openccc_tui.cli")
 
 
 class UsageError(Exception):
@@ -142,7 +149,11 @@ def build_parser() -> Parser:
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
-    db_commands.add_parser("upgrade", parents=[db], help="apply schema migrations")
+    db_commands.add_parser("upgrade", parents=[db], help="create or upgrade the schema (migrations)")
+    backup = db_commands.add_parser(
+        "backup", parents=[db], help="a consistent copy of the live SQLite database (owner-only, never overwrites)"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file to write; it must not exist")
     return parser
 
 
@@ -156,12 +167,134 @@ def read_password() -> str:
 def make_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     if getattr(args, "db", None):
         overrides["database_url"] = args.db
+    return load_settings(**overrides)
+
+
+def warn(message: str) -> None:
+    """Shown once on the command line, and logged."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    logger.warning(message)
+
+
+def this_user() -> str:
+    return f"this user ({os_user()})"
+
+
+PURGERS: list[notify.Purger] = []
+"""Background purges of the running command, stopped when it ends."""
+
+
+def open_runtime(
+    settings: Settings,
+    *,
+    create: bool = False,
+    warn_modes: bool = True,
+    purge: bool = True,
+    keep_purging: bool = False,
+) -> Runtime:
+    """The runtime of the configured database. Unless `create` (init, demo, db upgrade),
+    the database must exist and have a schema; an older schema is upgraded. Expired outbox
+    bodies are purged at once (unless not to `purge`: a write waits for other writers), and
+    every minute with `keep_purging`."""
+    path = sqlite_file(normalise_url(settings.database_url))
+    if path is not None:
+        check_sqlite_file(settings, path, create=create)
+        if warn_modes:
+            for message in mode_warnings(path, settings.database_group):
+                warn(message)
+    runtime = Runtime.open(settings)
+    if create:
+        return runtime
+    revision = migrate.current_revision(runtime.engine)
+    if revision is None:
+        raise CommandError(
+            f"the database {display_url(settings.database_url)} has no OpenCCC schema: set it up with "
+            "`openccc-tui init` (or `openccc-tui db upgrade`), or name another with --db or OPENCCC_DATABASE_URL"
+        )
+    check_revision(settings, revision)
+    if revision != migrate.head_revision():
+        migrate.upgrade(runtime.engine)
+    if purge:
+        notify.purge_expired_bodies(runtime)
+    if keep_purging:
+        PURGERS.append(notify.Purger(runtime).start())
+    return runtime
+
+
+def check_revision(settings: Settings, revision: str | None) -> None:
+    if revision is not None and not migrate.is_known(revision):
+        raise CommandError(
+            f"the database {display_url(settings.database_url)} has schema revision {revision}, "
+            "which this version of openccc-tui does not know: install the newer version"
+        )
+
+
+def check_sqlite_file(settings: Settings, path: Path, *, create: bool) -> None:
+    """The database file, and its folder, exist and this user can write them; only the
+    default folder is made, and only by a command that creates the database."""
+    default = "database_url" not in settings.model_fields_set
+    named = " (the default database: neither --db nor OPENCCC_DATABASE_URL names one)" if default else ""
+    fix = "correct --db or OPENCCC_DATABASE_URL"
+    missing = f"no database at {path}{named}: make one with `openccc-tui init`, or {fix} to name the existing one"
+    folder = path.absolute().parent
+    folder_mode = file_status(folder, f"the database folder {folder}")
+    if folder_mode is None and default:
+        if not create:
+            raise CommandError(missing)
+        make_folder(folder, settings.database_group)
+    elif folder_mode is None:
+        raise CommandError(
+            f"the database folder {folder} does not exist{named}: create it (mkdir -m 700 {folder}) or {fix}"
+        )
+    elif not stat.S_ISDIR(folder_mode):
+        raise CommandError(f"{folder} is not a folder: {fix}")
+    if file_status(path, f"the database {path}") is None:
+        if not create:
+            raise CommandError(missing)
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise CommandError(
+            f"cannot write the database {path}: permission denied: give {this_user()} read and write access "
+            "to it and its folder (a group of its users and database_group), or use another database"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CommandError(
+            f"cannot write in the database folder {folder}, where SQLite keeps its -wal and -shm files: "
+            f"permission denied: give {this_user()} write access to it (a group of its users and database_group)"
+        )
+
+
+def file_status(path: Path, what: str) -> int | None:
+    """The mode of `path`, None when it does not exist; a path that cannot be reached is an error."""
     try:
-        return Settings(**overrides)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise CommandError(f"configuration {where}: {first['msg']}") from None
+        return os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        raise CommandError(f"cannot reach {what}: {reason}: check the folders above it") from None
+
+
+def check_folder(folder: Path, name: str, *, write: bool) -> None:
+    """The import folder must be readable, the export folder writable, by this user."""
+    setting = f"{name}_dir (OPENCCC_{name.upper()}_DIR)"
+    mode = file_status(folder, f"the {name} folder {folder}")
+    if mode is None:
+        raise CommandError(f"the {name} folder {folder} does not exist: create it, or set {setting}")
+    if not stat.S_ISDIR(mode):
+        raise CommandError(f"the {name} folder {folder} is not a folder: set {setting} to a folder")
+    verb, access = ("write in", os.W_OK | os.X_OK) if write else ("read", os.R_OK | os.X_OK)
+    if not os.access(folder, access):
+        raise CommandError(
+            f"cannot {verb} the {name} folder {folder}: permission denied: set {setting} to a folder "
+            f"{this_user()} can {verb.split()[0]}, or change its permissions"
+        )
+
+
+def check_exchange_folders(settings: Settings, mode: str) -> None:
+    """The staff pages read the import folder and write the export folder; a kiosk uses neither."""
+    if mode != "kiosk":
+        check_folder(settings.import_dir, "import", write=False)
+        check_folder(settings.export_dir, "export", write=True)
 
 
 def os_user() -> str:
@@ -173,7 +306,8 @@ def os_user() -> str:
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password()
-    runtime = Runtime.open(settings)
+    runtime = open_runtime(settings, create=True)
+    check_revision(settings, migrate.current_revision(runtime.engine))
     created = initialise(
         runtime,
         command_line_actor(os_user()),
@@ -197,8 +331,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     if not roles:
         raise CommandError("give at least one role with --roles")
     password = read_password()
-    runtime = Runtime.open(settings)
-    migrate.upgrade(runtime.engine)
+    runtime = open_runtime(settings)
     with write_session(runtime.engine) as session:
         college = find_college(session, args.college)
         created = add_staff(
@@ -222,8 +355,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     if args.last < 1:
         raise UsageError("--last takes a whole number of 1 or more")
-    runtime = Runtime.open(settings)
-    migrate.upgrade(runtime.engine)
+    runtime = open_runtime(settings)
     to = args.to
     if to and not looks_like_email(to):
         try:
@@ -246,6 +378,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    if args.path is None:
+        check_folder(settings.export_dir, "export", write=True)
     target = args.path or settings.export_dir
     path = bulk.template_path(target) if target.is_dir() or target.suffix == "" else target
     print(f"Template written to {bulk.write_template(path)}")
@@ -258,8 +392,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password() if args.results_password_stdin else None
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
-    runtime = Runtime.open(settings)
-    migrate.upgrade(runtime.engine)
+    runtime = open_runtime(settings, keep_purging=True)
     actor = staff_actor(runtime, args.staff_user)
     limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
     try:
@@ -299,9 +432,27 @@ def staff_actor(runtime: Runtime, username: str) -> Actor:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    runtime = Runtime.open(settings)
+    runtime = open_runtime(settings, create=True)
+    check_revision(settings, migrate.current_revision(runtime.engine))
     migrate.upgrade(runtime.engine)
     print(f"Schema at revision {migrate.current_revision(runtime.engine)} in {display_url(settings.database_url)}.")
+    return 0
+
+
+PG_DUMP = "pg_dump --format=custom --file=PATH 'postgresql://USER@HOST/DBNAME'"
+
+
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    if sqlite_file(normalise_url(settings.database_url)) is None:
+        raise CommandError(f"db backup copies a SQLite database file; for PostgreSQL use pg_dump: {PG_DUMP}")
+    runtime = open_runtime(settings, purge=False)  # only reads: never queued behind a busy writer
+    try:
+        backup_sqlite(runtime.engine, args.path)
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        runtime.engine.dispose()
+    print(f"Backup of {display_url(settings.database_url)} written to {args.path} (owner-only).")
     return 0
 
 
@@ -309,14 +460,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     named_database = getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL")
     if args.dir or not named_database:
         folder = args.dir or Path(tempfile.mkdtemp(prefix="openccc-demo-"))
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder, None)
         database = folder / DEMO_DATABASE
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         settings = settings.model_copy(
             update={"database_url": f"sqlite:///{database}", "import_dir": folder, "export_dir": folder}
         )
-    runtime = Runtime.open(settings)
+    runtime = open_runtime(settings, create=True, warn_modes=False)
     staff = seed_demo(runtime, command_line_actor(os_user()))
     print(f"Demo database: {display_url(settings.database_url)} (demo data only: these credentials are public)")
     for member in staff:
@@ -362,10 +513,11 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
         scrub_environment(os.environ, served=served)
     from openccc_tui.app import Mode, OpenCCCApp
 
+    check_exchange_folders(settings, mode)
+    # A served session's warnings were shown by `serve`; a demo database holds public data only.
+    runtime = open_runtime(settings, warn_modes=not served and mode != "trainer")
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
-    runtime = Runtime.open(settings)
-    migrate.upgrade(runtime.engine)
     if mode == "trainer" and not is_demo_database(runtime):
         raise CommandError(
             "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
@@ -397,8 +549,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "can reach this address gets the app's first page. Put an authenticating proxy with TLS in front.",
             file=sys.stderr,
         )
-    runtime = Runtime.open(settings)
-    migrate.upgrade(runtime.engine)
+    check_exchange_folders(settings, args.serve_mode)
+    runtime = open_runtime(settings)
     if args.serve_mode == "trainer" and not is_demo_database(runtime):
         raise CommandError("trainer mode shows every code sent, so it serves only a demo database")
     # Each session's process inherits the environment: the database URL goes there, not on
@@ -423,6 +575,7 @@ COMMANDS = {
     "serve": cmd_serve,
     ("staff", "add"): cmd_staff_add,
     ("db", "upgrade"): cmd_db_upgrade,
+    ("db", "backup"): cmd_db_backup,
 }
 
 
@@ -436,7 +589,11 @@ def dispatch(args: argparse.Namespace) -> int:
         key = ("staff", args.staff_command)
     elif args.command == "db":
         key = ("db", args.db_command)
-    return COMMANDS[key](args, settings)
+    try:
+        return COMMANDS[key](args, settings)
+    finally:
+        while PURGERS:
+            PURGERS.pop().stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -450,7 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except (CommandError, ServiceError, DatabaseURLError) as error:
+    except (CommandError, ServiceError, DatabaseURLError, ConfigurationError, DatabaseFileError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__

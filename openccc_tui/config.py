@@ -2,14 +2,19 @@
 
 Sources, strongest first: values given to the constructor (the command line's flags),
 `OPENCCC_*` environment variables, the TOML file named by `OPENCCC_CONFIG`, defaults.
+A settings file that is missing, unreadable or not TOML, and a value that is not valid,
+raise `ConfigurationError` with one line saying what to fix (SPEC TERM-5).
 """
 
 import getpass
 import os
+import pwd
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir, user_log_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,22 +25,84 @@ from pydantic_settings import (
 from openccc_tui.domain.policy import ProfileName
 
 APP_NAME = "openccc-tui"
+CONFIG_VARIABLE = "OPENCCC_CONFIG"
+ENV_PREFIX = "OPENCCC_"
+
+
+class ConfigurationError(Exception):
+    """A configuration or permission problem: not a crash; the message says what to fix."""
 
 
 def default_database_url() -> str:
-    return f"sqlite:///{Path(user_data_dir(APP_NAME)) / 'openccc.db'}"
+    return f"sqlite:///{default_database_path()}"
+
+
+def default_database_path() -> Path:
+    return Path(user_data_dir(APP_NAME)) / "openccc.db"
+
+
+def default_log_file() -> Path:
+    """Each user's own log (`~/.local/state/openccc-tui/log/` on Linux): several users of one
+    host never share a file unless `log_file` names a shared one."""
+    return Path(user_log_dir(APP_NAME)) / "openccc-tui.log"
+
+
+class SettingsFile(TomlConfigSettingsSource):
+    """The TOML file named by OPENCCC_CONFIG; unlike pydantic-settings' own source, a file
+    that is named but missing or unreadable is an error, not silently no settings."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        try:
+            if not path.is_file():
+                raise ConfigurationError(
+                    f"the settings file {path} named by {CONFIG_VARIABLE} does not exist or is not a file: "
+                    f"create it or correct {CONFIG_VARIABLE}"
+                )
+        except PermissionError:
+            raise _unreadable(path) from None
+        super().__init__(settings_cls, toml_file=path)
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:  # type: ignore[override]
+        try:
+            with open(file_path, "rb") as file:
+                return tomllib.load(file)
+        except PermissionError:
+            raise _unreadable(file_path) from None
+        except OSError as error:
+            raise ConfigurationError(f"cannot read the settings file {file_path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigurationError(f"the settings file {file_path} is not UTF-8 text: save it as UTF-8") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigurationError(f"the settings file {file_path} is not valid TOML: {error}: correct it") from None
+
+
+def _unreadable(path: Path) -> ConfigurationError:
+    return ConfigurationError(
+        f"cannot read the settings file {path}: permission denied: make it readable by this user "
+        f"({_user()}), for example through a group both share (chgrp GROUP {path}; chmod 640 {path})"
+    )
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"uid {os.geteuid()}"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OPENCCC_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     database_url: str = Field(default_factory=default_database_url)
+    database_group: str | None = None
+    """A group that shares a SQLite database: its files are made 0660 and a folder made for
+    it 2770 (setgid); without it, 0600 and 0700."""
     policy_profile: ProfileName = ProfileName.OPENCCC
     staff_idle_timeout_seconds: int = Field(default=900, gt=0)
     kiosk_idle_timeout_seconds: int = Field(default=180, gt=0)
     import_dir: Path = Field(default_factory=Path.cwd)
     export_dir: Path = Field(default_factory=Path.cwd)
-    log_file: Path = Field(default_factory=lambda: Path(user_log_dir(APP_NAME)) / "openccc-tui.log")
+    log_file: Path = Field(default_factory=default_log_file)
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -69,11 +136,40 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("OPENCCC_CONFIG")
+        config_file = os.environ.get(CONFIG_VARIABLE)
         if config_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+            sources.append(SettingsFile(settings_cls, Path(config_file)))
         return tuple(sources)
+
+    @field_validator("import_dir", "export_dir", "log_file", mode="after")
+    @classmethod
+    def _expand_home(cls, path: Path) -> Path:
+        """`~` is each user's home: one shared settings file can name per-user files."""
+        return path.expanduser()
 
     @property
     def smtp_configured(self) -> bool:
         return bool(self.smtp_host)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings, or a ConfigurationError whose one line names the setting and its source."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        message = " ".join(str(first["msg"]).split())
+        raise ConfigurationError(f"configuration {name}: {message}; {_source_of(name, overrides)}") from None
+
+
+def _source_of(name: str, overrides: dict[str, Any]) -> str:
+    variable = f"{ENV_PREFIX}{name.upper()}"
+    config_file = os.environ.get(CONFIG_VARIABLE)
+    if name in overrides:
+        return "correct the command line"
+    if variable in os.environ:
+        return f"correct {variable}"
+    if config_file:
+        return f"correct the settings file {config_file}"
+    return "correct the settings"

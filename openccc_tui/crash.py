@@ -1,19 +1,61 @@
-"""Crash reports (SPEC TERM-5): the traceback goes to the log file, never to the screen."""
+"""Crash reports (SPEC TERM-5): the traceback goes to the log file, never to the screen.
+
+Until `configure_logging` has added the file, the package's records go nowhere (a
+NullHandler), so not even logging's last-resort handler can print a traceback. A log file
+that cannot be written is a configuration problem, reported in one line.
+"""
 
 import logging
+import os
+import stat
 import traceback
 from pathlib import Path
 
+from openccc_tui.config import ConfigurationError
+
 LOGGER_NAME = "openccc_tui"
+PRIVATE_LOG = 0o600
+SHARED_LOG = 0o660
+
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+
+class LogFileError(ConfigurationError):
+    """The log file cannot be created or written by this user."""
+
+
+def log_file_mode(folder: Path) -> int:
+    """0660 in a group's setgid folder (one log shared by the group's users), else 0600."""
+    folder_mode = folder.stat().st_mode
+    shared = bool(folder_mode & stat.S_ISGID) and bool(folder_mode & stat.S_IWGRP)
+    return SHARED_LOG if shared else PRIVATE_LOG
+
+
+def open_log_file(log_file: Path) -> None:
+    """Create the log file (and its folder, owner-only) or check that it can be appended to."""
+    try:
+        log_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = log_file_mode(log_file.parent)
+        try:
+            descriptor = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(descriptor, mode)  # exactly: the umask may have taken the group's bits
+        except FileExistsError:
+            descriptor = os.open(log_file, os.O_WRONLY | os.O_APPEND)
+        os.close(descriptor)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise LogFileError(
+            f"cannot write the log file {log_file}: {reason.lower()}: set log_file (OPENCCC_LOG_FILE) "
+            "to a file this user can write, or make its folder writable"
+        ) from None
 
 
 def configure_logging(log_file: Path) -> None:
-    """Send the package's log records to `log_file` (created with its folder, owner-only)."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    log_file.touch(mode=0o600, exist_ok=True)
+    """Send the package's log records to `log_file`; raises LogFileError when it cannot."""
     logger = logging.getLogger(LOGGER_NAME)
-    if any(getattr(h, "baseFilename", None) == str(log_file) for h in logger.handlers):
+    if any(getattr(h, "baseFilename", None) == os.path.abspath(log_file) for h in logger.handlers):
         return
+    open_log_file(log_file)
     handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)

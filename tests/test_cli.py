@@ -134,8 +134,8 @@ def test_bad_configuration_gives_one_line(monkeypatch, capsys):
     assert code == 1 and err.startswith("openccc-tui: error: configuration policy_profile: ")
 
 
-def test_the_app_refuses_to_start_without_a_terminal(monkeypatch, capsys, tmp_path):
-    code, _, err = run(monkeypatch, capsys, "--db", f"sqlite:///{tmp_path / 'x.db'}")
+def test_the_app_refuses_to_start_without_a_terminal(database_url, monkeypatch, capsys):
+    code, _, err = run(monkeypatch, capsys, "--db", database_url)
     assert code == 1 and "the app needs a terminal" in err
 
 

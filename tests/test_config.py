@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from openccc_tui.config import Settings
+from openccc_tui.config import ConfigurationError, Settings, load_settings
 from openccc_tui.domain.policy import ProfileName
 
 
@@ -68,3 +68,24 @@ def test_term_6_user_in_a_folder_is_the_user_running_the_app(tmp_path, monkeypat
     settings = Settings()
     assert settings.import_dir == settings.export_dir == Path("/srv/openccc-tui/exchange/cory")
     assert settings.log_file == Path("/var/log/openccc-tui/cory.log")
+
+
+def test_term_5_paths_may_start_with_each_users_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = Settings(log_file="~/logs/openccc.log", import_dir="~/in", export_dir="~/out")
+    assert settings.log_file == tmp_path / "logs" / "openccc.log"
+    assert (settings.import_dir, settings.export_dir) == (tmp_path / "in", tmp_path / "out")
+
+
+def test_term_5_settings_problems_are_one_line_configuration_errors(monkeypatch, tmp_path):
+    config = tmp_path / "openccc.toml"
+    config.write_text("staff_idle_timeout_seconds = -5\n")
+    monkeypatch.setenv("OPENCCC_CONFIG", str(config))
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings()
+    assert str(refused.value) == (
+        f"configuration staff_idle_timeout_seconds: Input should be greater than 0; correct the settings file {config}"
+    )
+    monkeypatch.setenv("OPENCCC_STAFF_IDLE_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="correct OPENCCC_STAFF_IDLE_TIMEOUT_SECONDS$"):
+        load_settings()

@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 
 from openccc_tui.cli import main, scrub_environment
+from openccc_tui.store import migrate
+from openccc_tui.store.engine import make_engine
 from tests.terminal import free_port
 
 ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
@@ -24,6 +26,9 @@ def start_server(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, OPENCCC_LOG_FILE=str(tmp_path / "serve.log"))
     database = f"sqlite:///{tmp_path / 'served.db'}"
+    engine = make_engine(database)
+    migrate.upgrade(engine)
+    engine.dispose()
     process = subprocess.Popen(
         [sys.executable, "-m", "openccc_tui", "serve", "--db", database, "--port", str(port), *args],
         env=env,

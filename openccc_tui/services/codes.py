@@ -221,6 +221,7 @@ def verify(runtime: Runtime, challenge_id: int, code: str) -> CodeResult:
     """
     if not is_well_formed(code):
         return CodeResult.MALFORMED
+    notify.purge_expired_bodies(runtime)
     now = runtime.clock()
     challenge = _load(runtime, challenge_id)
     counted = _counted(challenge.account_id, challenge.destination, Purpose(challenge.purpose))

@@ -5,14 +5,19 @@ The outbox row is written in the caller's transaction, so a message exists exact
 the change that caused it was committed; `deliver_pending` then hands new rows to SMTP.
 A kiosk has no email, so staff and trainers read codes from the outbox. A body holding a
 secret (a code or a one-time password) is kept only until `purge_after`, and is removed
-at once when SMTP has delivered it.
+at once when SMTP has delivered it. Nobody has to read the outbox for that: expired bodies
+are purged after every send (`deliver_pending`, with or without SMTP), before a code is
+checked, when a command or the app starts, and every minute while the app or a long
+command runs (`Purger`).
 """
 
 import logging
 import smtplib
 import ssl
+import threading
 from datetime import datetime
 from email.message import EmailMessage
+from types import TracebackType
 
 from sqlmodel import Session, col, select, update
 
@@ -27,6 +32,7 @@ PURGED_BODY = None
 EXPIRED_NOTE = "(removed: the code in it has expired)"
 SENDING = "sending"
 SMTP_TIMEOUT_SECONDS = 20
+PURGE_EVERY_SECONDS = 60.0
 
 
 def queue(
@@ -52,22 +58,71 @@ def queue(
     return message
 
 
-def purge_expired(session: Session, now: datetime) -> None:
-    """Remove the bodies whose secret has expired."""
-    session.exec(
+def purge_expired(session: Session, now: datetime) -> int:
+    """Remove the bodies whose secret has expired; returns how many."""
+    result = session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.purge_after) <= now, col(OutboxMessage.body).is_not(None))
         .values(body=PURGED_BODY)
     )
+    return int(result.rowcount or 0)
+
+
+def purge_expired_bodies(runtime: Runtime) -> int:
+    """`purge_expired` in a short transaction of its own; returns how many bodies went."""
+    with write_session(runtime.engine) as session:
+        return purge_expired(session, runtime.clock())
+
+
+class Purger:
+    """Purges expired bodies every `every` seconds in a thread of its own until stopped, for
+    a process that runs long without sending anything (a headless import). A failed purge
+    is logged and tried again at the next turn."""
+
+    def __init__(self, runtime: Runtime, every: float = PURGE_EVERY_SECONDS) -> None:
+        self.runtime = runtime
+        self.every = every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-purger", daemon=True)
+
+    def start(self) -> "Purger":
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def __enter__(self) -> "Purger":
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.every):
+            try:
+                purge_expired_bodies(self.runtime)
+            except Exception:
+                logger.exception("purging expired outbox bodies failed; trying again in %s s", self.every)
 
 
 def deliver_pending(runtime: Runtime) -> int:
-    """Send unsent email messages by SMTP when it is configured; returns how many were sent.
+    """Purge expired bodies, then send unsent email messages by SMTP when it is configured;
+    returns how many were sent.
 
     Each message is claimed first (one UPDATE that only one terminal can win), so two
     terminals never send the same message; no database lock is held while SMTP talks.
     """
     if not runtime.settings.smtp_configured:
+        purge_expired_bodies(runtime)
         return 0
     with write_session(runtime.engine) as session:
         purge_expired(session, runtime.clock())

@@ -46,7 +46,7 @@ class Runtime:
     def open(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> "Runtime":
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url),
+            engine=make_engine(settings.database_url, group=settings.database_group),
             hasher=hasher or PasswordHasher(),
             common_passwords=common_passwords(),
             terminal=describe_terminal(),

@@ -5,6 +5,11 @@ keys on, a busy timeout, and write transactions begun IMMEDIATE so that two writ
 instead of failing half-way. PostgreSQL (several terminals on one database) through
 psycopg 3. A commit that fails is always rolled back: a failed commit left in place can be
 saved by the next one on the same pooled connection.
+
+A SQLite file is created owner-only (or shared with `database_group`) before SQLite opens
+it, so the database and its -wal and -shm files never get the umask's modes (see
+`sqlite_files`). `secure_delete` overwrites removed content, so a purged outbox body does
+not stay readable in the file's free pages.
 """
 
 from collections.abc import Iterator
@@ -15,6 +20,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
+
+from openccc_tui.store.sqlite_files import create_file, make_folder, sqlite_file
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE = "openccc_write"
@@ -42,23 +49,29 @@ def display_url(url: str) -> str:
         return "<unreadable database URL>"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, group: str | None = None) -> Engine:
+    """The engine of `url`; a SQLite file made for it is shared with `group` when given."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseURLError(f"not a database URL: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
+        return _sqlite_engine(url, sqlite_file(url), group)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)
     raise DatabaseURLError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def _sqlite_engine(url: str, path: Path | None, group: str | None) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    if path is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _create_private_file(*_args: object) -> None:
+            make_folder(path.parent, group)
+            create_file(path, group)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -68,6 +81,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
