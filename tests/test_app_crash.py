@@ -45,11 +45,12 @@ def explode():
 
 
 async def crash_here(app, pilot) -> None:
-    """Raise inside the page's own message loop; that loop stops, so wait on the app."""
+    """Raise inside the page's own message loop; that loop stops, so wait on the app until the
+    apology is pushed and its lines are mounted (under load, one comes well after the other)."""
     app.screen.call_later(explode)
     for _ in range(200):
         await asyncio.sleep(0.02)
-        if app.screen.id == "crash":
+        if app.screen.id == "crash" and app.screen.query(".dialog-line"):
             return
 
 

@@ -2,6 +2,7 @@
 and form fields filled without typing them key by key."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pytest
 from textual.app import App
@@ -52,13 +53,14 @@ def _put(field: Input, text: str) -> None:
     field.cursor_position = len(text)
 
 
-async def fill(pilot: Pilot[object], values: Mapping[str, str | bool]) -> None:
+async def fill(pilot: Pilot[object], values: Mapping[str, str | bool], *, leave: bool = True) -> None:
     """Set the fields of the current screen, named by selector, without typing them key by key
     (Textual's Pilot waits for idle twice per key: a form took seconds).
 
     An Input gets its text, then the Input.Blurred that leaving it posts, so the checks a
     screen runs when a field is left (ADD-2) run as they do for a user who tabs on; each is
-    handled before the next field is set, as when typed in order. A Checkbox or RadioButton
+    handled before the next field is set, as when typed in order (`leave=False`: the text
+    only, for tests that then leave the field with a real key). A Checkbox or RadioButton
     takes True or False, a Select its value, a TextArea its text. The focus stays where it
     was: tests move it with keys, as a user would, when what follows depends on it."""
     screen = pilot.app.screen
@@ -67,8 +69,9 @@ async def fill(pilot: Pilot[object], values: Mapping[str, str | bool]) -> None:
         if isinstance(widget, Input):
             assert isinstance(value, str)
             _put(widget, value)
-            validation = widget.validate(value) if "blur" in widget.validate_on else None
-            widget.post_message(Input.Blurred(widget, value, validation))
+            if leave:
+                validation = widget.validate(value) if "blur" in widget.validate_on else None
+                widget.post_message(Input.Blurred(widget, value, validation))
         elif isinstance(widget, (Checkbox, RadioButton)):
             widget.value = bool(value)
         elif isinstance(widget, Select):
@@ -79,6 +82,26 @@ async def fill(pilot: Pilot[object], values: Mapping[str, str | bool]) -> None:
         else:
             raise TypeError(f"fill() does not know how to set {selector} ({type(widget).__name__})")
         await pilot.pause()
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Text in a sequence of keys for `keys_and_text`."""
+
+    text: str
+
+
+async def keys_and_text(pilot: Pilot[object], *steps: str | Typed) -> None:
+    """Press the keys one after the other; each Typed text goes into whichever field has the
+    focus at that point, as typing it would, without a key press (and two waits) per character.
+    For tests of the Tab order, where the keys between the texts are the subject."""
+    for step in steps:
+        if isinstance(step, Typed):
+            field = pilot.app.focused
+            assert isinstance(field, Input), f"{step.text!r} typed with the focus on {field!r}"
+            _put(field, field.value + step.text)
+        else:
+            await pilot.press(step)
 
 
 async def submit(pilot: Pilot[object], *text: str) -> None:

@@ -166,7 +166,7 @@ def test_term_5_crash_apology_dialog_snapshot_80x24(
         pilot.app.screen.call_later(explode)
         for _ in range(200):  # the page's own message loop stopped: wait on the app, not on the page
             await asyncio.sleep(0.02)
-            if pilot.app.screen.id == "crash":
+            if pilot.app.screen.id == "crash" and pilot.app.screen.query(".dialog-line"):
                 break
         await settle(pilot)
 
