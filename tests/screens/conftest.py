@@ -44,13 +44,13 @@ def make_app(sqlite_runtime: Runtime) -> Callable[..., OpenCCCApp]:
     return make
 
 
-def _put(field: Input, text: str) -> None:
-    """What typing `text` into an empty field leaves: the value (Input.Changed is posted, as
-    for each typed key) and the cursor after it. Typing stops at the field's maximum length;
-    a longer text here is a mistake in the test."""
-    assert not field.max_length or len(text) <= field.max_length, f"#{field.id} takes {field.max_length} characters"
-    field.value = text
-    field.cursor_position = len(text)
+def _put(field: Input, value: str) -> None:
+    """What typing leaves in `field`: the value (Input.Changed is posted, as for each typed
+    key) and the cursor after it. Typing stops at the field's maximum length; a longer value
+    here is a mistake in the test."""
+    assert not field.max_length or len(value) <= field.max_length, f"#{field.id} takes {field.max_length} characters"
+    field.value = value
+    field.cursor_position = len(value)
 
 
 async def fill(pilot: Pilot[object], values: Mapping[str, str | bool], *, leave: bool = True) -> None:
