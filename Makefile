@@ -16,8 +16,10 @@ $(INSTALLED): pyproject.toml
 demo: install
 	$(VENV)/bin/openccc-tui demo --dir .demo
 
+# In parallel, one worker per core (pytest-xdist); each worker has its own SQLite files and
+# PostgreSQL schema. Work stealing keeps both cores busy until the last slow test ends.
 test: install
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto --dist worksteal
 
 # Lint, format, types and the import layers: what .ci/run and the pre-commit hooks run.
 check: install

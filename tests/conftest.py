@@ -65,10 +65,40 @@ def postgres_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
+OWNED_SEQUENCES = text(
+    """SELECT sequence.relname FROM pg_class sequence
+    JOIN pg_depend owner ON owner.objid = sequence.oid AND owner.deptype IN ('a', 'i')
+    JOIN pg_class owning_table ON owning_table.oid = owner.refobjid
+    WHERE sequence.relkind = 'S' AND sequence.relnamespace = current_schema()::regnamespace
+    AND owning_table.relname = ANY(:tables)"""
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_cleaner(postgres_schema_url) -> Iterator[Engine]:
+    """One connection pool, for the session, that empties the schema before each test."""
+    engine = make_engine(postgres_schema_url)
+    yield engine
+    engine.dispose()
+
+
 def _empty_postgres(engine: Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    """What `TRUNCATE ... RESTART IDENTITY` does, at a fraction of its cost: TRUNCATE gives every
+    table new files, a third of a second per test, where DELETE of a few rows takes milliseconds.
+    The append-only audit trigger refuses DELETE, so a superuser turns triggers off for this one
+    transaction; without superuser rights, TRUNCATE it is."""
+    tables = SQLModel.metadata.sorted_tables
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if connection.exec_driver_sql("SHOW is_superuser").scalar() != "on":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in reversed(tables):
+            connection.execute(table.delete())
+        sequences = connection.execute(OWNED_SEQUENCES, {"tables": [t.name for t in tables]}).scalars().all()
+        for sequence in sequences:
+            connection.execute(text("SELECT setval(quote_ident(:name), 1, false)"), {"name": sequence})
 
 
 def fresh_sqlite_url(tmp_path: Path, template: Path) -> str:
@@ -82,11 +112,8 @@ def database_url(request, tmp_path, sqlite_template) -> Iterator[str]:
     if request.param == "sqlite":
         yield fresh_sqlite_url(tmp_path, sqlite_template)
     else:
-        url = request.getfixturevalue("postgres_schema_url")
-        engine = make_engine(url)
-        _empty_postgres(engine)
-        engine.dispose()
-        yield url
+        _empty_postgres(request.getfixturevalue("postgres_cleaner"))
+        yield request.getfixturevalue("postgres_schema_url")
 
 
 def make_settings(database_url: str, tmp_path: Path) -> Settings:

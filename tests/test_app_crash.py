@@ -7,7 +7,7 @@ from textual.widgets import Input, Static
 
 from openccc_tui.app import Mode, OpenCCCApp
 from openccc_tui.screens.student.sign_in import SignInScreen
-from tests.screens.conftest import SIZE
+from tests.screens.conftest import SIZE, submit
 
 
 async def test_term_5_crash_shows_an_apology_and_logs_the_traceback(sqlite_runtime, monkeypatch):
@@ -22,7 +22,7 @@ async def test_term_5_crash_shows_an_apology_and_logs_the_traceback(sqlite_runti
     monkeypatch.setattr(SignInScreen, "submit", explode)
     app = OpenCCCApp(sqlite_runtime, Mode.KIOSK)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"winnie@test.com", "enter")
+        await submit(pilot, "winnie@test.com")
         await pilot.pause()
         assert app.screen.id == "crash"
         shown = " ".join(str(w.render()) for w in app.screen.query(Static))
@@ -32,9 +32,7 @@ async def test_term_5_crash_shows_an_apology_and_logs_the_traceback(sqlite_runti
         assert isinstance(app.screen, SignInScreen)
         assert app.screen.query_one("#identifier", Input).value == ""  # a fresh Sign In, nothing left
         monkeypatch.undo()
-        await pilot.press(*"x", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await submit(pilot, "x")
         assert str(app.screen.query_one("#page-message").render()).startswith("Enter a valid email address")
     assert app.return_code in (None, 0)
     log = sqlite_runtime.settings.log_file.read_text()
@@ -47,11 +45,12 @@ def explode():
 
 
 async def crash_here(app, pilot) -> None:
-    """Raise inside the page's own message loop; that loop stops, so wait on the app."""
+    """Raise inside the page's own message loop; that loop stops, so wait on the app until the
+    apology is pushed and its lines are mounted (under load, one comes well after the other)."""
     app.screen.call_later(explode)
     for _ in range(200):
         await asyncio.sleep(0.02)
-        if app.screen.id == "crash":
+        if app.screen.id == "crash" and app.screen.query(".dialog-line"):
             return
 
 
@@ -84,7 +83,6 @@ async def test_term_5_a_crash_on_any_student_page_in_a_kiosk_returns_to_sign_in(
     from openccc_tui.crash import configure_logging
     from openccc_tui.screens.student import pages
     from tests import factories
-    from tests.screens.conftest import submit
 
     configure_logging(sqlite_runtime.settings.log_file)
     factories.stored_student(sqlite_runtime, email="winnie@test.com", email_validated=True)
@@ -92,7 +90,7 @@ async def test_term_5_a_crash_on_any_student_page_in_a_kiosk_returns_to_sign_in(
     async with app.run_test(size=SIZE) as pilot:
         answers = ["winnie@test.com", factories.STUDENT_PASSWORD][:steps]
         for answer in answers:
-            await submit(pilot, *answer)
+            await submit(pilot, answer)
         expected = [SignInScreen, pages.PasswordScreen, pages.StudentHomeScreen][steps]
         assert isinstance(app.screen, expected)
         await crash_here(app, pilot)

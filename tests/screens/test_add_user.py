@@ -8,50 +8,51 @@ from openccc_tui.app import Mode
 from openccc_tui.screens.staff.add_user import AddUserScreen
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, Typed, fill, keys_and_text, settle
 from tests.screens.staff_helpers import open_console
 
-# Keys typed from the first field, in Tab order (ADD-1 order).
+# From the first field, in Tab order (ADD-1 order): Tab and Space are real keys, and each text
+# goes to whichever field the focus is on, as typing it would.
 KEYS = [
     "tab",  # user name: blank, the email is used
-    *"pat+jones@college.edu",
+    Typed("pat+jones@college.edu"),
     "tab",
-    *"pat+jones@college.edu",
+    Typed("pat+jones@college.edu"),
     "tab",
-    *"9164452841",
+    Typed("9164452841"),
     "tab",
     "tab",
     "tab",  # phone, phone type, homeless
     "tab",
-    *"CA",
+    Typed("CA"),
     "tab",
-    *"1 Main St",
+    Typed("1 Main St"),
     "tab",
     "tab",
-    *"Davis",
+    Typed("Davis"),
     "tab",
-    *"95616",
+    Typed("95616"),
     "tab",  # country stays US
-    *"Pat",
+    Typed("Pat"),
     "tab",
     "tab",
-    *"Jones",
+    Typed("Jones"),
     "tab",
     "tab",
     "tab",
-    *"2001-09-30",
+    Typed("2001-09-30"),
     "tab",
-    *"2001-09-30",
+    Typed("2001-09-30"),
     "tab",
-    *"Sunny#Day42",
+    Typed("Sunny#Day42"),
     "tab",
-    *"Sunny#Day42",
-    "tab",
-    "space",
+    Typed("Sunny#Day42"),
     "tab",
     "space",
     "tab",
-    *"Paper form 118",
+    "space",
+    "tab",
+    Typed("Paper form 118"),
 ]
 
 
@@ -61,7 +62,7 @@ def fixed_cccid(monkeypatch):
 
 
 async def fill_and_save(app, pilot, keys=KEYS):
-    await pilot.press(*keys)
+    await keys_and_text(pilot, *keys)
     await save(app, pilot)
 
 
@@ -119,9 +120,12 @@ async def test_add_2_a_field_is_checked_when_left(make_app):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cory", "creator", page="add_user")
-        await pilot.press("tab", *"not-an-email", "tab")
+        await pilot.press("tab")
+        await fill(pilot, {"#f-email": "not-an-email"}, leave=False)
+        await pilot.press("tab")
         assert "@-sign" in str(app.screen.query_one("#f-email-error").render())
-        await pilot.press(*"other@x.com", "tab")
+        await fill(pilot, {"#f-email-confirm": "other@x.com"}, leave=False)
+        await pilot.press("tab")
         assert "does not match" in str(app.screen.query_one("#f-email-confirm-error").render())
 
 
@@ -174,7 +178,9 @@ async def test_add_1_escape_asks_before_throwing_away_a_filled_form(make_app):
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cory", "creator", page="add_user")
-        await pilot.press("tab", *"someone@x.com", "escape")
+        await pilot.press("tab")
+        await fill(pilot, {"#f-email": "someone@x.com"})
+        await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
         await pilot.press("escape")  # keep editing

@@ -90,7 +90,7 @@ async def test_term_3_support_account_screen_shows_names_literally(make_app, hos
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "sam", "support", page="support")
-        await submit(pilot, *"HOS0001")
+        await submit(pilot, "HOS0001")
         assert_literal(app, "HOS0001", "[bold]Mal[/bold]")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -125,8 +125,8 @@ async def test_term_3_staff_lists_show_data_literally(make_app, hostile, page, s
 async def test_term_3_student_home_and_edit_account_show_their_own_data_literally(make_app, hostile):
     app = make_app(Mode.KIOSK)
     async with app.run_test(size=SIZE) as pilot:
-        await submit(pilot, *"eve@test.com")
-        await submit(pilot, *factories.STUDENT_PASSWORD)
+        await submit(pilot, "eve@test.com")
+        await submit(pilot, factories.STUDENT_PASSWORD)
         assert_literal(app, "HOS0001")
         await pilot.press("e")
         await app.workers.wait_for_complete()
@@ -163,8 +163,8 @@ async def test_term_3_saving_a_legacy_hostile_name_asks_for_a_fix(make_app, sqli
 
     app = make_app(Mode.KIOSK)
     async with app.run_test(size=SIZE) as pilot:
-        await submit(pilot, *"eve@test.com")
-        await submit(pilot, *factories.STUDENT_PASSWORD)
+        await submit(pilot, "eve@test.com")
+        await submit(pilot, factories.STUDENT_PASSWORD)
         await pilot.press("e")
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+s")

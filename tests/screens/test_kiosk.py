@@ -12,7 +12,7 @@ from openccc_tui.cli import scrub_environment
 from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
 from tests import factories
-from tests.screens.conftest import SIZE, submit
+from tests.screens.conftest import SIZE, fill, submit
 
 ESCAPE_KEYS = [
     "ctrl+q",
@@ -74,9 +74,9 @@ async def test_term_2_kiosk_idle_time_returns_to_a_fresh_sign_in(sqlite_runtime)
     limit = sqlite_runtime.settings.kiosk_idle_timeout_seconds
     assert limit == 180
     async with app.run_test(size=SIZE) as pilot:
-        await submit(pilot, *"winnie@test.com")
+        await submit(pilot, "winnie@test.com")
         assert isinstance(app.screen, pages.PasswordScreen)
-        await pilot.press(*"Half#typed")
+        await fill(pilot, {"#password": "Half#typed"})
         now[0] += limit - 1
         await app.end_idle_session()
         assert isinstance(app.screen, pages.PasswordScreen)

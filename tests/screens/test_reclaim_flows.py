@@ -14,7 +14,7 @@ from openccc_tui.services import notify
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, StudentAccount
 from tests import factories
-from tests.screens.conftest import SIZE, settle, submit
+from tests.screens.conftest import SIZE, fill, settle, submit
 from tests.screens.staff_helpers import open_console
 from tests.screens.test_add_user import fill_directly, save
 
@@ -63,11 +63,11 @@ async def staff_creates_pat(app, pilot):
 
 
 async def sign_in_with_college_credentials(app, pilot):
-    await submit(pilot, *"admissions+pat@college.edu")
-    await submit(pilot, *TEMP_PASSWORD)
+    await submit(pilot, "admissions+pat@college.edu")
+    await submit(pilot, TEMP_PASSWORD)
     assert isinstance(app.screen, pages.UpdatePasswordScreen)  # ACC-8: no code under the validated parent
-    await pilot.press(*"Fresh#Start8", "enter")
-    await submit(pilot, *"Fresh#Start8")
+    await submit(pilot, "Fresh#Start8")
+    await submit(pilot, "Fresh#Start8")
     assert isinstance(app.screen, pages.StudentHomeScreen)
 
 
@@ -104,30 +104,31 @@ async def test_seed_000_flow_b_the_student_reclaims_the_account(make_app, sqlite
         await sign_in_with_college_credentials(app, pilot)
         await pilot.press("e")
         assert isinstance(app.screen, EditAccountScreen)
-        await pilot.press(*"pat.lee@home.org", "tab", *"pat.lee@home.org", "ctrl+s")
+        await fill(pilot, {"#new-email": "pat.lee@home.org", "#email-confirm": "pat.lee@home.org"})
+        await pilot.press("tab", "ctrl+s")
         await until(pilot, lambda: app.screen.query("#email-code"))
-        await submit(pilot, *factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
+        await submit(pilot, factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
         await until(pilot, lambda: isinstance(app.screen, EditAccountScreen))
         await settled(pilot)
         assert "reclaimed" in str(app.screen.query_one("#page-message").render())
         await pilot.press("escape", "ctrl+o")
         await settled(pilot)
         assert isinstance(app.screen, SignInScreen)
-        await submit(pilot, *"pat.lee@home.org")
+        await submit(pilot, "pat.lee@home.org")
         await pilot.press("f4")
         await pilot.pause()
         assert isinstance(app.screen, ForgotPasswordScreen)
         await pilot.press("tab", "enter")  # Email (chosen first), then Next
         await settled(pilot)
-        await submit(pilot, *factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
-        await pilot.press(*"Own#Pass2027", "enter")
-        await submit(pilot, *"Own#Pass2027")
+        await submit(pilot, factories.latest_code(sqlite_runtime, "pat.lee@home.org"))
+        await submit(pilot, "Own#Pass2027")
+        await submit(pilot, "Own#Pass2027")
         assert "Your password was changed" in str(app.screen.query_one("#page-message").render())
         await pilot.press("enter")
         await settled(pilot)
         assert isinstance(app.screen, SignInScreen)
-        await submit(pilot, *"pat.lee@home.org")
-        await submit(pilot, *"Own#Pass2027")
+        await submit(pilot, "pat.lee@home.org")
+        await submit(pilot, "Own#Pass2027")
         assert isinstance(app.screen, pages.StudentHomeScreen)
     with read_session(sqlite_runtime.engine) as session:
         account = session.exec(
@@ -147,7 +148,7 @@ async def test_rec_2_recover_account_by_the_email_on_file(make_app, sqlite_runti
         assert isinstance(app.screen, RecoverAccountScreen)
         await pilot.press("enter")  # by the email on file
         await settled(pilot)
-        await submit(pilot, *"winnie@test.com")
+        await submit(pilot, "winnie@test.com")
         assert app.screen.query_one("#one_time_password_sent").display
         assert "winnie01" not in str(app.screen.query_one("#sent-help").render())  # REC-2: not on screen
     body = notify.recent(sqlite_runtime, to="winnie@test.com")[0].body or ""
@@ -180,8 +181,8 @@ def test_edit_account_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
         )
 
     async def walk(pilot):
-        await submit(pilot, *"winnie@test.com")
-        await submit(pilot, *"Hunny#Pot9")
+        await submit(pilot, "winnie@test.com")
+        await submit(pilot, "Hunny#Pot9")
         await pilot.press("e")
         await settle(pilot)
 
@@ -200,7 +201,7 @@ def test_recover_account_snapshot_80x24(make_app, snap_compare):
 
 def test_forgot_password_snapshot_80x24(make_app, snap_compare):
     async def walk(pilot):
-        await submit(pilot, *"nobody@test.com")
+        await submit(pilot, "nobody@test.com")
         await pilot.press("f4")
         await settle(pilot)
 
@@ -219,8 +220,8 @@ def test_my_applications_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
         )
 
     async def walk(pilot):
-        await submit(pilot, *"winnie@test.com")
-        await submit(pilot, *"Hunny#Pot9")
+        await submit(pilot, "winnie@test.com")
+        await submit(pilot, "Hunny#Pot9")
         await pilot.press("m")
         await settle(pilot)
 

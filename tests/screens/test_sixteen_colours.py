@@ -24,8 +24,8 @@ async def test_term_1_linux_console_gets_the_ansi_theme_and_signs_in_by_keyboard
     app = make_app(Mode.KIOSK)
     async with app.run_test(size=SIZE) as pilot:
         assert app.console.color_system == "standard" and app.theme == ANSI_THEME
-        await submit(pilot, *"winnie@test.com")
-        await submit(pilot, *factories.STUDENT_PASSWORD)
+        await submit(pilot, "winnie@test.com")
+        await submit(pilot, factories.STUDENT_PASSWORD)
         assert isinstance(app.screen, pages.StudentHomeScreen)
 
 

@@ -9,7 +9,7 @@ from openccc_tui.services import accounts, notify, support
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, fill, settle, submit
 from tests.screens.staff_helpers import open_console
 
 
@@ -33,8 +33,7 @@ async def done(pilot):
 async def open_account(app, pilot, cccid):
     """Sign in as support, find the account by CCCID and open it."""
     await open_console(app, pilot, "sam", "support", page="support")
-    await pilot.press(*cccid, "enter")
-    await done(pilot)
+    await submit(pilot, cccid)
     await pilot.press("enter")
     await done(pilot)
 
@@ -48,8 +47,8 @@ async def test_rec_4_find_by_email_and_open_the_account(make_app, sqlite_runtime
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "sam", "support")
         await pilot.press("l")
-        await pilot.press("tab", *"WINNIE@test.com", "enter")
-        await done(pilot)
+        await pilot.press("tab")
+        await submit(pilot, "WINNIE@test.com")
         assert "1 account(s) found" in text_of(app.screen, "#page-message")
         await pilot.press("enter")
         await done(pilot)
@@ -78,17 +77,15 @@ async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runti
         await open_account(app, pilot, student.cccid)
         await pilot.press("e")
         await pilot.pause()
-        await pilot.press(
-            *"w.pooh@home.org",
-            "tab",
-            *"w.pooh@home.org",
-            "tab",
-            "space",
-            "tab",
-            *"photo ID at the counter",
-            "tab",
-            "enter",
+        await fill(
+            pilot,
+            {
+                "#new-email": "w.pooh@home.org",
+                "#confirm-email": "w.pooh@home.org",
+                "#verification-note": "photo ID at the counter",
+            },
         )
+        await pilot.press("tab", "tab", "space", "tab", "tab", "enter")
         await done(pilot)
         assert "Email updated" in text_of(app.screen, "#page-message")
     with read_session(sqlite_runtime.engine) as session:
@@ -100,8 +97,8 @@ async def test_staff_5_audit_log_filters_by_action(make_app, sqlite_runtime, stu
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "dana", "director", page="audit_log")
         await done(pilot)
-        await pilot.press("tab", "tab", *"account.create", "enter")
-        await done(pilot)
+        await pilot.press("tab", "tab")
+        await submit(pilot, "account.create")
         assert text_of(app.screen, "#page-message") == "1 event(s)."
         await pilot.press("f5")
         await done(pilot)
@@ -150,7 +147,8 @@ async def test_track_1_creator_records_a_hand_over_from_the_tracking_sheet(make_
         app.screen.query_one("#tracking-rows").focus()
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("tab", *"given at intake desk", "tab", "enter")
+        await fill(pilot, {"#handover-note": "given at intake desk"})
+        await pilot.press("tab", "tab", "enter")
         await done(pilot)
     view = support.get_account(
         sqlite_runtime, factories.staff_actor(sqlite_runtime, "sam", "support"), student.account_id

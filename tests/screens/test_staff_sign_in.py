@@ -12,7 +12,7 @@ from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from openccc_tui.widgets.qr_code import QRCode
 from tests import factories
-from tests.screens.conftest import SIZE, settle
+from tests.screens.conftest import SIZE, fill, settle, submit
 
 FIXED_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -24,9 +24,9 @@ def with_fixed_secret(runtime, username):
 
 
 async def type_credentials(pilot, username="cory", password="Staff#Pass99"):
-    await pilot.press(*username, "tab", *password, "enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await fill(pilot, {"#staff-username": username})
+    await pilot.press("tab")
+    await submit(pilot, password)
 
 
 async def test_staff_1_sign_in_by_keyboard_from_the_student_page(make_app, sqlite_runtime):
@@ -39,7 +39,7 @@ async def test_staff_1_sign_in_by_keyboard_from_the_student_page(make_app, sqlit
         assert app.screen.query_one("#steps", ContentSwitcher).current == "enrol"
         assert app.screen.query(QRCode)
         code = pyotp.TOTP(FIXED_SECRET).at(sqlite_runtime.clock().timestamp())
-        await pilot.press(*code, "enter")
+        await submit(pilot, code)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one("#steps", ContentSwitcher).current == "agreement"
@@ -113,7 +113,7 @@ def test_staff_agreement_snapshot_80x24(make_app, sqlite_runtime, snap_compare):
 
     async def agreement(pilot):
         await type_credentials(pilot)
-        await pilot.press(*pyotp.TOTP(FIXED_SECRET).at(sqlite_runtime.clock().timestamp()), "enter")
+        await submit(pilot, pyotp.TOTP(FIXED_SECRET).at(sqlite_runtime.clock().timestamp()))
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
 

@@ -37,8 +37,8 @@ async def test_term_4_outbox_panel_shows_the_code_as_it_is_sent(demo_app, sqlite
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert panel_text(app) == EMPTY
-        await submit(pilot, *"una.unvalidated@demo.example")
-        await submit(pilot, *"Student#Demo26")
+        await submit(pilot, "una.unvalidated@demo.example")
+        await submit(pilot, "Student#Demo26")
         assert isinstance(app.screen, pages.ValidationCodeScreen)
         await pilot.pause()
         await refreshed(app, pilot)
@@ -51,7 +51,7 @@ async def test_term_4_outbox_panel_shows_the_code_as_it_is_sent(demo_app, sqlite
         await pilot.pause()
         await refreshed(app, pilot)
         assert code in panel_text(app)
-        await submit(pilot, *code)
+        await submit(pilot, code)
         assert isinstance(app.screen, pages.EditProfileScreen)
     assert not app.crashes
 
@@ -59,8 +59,8 @@ async def test_term_4_outbox_panel_shows_the_code_as_it_is_sent(demo_app, sqlite
 async def test_term_4_reset_demo_asks_then_brings_back_the_seed(demo_app, sqlite_runtime):
     app = demo_app
     async with app.run_test(size=SIZE) as pilot:
-        await submit(pilot, *"val.verde@demo.example")
-        await submit(pilot, *"Wrong#Pass99")
+        await submit(pilot, "val.verde@demo.example")
+        await submit(pilot, "Wrong#Pass99")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.screen.query_one("#yes")
