@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
 from openccc_tui.config import Settings
 from openccc_tui.crash import configure_logging, log_crash
@@ -27,15 +26,14 @@ from openccc_tui.domain.contact import ContactError, looks_like_email, normalise
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
 from openccc_tui.services import bulk, notify
-from openccc_tui.services.audit import Actor, command_line_actor
+from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
-from openccc_tui.services.staff import add_staff, find_college
+from openccc_tui.services.staff import add_staff, command_line_creator, find_college
 from openccc_tui.store import migrate
-from openccc_tui.store.engine import DatabaseURLError, display_url, read_session, write_session
-from openccc_tui.store.models import Staff
+from openccc_tui.store.engine import DatabaseURLError, display_url, write_session
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
@@ -100,14 +98,16 @@ def build_parser() -> Parser:
     outbox.add_argument("--to", metavar="ADDRESS", default=None, help="only messages to this email or phone")
     outbox.add_argument("--last", metavar="N", type=int, default=10, help="how many, newest first (default 10)")
 
-    imports = commands.add_parser("import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file")
+    imports = commands.add_parser(
+        "import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file (host administrators)"
+    )
     imports.add_argument("file", type=Path, metavar="FILE")
     imports.add_argument(
         "--as",
         dest="staff_user",
         required=True,
         metavar="STAFF_USER",
-        help="the creator the accounts are made by (audited as them)",
+        help="the creator the accounts are made by: an approved, enrolled creator (audited as them)",
     )
     imports.add_argument(
         "--out",
@@ -259,8 +259,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
     runtime = Runtime.open(settings)
+    # The audit names the creator as the actor and the host account that ran the job as the terminal.
+    runtime.terminal = f"cli:{os_user()}"
     migrate.upgrade(runtime.engine)
-    actor = staff_actor(runtime, args.staff_user)
+    actor = command_line_creator(runtime, args.staff_user)
     limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
     try:
         upload = open_upload(source, limits)
@@ -288,14 +290,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     note = f" {summary.note}" if summary.note else ""
     print(f"{summary.line()}{note} Results: {out}")
     return 0
-
-
-def staff_actor(runtime: Runtime, username: str) -> Actor:
-    with read_session(runtime.engine) as session:
-        staff = session.exec(select(Staff).where(Staff.username == username.strip().lower())).first()
-    if staff is None:
-        raise CommandError(f"no staff user {username}")
-    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -237,6 +237,7 @@ def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, 
 
     runtime = make_runtime(make_settings(database_url, tmp_path))
     factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
     runtime.engine.dispose()
     code, out, _ = run(monkeypatch, capsys, "template", str(tmp_path))
     template = tmp_path / "bulkAccountCreateTemplate.csv"
@@ -299,6 +300,7 @@ def test_bulk_8_kill_9_in_the_middle_then_the_same_file_finishes_without_second_
 
     migrate.upgrade(runtime.engine)
     factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
     source = tmp_path / "students.csv"
     with source.open("w", newline="") as file:
         writer = csv_module.writer(file)
@@ -352,3 +354,33 @@ def test_term_4_trainer_mode_refuses_a_database_the_demo_did_not_make(database_u
     _, err = capsys.readouterr()
     assert code == 1
     assert "trainer mode shows every code sent, so it opens only a demo database" in err
+
+
+def test_bulk_8_import_as_a_creator_who_cannot_act_is_refused_and_the_host_user_is_audited(
+    database_url, monkeypatch, capsys, tmp_path
+):
+    import csv as csv_module
+    import getpass
+
+    from openccc_tui.domain.template import TEMPLATE_COLUMNS
+    from openccc_tui.store.models import AuditEvent
+    from tests.conftest import make_runtime, make_settings
+    from tests.services.test_bulk import row
+
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    factories.staff_actor(runtime, "cory", "creator")
+    source = tmp_path / "students.csv"
+    with source.open("w", newline="") as file:
+        csv_module.writer(file).writerows([TEMPLATE_COLUMNS, row(1)])
+    code, _, err = run(monkeypatch, capsys, "import", str(source), "--as", "cory", "--db", database_url)
+    assert code == 1 and err.count("\n") == 1
+    assert "cory cannot make accounts: the authenticator (TOTP) is not enrolled" in err
+    assert not (tmp_path / "students-results.csv").exists()
+
+    factories.console_ready(runtime, "cory")
+    code, out, _ = run(monkeypatch, capsys, "import", str(source), "--as", "cory", "--db", database_url)
+    assert code == 0 and out.startswith("Processed 1 of 1 rows: 1 Success")
+    with read_session(runtime.engine) as session:
+        created = session.exec(select(AuditEvent).where(AuditEvent.action == "account.create")).one()
+    assert (created.actor, created.terminal) == ("cory", f"cli:{getpass.getuser()}")
+    runtime.engine.dispose()

@@ -196,3 +196,36 @@ def set_active(runtime: Runtime, actor: Actor, staff_id: int, active: bool) -> N
             staff.locked_until = None
             staff.failed_attempts = 0
         audit.record(session, runtime, actor, "staff.activate" if active else "staff.deactivate", detail=staff.username)
+
+
+def command_line_creator(runtime: Runtime, username: str) -> Actor:
+    """The creator a headless Multi Account Creation job (`openccc-tui import --as`) acts as.
+
+    The host administrator names the creator, so the job may act only for a creator who
+    could sign in and do the same on the console: active, approved, not locked, enrolled
+    in TOTP (STAFF-1) and bound by the agreement (STAFF-3). Each refusal says why."""
+    now = runtime.clock()
+    with read_session(runtime.engine) as session:
+        staff = session.exec(select(Staff).where(func.lower(Staff.username) == username.strip().lower())).first()
+        if staff is None:
+            raise NotFound(f"no staff user {username}")
+        reasons = []
+        if not staff.active:
+            reasons.append("the account is deactivated")
+        if staff.approved_at is None:
+            reasons.append("a director has not approved the account")
+        if staff.locked_until is not None and staff.locked_until > now:
+            reasons.append("the account is locked after failed sign-ins")
+        if staff.totp_enrolled_at is None:
+            reasons.append("the authenticator (TOTP) is not enrolled")
+        if staff.agreement_accepted_at is None:
+            reasons.append("the agreement never to share the account is not accepted")
+        if Role.CREATOR not in parse_roles(staff.roles):
+            reasons.append("the account lacks the creator role")
+        if reasons:
+            raise PermissionDenied(
+                f"{staff.username} cannot make accounts: {'; '.join(reasons)}. "
+                "They sign in to the staff console first; a director approves, unlocks or grants the role."
+            )
+        roles = parse_roles(staff.roles)
+        return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=roles)
