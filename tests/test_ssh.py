@@ -17,6 +17,7 @@ from openccc_tui.config import Settings
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import seed_demo
+from tests.conftest import TOTP_KEY
 from tests.terminal import Pane, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,12 +66,16 @@ PermitUserEnvironment no
 
 @pytest.fixture
 def demo_database(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'ssh.db'}", log_file=tmp_path / "app.log")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'ssh.db'}", log_file=tmp_path / "app.log", totp_key=TOTP_KEY
+    )
     runtime = Runtime.open(settings)
     staff = {member.username: member for member in seed_demo(runtime, command_line_actor("test"))}
     runtime.engine.dispose()
     config = tmp_path / "openccc.toml"
-    config.write_text(f'database_url = "{settings.database_url}"\nlog_file = "{settings.log_file}"\n')
+    config.write_text(
+        f'database_url = "{settings.database_url}"\nlog_file = "{settings.log_file}"\ntotp_key = "{TOTP_KEY}"\n'
+    )
     return config, staff["cory.creator"]
 
 

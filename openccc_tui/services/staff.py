@@ -15,7 +15,7 @@ from openccc_tui.domain.staff import (
     format_roles,
     parse_roles,
 )
-from openccc_tui.services import audit
+from openccc_tui.services import audit, totp_secrets
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.permissions import authorise
@@ -32,11 +32,9 @@ class NewStaff:
     enrolment_uri: str
 
 
-def enrolment_uri(staff: Staff, college: College) -> str:
-    """The otpauth:// URI an authenticator app scans to enrol the staff member's TOTP."""
-    return pyotp.TOTP(staff.totp_secret).provisioning_uri(
-        name=f"{staff.username}@{college.mis_code}", issuer_name=TOTP_ISSUER
-    )
+def enrolment_uri(staff: Staff, college: College, secret: str) -> str:
+    """The otpauth:// URI an authenticator app scans to enrol the staff member's TOTP `secret`."""
+    return pyotp.TOTP(secret).provisioning_uri(name=f"{staff.username}@{college.mis_code}", issuer_name=TOTP_ISSUER)
 
 
 def find_college(session: Session, mis_code: str) -> College:
@@ -96,6 +94,9 @@ def add_staff(
     problems = runtime.profile.password_problems(password, context)
     if problems:
         raise InvalidInput([FieldError("password", INVALID, describe_problems(problems))])
+    # STAFF-6: stored encrypted, with the key of the secrets already there.
+    totp_secrets.check_key(session, runtime.settings.totp_key)
+    secret = pyotp.random_base32()
     now = runtime.clock()
     staff = Staff(
         username=username,
@@ -103,7 +104,7 @@ def add_staff(
         college_id=college.id,
         roles=format_roles(roles),
         password_hash=runtime.hasher.hash(password),
-        totp_secret=pyotp.random_base32(),
+        totp_secret=totp_secrets.seal(secret, runtime.settings.totp_key),
         approved_at=now if approved else None,
         approved_by_id=actor.staff_id if approved else None,
         created_at=now,
@@ -118,7 +119,7 @@ def add_staff(
         college_id=college.id,
         detail=f"{username} roles={staff.roles} approved={approved}",
     )
-    return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college))
+    return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college, secret))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pyotp
 from sqlmodel import Session, func, select
 
 from openccc_tui.domain.staff import parse_roles
-from openccc_tui.services import audit
+from openccc_tui.services import audit, totp_secrets
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
@@ -66,6 +66,9 @@ class StaffSignInFlow:
     def submit_credentials(self, username: str, password: str) -> StaffStep:
         if self.step is not StaffStep.CREDENTIALS:
             raise ServiceError("the user name and password were already accepted")
+        unavailable = totp_secrets.sign_in_problem(self.runtime)
+        if unavailable:
+            return self._fail(unavailable)
         now = self.runtime.clock()
         with write_session(self.runtime.engine) as db:
             staff = db.exec(
@@ -89,7 +92,11 @@ class StaffSignInFlow:
                 return self._fail(NOT_APPROVED)
             self._staff_id = staff.id
             if staff.totp_enrolled_at is None:
-                self.enrolment_uri = enrolment_uri(staff, db.get(College, staff.college_id))
+                try:
+                    secret = totp_secrets.unseal(staff.totp_secret, self.runtime.settings.totp_key)
+                except totp_secrets.TotpKeyProblem as problem:
+                    return self._fail(totp_secrets.SIGN_IN_UNAVAILABLE.format(problem))
+                self.enrolment_uri = enrolment_uri(staff, _college(db, staff), secret)
                 self.step = StaffStep.ENROL
             else:
                 self.step = StaffStep.CODE
@@ -104,7 +111,11 @@ class StaffSignInFlow:
             staff = db.exec(select(Staff).where(Staff.id == self._staff_id).with_for_update()).one()
             if staff.locked_until is not None and staff.locked_until > now:
                 return self._restart(WRONG_CREDENTIALS)
-            step = _matching_step(staff.totp_secret, code.strip(), now.timestamp())
+            try:
+                secret = totp_secrets.unseal(staff.totp_secret, self.runtime.settings.totp_key)
+            except totp_secrets.TotpKeyProblem as problem:
+                return self._fail(totp_secrets.SIGN_IN_UNAVAILABLE.format(problem))
+            step = _matching_step(secret, code.strip(), now.timestamp())
             if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
                 if self._count_failure(db, staff, "code"):
                     return self._restart(WRONG_CREDENTIALS)
@@ -134,7 +145,7 @@ class StaffSignInFlow:
         return self.step
 
     def _finish(self, db: Session, staff: Staff) -> None:
-        college = db.get(College, staff.college_id)
+        college = _college(db, staff)
         audit.record(db, self.runtime, _actor(staff), "staff.sign_in")
         self.session = StaffSession(
             actor=_actor(staff),
@@ -170,6 +181,13 @@ class StaffSignInFlow:
         self.enrolment_uri = ""
         self.message = message
         return self.step
+
+
+def _college(db: Session, staff: Staff) -> College:
+    college = db.get(College, staff.college_id)
+    if college is None:
+        raise ServiceError("the staff member's college is missing from the database")
+    return college
 
 
 def _actor(staff: Staff) -> Actor:
