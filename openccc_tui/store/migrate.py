@@ -46,7 +46,10 @@ def upgrade(engine: Engine) -> None:
 def _foreign_keys(connection: Connection, *, on: bool) -> None:
     # Outside any transaction, where SQLite honours the pragma: on the driver's connection,
     # since a statement through SQLAlchemy would begin one first.
-    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the SQLite connection is closed")
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def drop_everything(engine: Engine) -> None:
