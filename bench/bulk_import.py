@@ -31,7 +31,7 @@ from openccc_tui.domain.hashing import PasswordHasher
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.resources import common_passwords
-from openccc_tui.services import bulk
+from openccc_tui.services import bulk, totp_secrets
 from openccc_tui.services.audit import Actor, command_line_actor
 from openccc_tui.services.bulk_files import Limits, open_upload
 from openccc_tui.services.runtime import Runtime
@@ -87,6 +87,7 @@ def runtime_for(url: str, folder: Path, hasher: PasswordHasher) -> Runtime:
         export_dir=folder,
         bulk_max_rows=1_000_000,
         bulk_max_bytes=500 * 1024 * 1024,
+        totp_key=totp_secrets.new_key(),
     )
     engine = make_engine(url)
     migrate.upgrade(engine)

@@ -20,32 +20,32 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
-from openccc_tui.config import ConfigurationError, Settings, load_settings
+from openccc_tui.config import ConfigurationError, Settings, add_setting, load_settings, settings_file
 from openccc_tui.crash import configure_logging, log_crash
 from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
-from openccc_tui.services import bulk, notify
-from openccc_tui.services.audit import Actor, command_line_actor
+from openccc_tui.services import bulk, notify, totp_secrets
+from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
-from openccc_tui.services.staff import add_staff, find_college
+from openccc_tui.services.staff import add_staff, command_line_creator, find_college
 from openccc_tui.store import migrate
 from openccc_tui.store.backup import BackupError, backup_sqlite
-from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url, read_session, write_session
-from openccc_tui.store.models import Staff
+from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url, write_session
 from openccc_tui.store.sqlite_files import DatabaseFileError, make_folder, mode_warnings, sqlite_file
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
 DEMO_DATABASE = "openccc-demo.db"
+DEMO_SETTINGS = "openccc-demo.toml"
 logger = logging.getLogger("openccc_tui.cli")
 
 
@@ -107,14 +107,16 @@ def build_parser() -> Parser:
     outbox.add_argument("--to", metavar="ADDRESS", default=None, help="only messages to this email or phone")
     outbox.add_argument("--last", metavar="N", type=int, default=10, help="how many, newest first (default 10)")
 
-    imports = commands.add_parser("import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file")
+    imports = commands.add_parser(
+        "import", parents=[db], help="Multi Account Creation from a .csv or .xlsx file (host administrators)"
+    )
     imports.add_argument("file", type=Path, metavar="FILE")
     imports.add_argument(
         "--as",
         dest="staff_user",
         required=True,
         metavar="STAFF_USER",
-        help="the creator the accounts are made by (audited as them)",
+        help="the creator the accounts are made by: an approved, enrolled creator (audited as them)",
     )
     imports.add_argument(
         "--out",
@@ -304,8 +306,25 @@ def os_user() -> str:
         return "unknown"
 
 
+def with_totp_key(settings: Settings) -> Settings:
+    """The settings with a totp_key (STAFF-6): when none is set, a new one is written to the
+    settings file, readable by its owner only, and said so."""
+    if settings.totp_key is not None:
+        return settings
+    path = settings_file()
+    key = totp_secrets.new_key()
+    try:
+        add_setting(path, "totp_key", key)
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise CommandError(f"cannot write the new totp_key to {path}: {reason}") from None
+    print(f"A new totp_key, the key of the staff authenticator secrets, was written to {path}.")
+    return settings.model_copy(update={"totp_key": SecretStr(key)})
+
+
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password()
+    settings = with_totp_key(settings)
     runtime = open_runtime(settings, create=True)
     check_revision(settings, migrate.current_revision(runtime.engine))
     created = initialise(
@@ -393,7 +412,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
     runtime = open_runtime(settings, keep_purging=True)
-    actor = staff_actor(runtime, args.staff_user)
+    # The audit names the creator as the actor and the host account that ran the job as the terminal.
+    runtime.terminal = f"cli:{os_user()}"
+    actor = command_line_creator(runtime, args.staff_user)
     limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
     try:
         upload = open_upload(source, limits)
@@ -423,19 +444,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def staff_actor(runtime: Runtime, username: str) -> Actor:
-    with read_session(runtime.engine) as session:
-        staff = session.exec(select(Staff).where(Staff.username == username.strip().lower())).first()
-    if staff is None:
-        raise CommandError(f"no staff user {username}")
-    return Actor(name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=parse_roles(staff.roles))
-
-
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings, create=True)
     check_revision(settings, migrate.current_revision(runtime.engine))
     migrate.upgrade(runtime.engine)
     print(f"Schema at revision {migrate.current_revision(runtime.engine)} in {display_url(settings.database_url)}.")
+    # The data step of revision 0009: the key is in the settings, never in the database (STAFF-6).
+    encrypted = totp_secrets.seal_plaintext_secrets(runtime, command_line_actor(os_user()))
+    if encrypted:
+        print(f"{encrypted} staff authenticator secret(s) encrypted with the configured totp_key.")
     return 0
 
 
@@ -467,14 +484,32 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(
             update={"database_url": f"sqlite:///{database}", "import_dir": folder, "export_dir": folder}
         )
+    kept = ""
+    if settings.totp_key is None:
+        # The demo's own key; a demo made in a folder keeps it in a settings file beside the database.
+        settings = settings.model_copy(update={"totp_key": SecretStr(totp_secrets.new_key())})
+        kept = " (its totp_key lives for this run only)"
+        if args.dir or not named_database:
+            kept = f"; to open it again: OPENCCC_CONFIG={write_demo_settings(settings)} openccc-tui --mode trainer"
     runtime = open_runtime(settings, create=True, warn_modes=False)
     staff = seed_demo(runtime, command_line_actor(os_user()))
     print(f"Demo database: {display_url(settings.database_url)} (demo data only: these credentials are public)")
+    if kept:
+        print(f"  Demo settings{kept}")
     for member in staff:
         print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
     if args.seed_only:
         return 0
     return run_app(settings, "trainer")
+
+
+def write_demo_settings(settings: Settings) -> Path:
+    path = settings.export_dir / DEMO_SETTINGS
+    path.unlink(missing_ok=True)
+    for name in ("database_url", "import_dir", "export_dir"):
+        add_setting(path, name, str(getattr(settings, name)))
+    add_setting(path, "totp_key", settings.totp_key.get_secret_value() if settings.totp_key else "")
+    return path
 
 
 LOCKED_MODES = ("kiosk", "staff")
@@ -518,6 +553,12 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
     runtime = open_runtime(settings, warn_modes=not served and mode != "trainer")
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
+    if settings.totp_key is not None:
+        totp_secrets.seal_plaintext_secrets(runtime, command_line_actor(os_user()))
+    if mode == "staff":
+        unavailable = totp_secrets.sign_in_problem(runtime)
+        if unavailable:
+            raise CommandError(unavailable)
     if mode == "trainer" and not is_demo_database(runtime):
         raise CommandError(
             "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
@@ -553,6 +594,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     if args.serve_mode == "trainer" and not is_demo_database(runtime):
         raise CommandError("trainer mode shows every code sent, so it serves only a demo database")
+    unavailable = totp_secrets.sign_in_problem(runtime) if args.serve_mode == "staff" else None
+    if unavailable:
+        raise CommandError(unavailable)
     # Each session's process inherits the environment: the database URL goes there, not on
     # a command line that other users of the machine can read.
     os.environ["OPENCCC_DATABASE_URL"] = settings.database_url

@@ -1,19 +1,23 @@
 """Configuration (pydantic-settings): built once by the command line and passed in.
 
 Sources, strongest first: values given to the constructor (the command line's flags),
-`OPENCCC_*` environment variables, the TOML file named by `OPENCCC_CONFIG`, defaults.
-A settings file that is missing, unreadable or not TOML, and a value that is not valid,
-raise `ConfigurationError` with one line saying what to fix (SPEC TERM-5).
+`OPENCCC_*` environment variables, the settings file (the TOML file named by
+`OPENCCC_CONFIG`, else `openccc.toml` in the user configuration folder when it exists),
+defaults. A settings file that is missing, unreadable or not TOML, and a value that is not
+valid, raise `ConfigurationError` with one line saying what to fix (SPEC TERM-5).
 """
 
+import base64
+import binascii
 import getpass
 import os
 import pwd
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_dir, user_log_dir
+from platformdirs import user_config_dir, user_data_dir, user_log_dir
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -48,12 +52,15 @@ def default_log_file() -> Path:
 
 
 class SettingsFile(TomlConfigSettingsSource):
-    """The TOML file named by OPENCCC_CONFIG; unlike pydantic-settings' own source, a file
-    that is named but missing or unreadable is an error, not silently no settings."""
+    """The settings file (named by OPENCCC_CONFIG, else the user's own when it exists); unlike
+    pydantic-settings' own source, a file that is named but missing or unreadable is an error,
+    not silently no settings."""
 
     def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
         try:
             if not path.is_file():
+                if not os.environ.get(CONFIG_VARIABLE):
+                    raise ConfigurationError(f"the settings file {path} is not a file: make it one or remove it")
                 raise ConfigurationError(
                     f"the settings file {path} named by {CONFIG_VARIABLE} does not exist or is not a file: "
                     f"create it or correct {CONFIG_VARIABLE}"
@@ -90,6 +97,40 @@ def _user() -> str:
         return f"uid {os.geteuid()}"
 
 
+def settings_file() -> Path:
+    """The settings file: the one named by `OPENCCC_CONFIG`, else the user's own."""
+    named = os.environ.get(CONFIG_VARIABLE)
+    return Path(named) if named else Path(user_config_dir(APP_NAME)) / "openccc.toml"
+
+
+def _settings_file_in_use() -> Path | None:
+    """The settings file read: the named one (which must exist), else the user's own if any."""
+    config_file = settings_file()
+    if os.environ.get(CONFIG_VARIABLE):
+        return config_file
+    try:
+        return config_file if config_file.exists() else None
+    except PermissionError:
+        raise _unreadable(config_file) from None
+
+
+def add_setting(path: Path, name: str, value: str) -> None:
+    """Add `name = "value"` to the settings file, which may then hold a key (STAFF-6): a new
+    file is created readable by its owner only (0600); an existing one keeps its owner and
+    group (the accounts that run the app read it) and loses any access by others."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if any(isinstance(v, dict) for v in tomllib.loads(existing).values()):
+        raise ValueError(f"{path} has [tables], which the settings never use: add {name} to it by hand")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+        os.fchmod(descriptor, stat.S_IMODE(os.fstat(descriptor).st_mode) & 0o640)
+        separator = "\n" if existing and not existing.endswith("\n") else ""
+        file.write(f'{separator}{name} = "{value}"\n')
+        file.flush()
+        os.fsync(descriptor)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
@@ -113,6 +154,9 @@ class Settings(BaseSettings):
 
     ssn_hash_key: SecretStr | None = None
     """The key of the SSN last-4 hashes (REC-3); without it no SSN digits are taken at all."""
+    totp_key: SecretStr | None = None
+    """The key that encrypts staff TOTP secrets (STAFF-6), never kept in the database: 32
+    random bytes in URL-safe base64 (a Fernet key). `openccc-tui init` writes one."""
 
     hash_workers: int = Field(default=2, ge=1, le=32)
     bulk_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
@@ -126,6 +170,18 @@ class Settings(BaseSettings):
         text = str(path)
         return Path(text.replace("{user}", getpass.getuser())) if "{user}" in text else path
 
+    @field_validator("totp_key")
+    @classmethod
+    def _totp_key_is_a_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                raw = base64.urlsafe_b64decode(value.get_secret_value().encode("ascii"))
+            except (binascii.Error, UnicodeEncodeError, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError("not a key: 32 bytes in URL-safe base64, as `openccc-tui init` writes")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -136,9 +192,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get(CONFIG_VARIABLE)
-        if config_file:
-            sources.append(SettingsFile(settings_cls, Path(config_file)))
+        config_file = _settings_file_in_use()
+        if config_file is not None:
+            sources.append(SettingsFile(settings_cls, config_file))
         return tuple(sources)
 
     @field_validator("import_dir", "export_dir", "log_file", mode="after")
@@ -165,7 +221,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 def _source_of(name: str, overrides: dict[str, Any]) -> str:
     variable = f"{ENV_PREFIX}{name.upper()}"
-    config_file = os.environ.get(CONFIG_VARIABLE)
+    config_file = _settings_file_in_use()
     if name in overrides:
         return "correct the command line"
     if variable in os.environ:

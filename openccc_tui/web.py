@@ -11,11 +11,14 @@ from textual_serve.server import Server
 from openccc_tui.crash import LOGGER_NAME, log_crash
 
 TITLE = "OpenCCC"
+TEMPLATES = Path(__file__).parent / "web_templates"
+"""The browser page: textual-serve's own, without its font from a public host, so a kiosk
+with no internet shows the first screen at once; every file it names is on this server."""
 
 
 class OpenCCCServer(Server):
     def __init__(self, command: str, *, host: str, port: int, log_file: Path) -> None:
-        super().__init__(command, host=host, port=port, title=TITLE)
+        super().__init__(command, host=host, port=port, title=TITLE, templates_path=TEMPLATES)
         self.log_file = log_file
 
     def initialize_logging(self) -> None:

@@ -22,6 +22,15 @@ from openccc_tui.store.models import SQLModel
 POSTGRES_URL = os.environ.get("OPENCCC_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+TOTP_KEY = "dGVzdCBrZXkgb2YgdGhlIHN0YWZmIFRPVFAgc2VjciE="
+"""The tests' totp_key (STAFF-6): 32 bytes in URL-safe base64, public like every test value."""
+
+
+@pytest.fixture(autouse=True)
+def own_configuration_folder(tmp_path_factory, monkeypatch):
+    """The user's settings file (read when it exists; `init` writes the totp_key to it) is in a
+    folder of the test's own: a test never reads or writes the real user's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -122,6 +131,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Settings:
         log_file=tmp_path / "log" / "openccc-tui.log",
         import_dir=tmp_path,
         export_dir=tmp_path,
+        totp_key=TOTP_KEY,
     )
 
 

@@ -53,6 +53,18 @@ def staff_actor(runtime, username: str, *roles: str, approved: bool = True, mis_
         )
 
 
+def console_ready(runtime, username: str) -> None:
+    """Mark the staff member as a full sign-in leaves them: TOTP enrolled, agreement accepted."""
+    from sqlmodel import select
+
+    from openccc_tui.store.engine import write_session
+    from openccc_tui.store.models import Staff
+
+    with write_session(runtime.engine) as session:
+        staff = session.exec(select(Staff).where(Staff.username == username)).one()
+        staff.totp_enrolled_at = staff.agreement_accepted_at = runtime.clock()
+
+
 STUDENT_FORM = {
     "username": "",
     "email": "winnie@test.com",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from pydantic import SecretStr
 from sqlmodel import select
 
 from openccc_tui.cli import main
@@ -20,6 +21,16 @@ def log_file(tmp_path, monkeypatch):
     path = tmp_path / "cli.log"
     monkeypatch.setenv("OPENCCC_LOG_FILE", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def settings_file(tmp_path, monkeypatch):
+    """`init` writes the new totp_key to the settings file: the user's own, which it makes,
+    in a configuration folder of this test's own (a file named by OPENCCC_CONFIG must exist)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("OPENCCC_CONFIG", raising=False)
+    monkeypatch.delenv("OPENCCC_TOTP_KEY", raising=False)
+    return tmp_path / "config" / "openccc-tui" / "openccc.toml"
 
 
 def run(monkeypatch, capsys, *argv, stdin=""):
@@ -76,7 +87,7 @@ def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, caps
 def test_database_url_comes_from_the_environment(database_url, monkeypatch, capsys):
     monkeypatch.setenv("OPENCCC_DATABASE_URL", database_url)
     code, out, _ = run(monkeypatch, capsys, "db", "upgrade")
-    assert code == 0 and "revision 0008" in out
+    assert code == 0 and "revision 0009" in out
 
 
 @pytest.mark.parametrize(
@@ -237,6 +248,7 @@ def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, 
 
     runtime = make_runtime(make_settings(database_url, tmp_path))
     factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
     runtime.engine.dispose()
     code, out, _ = run(monkeypatch, capsys, "template", str(tmp_path))
     template = tmp_path / "bulkAccountCreateTemplate.csv"
@@ -299,6 +311,7 @@ def test_bulk_8_kill_9_in_the_middle_then_the_same_file_finishes_without_second_
 
     migrate.upgrade(runtime.engine)
     factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
     source = tmp_path / "students.csv"
     with source.open("w", newline="") as file:
         writer = csv_module.writer(file)
@@ -352,3 +365,115 @@ def test_term_4_trainer_mode_refuses_a_database_the_demo_did_not_make(database_u
     _, err = capsys.readouterr()
     assert code == 1
     assert "trainer mode shows every code sent, so it opens only a demo database" in err
+
+
+def test_bulk_8_import_as_a_creator_who_cannot_act_is_refused_and_the_host_user_is_audited(
+    database_url, monkeypatch, capsys, tmp_path
+):
+    import csv as csv_module
+    import getpass
+
+    from openccc_tui.domain.template import TEMPLATE_COLUMNS
+    from openccc_tui.store.models import AuditEvent
+    from tests.conftest import make_runtime, make_settings
+    from tests.services.test_bulk import row
+
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    factories.staff_actor(runtime, "cory", "creator")
+    source = tmp_path / "students.csv"
+    with source.open("w", newline="") as file:
+        csv_module.writer(file).writerows([TEMPLATE_COLUMNS, row(1)])
+    code, _, err = run(monkeypatch, capsys, "import", str(source), "--as", "cory", "--db", database_url)
+    assert code == 1 and err.count("\n") == 1
+    assert "cory cannot make accounts: the authenticator (TOTP) is not enrolled" in err
+    assert not (tmp_path / "students-results.csv").exists()
+
+    factories.console_ready(runtime, "cory")
+    code, out, _ = run(monkeypatch, capsys, "import", str(source), "--as", "cory", "--db", database_url)
+    assert code == 0 and out.startswith("Processed 1 of 1 rows: 1 Success")
+    with read_session(runtime.engine) as session:
+        created = session.exec(select(AuditEvent).where(AuditEvent.action == "account.create")).one()
+    assert (created.actor, created.terminal) == ("cory", f"cli:{getpass.getuser()}")
+    runtime.engine.dispose()
+
+
+def test_staff_6_init_writes_a_totp_key_owner_only_and_every_later_command_uses_it(
+    tmp_path, monkeypatch, capsys, settings_file
+):
+    import stat
+
+    url = f"sqlite:///{tmp_path / 'keyed.db'}"
+    init = ["init", "--db", url, "--college", "861", "--college-name", "T", "--director", "jdir", "--password-stdin"]
+    code, out, err = run(monkeypatch, capsys, *init, stdin="Str0ng#Pass\n")
+    assert (code, err) == (
+        0,
+        "",
+    ) and f"A new totp_key, the key of the staff authenticator secrets, was written to {settings_file}." in out
+    assert stat.S_IMODE(settings_file.stat().st_mode) == 0o600
+    key = settings_file.read_text().split('totp_key = "')[1].split('"')[0]
+    assert key not in out
+    secret = pyotp.parse_uri(out.strip().splitlines()[-1]).secret
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        "staff",
+        "add",
+        "cory",
+        "--college",
+        "861",
+        "--roles",
+        "creator",
+        "--password-stdin",
+        "--db",
+        url,
+        stdin="An0ther#Pass\n",
+    )
+    assert (code, err) == (0, "")
+    engine = make_engine(url)
+    with read_session(engine) as session:
+        stored = {s.username: s.totp_secret for s in session.exec(select(Staff))}
+    engine.dispose()
+    assert all(value.startswith("v1:") for value in stored.values()) and secret not in stored["jdir"]
+    code, out, _ = run(
+        monkeypatch, capsys, *init[:-3], "--director", "jdir2", "--password-stdin", stdin="Str0ng#Pass\n"
+    )
+    assert code == 0 and "A new totp_key" not in out and settings_file.read_text().count("totp_key") == 1
+
+
+def test_staff_6_db_upgrade_encrypts_plaintext_secrets_with_the_configured_key(
+    tmp_path, monkeypatch, capsys, settings_file
+):
+    from openccc_tui.services import totp_secrets
+    from openccc_tui.store.engine import write_session
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    settings_file.parent.mkdir(parents=True)
+    settings_file.write_text(f'database_url = "{url}"\n')
+    init = ["init", "--college", "861", "--college-name", "T", "--director", "jdir", "--password-stdin"]
+    assert run(monkeypatch, capsys, *init, stdin="Str0ng#Pass\n")[0] == 0
+    key = settings_file.read_text().split('totp_key = "')[1].split('"')[0]
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        session.exec(select(Staff)).one().totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # as before STAFF-6
+    settings_file.write_text(f'database_url = "{url}"\n')  # the key is not configured yet
+    code, out, err = run(monkeypatch, capsys, "db", "upgrade")
+    assert code == 1 and err.count("\n") == 1
+    assert "1 staff authenticator secret(s) are stored in plaintext and the settings have no totp_key" in err
+    settings_file.write_text(f'database_url = "{url}"\ntotp_key = "{key}"\n')
+    code, out, _ = run(monkeypatch, capsys, "db", "upgrade")
+    assert code == 0 and "1 staff authenticator secret(s) encrypted with the configured totp_key." in out
+    with read_session(engine) as session:
+        stored = session.exec(select(Staff)).one().totp_secret
+    engine.dispose()
+    assert (
+        stored.startswith("v1:") and totp_secrets.unseal(stored, SecretStr(key)) == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    )
+
+
+def test_term_4_demo_makes_its_own_key_and_settings_to_open_it_again(tmp_path, monkeypatch, capsys):
+    import stat
+
+    code, out, _ = run(monkeypatch, capsys, "demo", "--dir", str(tmp_path / "demo"), "--seed-only")
+    demo_settings = tmp_path / "demo" / "openccc-demo.toml"
+    assert code == 0 and f"OPENCCC_CONFIG={demo_settings} openccc-tui --mode trainer" in out
+    assert stat.S_IMODE(demo_settings.stat().st_mode) == 0o600 and "totp_key" in demo_settings.read_text()

@@ -52,6 +52,7 @@ def test_db_backup_during_an_import_restores_every_account_committed_before_it(
     url = fresh_sqlite_url(tmp_path, sqlite_template)
     runtime = make_runtime(make_settings(url, tmp_path))
     factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")  # `import --as` acts only for a creator who could sign in
     source = tmp_path / "students.csv"
     with source.open("w", newline="") as file:
         writer = csv.writer(file)

@@ -96,6 +96,43 @@ def test_serve_gives_each_browser_session_the_app_on_loopback(tmp_path):
     assert "Traceback" not in out + err
 
 
+URL = re.compile(
+    r"""(?:src|href)\s*=\s*["']([^"']*)["']|url\(\s*["']?([^"')]*)|((?:[a-z][a-z0-9+.-]*:)?//[^\s"'<>)]+)""", re.I
+)
+
+
+def named_urls(html: str) -> set[str]:
+    """Every address the page names: src and href attributes, CSS url(…), and anything //host."""
+    return {group for match in URL.finditer(html) for group in match.groups() if group}
+
+
+def test_serve_page_names_no_other_host(tmp_path):
+    """A kiosk with no internet shows the first screen at once: the page loads nothing from
+    another host (no web font), and every file it names is served here."""
+    process, port = start_server(tmp_path)
+    own = f"127.0.0.1:{port}"
+
+    async def fetch_page() -> tuple[str, dict[str, int]]:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://{own}/") as page:
+                html = await page.text()
+            statuses = {}
+            for url in sorted(u for u in named_urls(html) if "/static/" in u):
+                async with http.get(url) as response:
+                    statuses[url] = response.status
+            return html, statuses
+
+    try:
+        html, statuses = asyncio.run(fetch_page())
+    finally:
+        stop(process)
+    elsewhere = {u for u in named_urls(html) if "//" in u and u.split("//", 1)[1].split("/", 1)[0] != own}
+    assert elsewhere == set()
+    assert "googleapis" not in html and "fonts.g" not in html
+    assert {u.rsplit("/", 1)[1] for u in statuses} >= {"textual.js", "xterm.css", "RobotoMono-VariableFont_wght.ttf"}
+    assert set(statuses.values()) == {200}
+
+
 def test_serve_warns_when_it_listens_beyond_this_machine(tmp_path):
     process, _ = start_server(tmp_path, "--host", "0.0.0.0")  # noqa: S104 - the warning is the subject
     _, err = stop(process)

@@ -28,6 +28,7 @@ import pyotp
 import pytest
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
+from tests.conftest import TOTP_KEY
 from tests.terminal import Pane, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,6 +236,8 @@ def host() -> Iterator[Host]:
             f'database_url = "sqlite:///{base / "var" / "openccc.db"}"\n'
             f'import_dir = "{exchange}/{{user}}"\n'
             f'export_dir = "{exchange}/{{user}}"\n'
+            'database_group = "openccc"\n'
+            f'totp_key = "{TOTP_KEY}"\n'
         )
         shutil.chown(app_config, "root", "openccc")
         app_config.chmod(0o640)

@@ -63,6 +63,7 @@ def cli(home: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The console script as the command's user, with a clean OPENCCC_ environment."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("OPENCCC_", "TEXTUAL"))}
     environment |= {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state")}
+    environment |= {"XDG_CONFIG_HOME": str(home / "config")}
     environment |= {"OPENCCC_LOG_FILE": str(home / "log" / "openccc.log")} | env
     prefix = [str(SETPRIV), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if AS_ROOT else []
     return subprocess.run(

@@ -1,25 +1,39 @@
 """Reading Multi Account Creation uploads (SPEC BULK-2, BULK-9) safely: CSV in UTF-8 (with
-or without a BOM) or Windows-1252, .xlsx through defusedxml with a cap on what it expands
-to, and rows pasted from a spreadsheet. A file is checked whole — size, encoding, quoting,
-header, row count — before any account is created, then read again row by row, so even a
-large file is never held in memory."""
+or without a BOM), UTF-16 (Excel's tab-separated "Unicode text") or Windows-1252, .xlsx
+through defusedxml with a cap on what it expands to, and rows pasted from a spreadsheet.
+A file is checked whole — size, encoding, quoting, header, row count — before any account
+is created, then read again row by row, so even a large file is never held in memory.
+
+Only a regular file is read, opened once without following a link and without waiting
+(a FIFO or a device is refused, not read); from the import folder, only a file inside it,
+reached without any link. An .xlsx is read by its real cells, never by the size its
+sheet claims, within bounds of members, rows, columns and time."""
 
 import codecs
 import csv
+import errno
 import hashlib
 import hmac
 import io
+import os
 import secrets
+import stat
+import time
+import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from openccc_tui.domain.bulk import CCCID_INDEX, PASSWORD_INDEX, header_problem, is_blank
 from openccc_tui.domain.policy import password_stem
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -27,6 +41,16 @@ INPUT_COLUMNS = TEMPLATE_COLUMNS.index("status")
 """The columns a clerk fills (email … use_temp_password); status, cccid and message follow."""
 XLSX_EXPANSION = 8
 """An .xlsx may expand to at most this many times the upload size limit."""
+XLSX_MAX_MEMBERS = 1_000
+"""Files inside one workbook: a few dozen in a real one."""
+XLSX_COLUMNS = 64
+"""Columns read from each row: the template's 22 and room for stray cells beside them, which
+make the row's `Invalid number of columns found!`. Cells further right are not read."""
+XLSX_BLANK_ROWS = 100_000
+"""Rows read beyond the row limit, for blank rows between the data."""
+XLSX_SECONDS = 300.0
+"""The longest the check of a workbook may take, whatever it holds."""
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 Row = tuple[int, list[str]]
 """The row's number as a spreadsheet shows it (the header is row 1), and its cells."""
@@ -40,6 +64,7 @@ class FileRefused(ServiceError):
 class Limits:
     max_bytes: int
     max_rows: int
+    xlsx_seconds: float = XLSX_SECONDS
 
 
 @dataclass
@@ -58,21 +83,112 @@ class Upload:
         return self.read_rows()
 
 
-def open_upload(path: Path, limits: Limits) -> Upload:
+def listable(path: Path) -> bool:
+    """Whether the import folder's picker shows `path` (BULK-9): a folder or a .csv/.xlsx
+    regular file, itself and not a link to anything."""
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise FileRefused(f"cannot read {path.name}: {error.strerror}") from None
-    if size > limits.max_bytes:
-        raise FileRefused(
-            f"{path.name} is {size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts."
-        )
+        mode = path.lstat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISDIR(mode) or (stat.S_ISREG(mode) and path.suffix.lower() in UPLOAD_SUFFIXES)
+
+
+def open_upload(path: Path, limits: Limits, *, folder: Path | None = None) -> Upload:
+    """The upload at `path`; with `folder` (the import folder), only a file inside it."""
     suffix = path.suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
+    source = _Source.open(path, folder)
+    if source.size > limits.max_bytes:
+        raise FileRefused(
+            f"{path.name} is {source.size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts."
+        )
     if suffix == ".xlsx":
-        return _open_xlsx(path, limits)
-    if suffix == ".csv":
-        return _open_csv_file(path, limits)
-    raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
+        return _open_xlsx(path.name, source, limits)
+    return _open_csv_file(path.name, source, limits)
+
+
+class _PositionalReader(io.RawIOBase):
+    """A file descriptor read with pread: each reader keeps its own position, so several
+    passes over one open file never disturb each other, and closing it leaves the file open."""
+
+    def __init__(self, descriptor: int, size: int) -> None:
+        self._descriptor = descriptor
+        self._size = size
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer") -> int:
+        view = memoryview(buffer).cast("B")
+        data = os.pread(self._descriptor, len(view), self._position)
+        view[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+class _Source:
+    """A regular file, opened once; every later read goes through this descriptor, so the
+    path is never looked up again (a file swapped after the check is not read)."""
+
+    def __init__(self, descriptor: int, size: int) -> None:
+        self.descriptor = descriptor
+        self.size = size
+        weakref.finalize(self, os.close, descriptor)
+
+    @classmethod
+    def open(cls, path: Path, folder: Path | None) -> "_Source":
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            descriptor = os.open(path, flags) if folder is None else _open_inside(path, folder, flags)
+        except OSError as error:
+            raise FileRefused(_open_error(path, error)) from None
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(descriptor)
+            raise FileRefused(f"{path.name} is not a regular file: put the file itself there")
+        return cls(descriptor, status.st_size)
+
+    def stream(self) -> IO[bytes]:
+        return io.BufferedReader(_PositionalReader(self.descriptor, self.size), buffer_size=256 * 1024)
+
+
+def _open_error(path: Path, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return f"{path.name} is a link: put the file itself there"
+    return f"cannot read {path.name}: {error.strerror}"
+
+
+def _open_inside(path: Path, folder: Path, flags: int) -> int:
+    """Open `path` under `folder` one component at a time, following no link, so nothing
+    outside the folder is ever opened."""
+    try:
+        inside = Path(os.path.abspath(path)).relative_to(os.path.abspath(folder))
+    except ValueError:
+        raise FileRefused(f"{path.name} is not in the import folder") from None
+    if not inside.parts or ".." in inside.parts:
+        raise FileRefused(f"{path.name} is not in the import folder")
+    directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in inside.parts[:-1]:
+            below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
+            os.close(directory)
+            directory = below
+        return os.open(inside.parts[-1], flags, dir_fd=directory)
+    finally:
+        os.close(directory)
 
 
 def open_pasted(text: str, limits: Limits) -> Upload:
@@ -89,16 +205,16 @@ def open_pasted(text: str, limits: Limits) -> Upload:
     return _open_delimited("pasted rows", data, "\t", limits, pad_input_columns=True)
 
 
-def _file_encoding(path: Path) -> tuple[str, str, str]:
-    """The encoding to read `path` with, a note for the results, and the file's SHA-256,
+def _file_encoding(name: str, source: "_Source") -> tuple[str, str, str]:
+    """The encoding to read the file with, a note for the results, and the file's SHA-256,
     found by reading the file once in binary, line by line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
     utf8 = True
     line_number = 0
-    with path.open("rb") as file:
+    with source.stream() as file:
         if file.read(2) in UTF16_BOMS:
-            return "utf-16", "The file was UTF-16 (Unicode text); it was read as such.", _sha256(path)
+            return "utf-16", "The file was UTF-16 (Unicode text); it was read as such.", _sha256(source)
         file.seek(0)
         for line in file:
             line_number += 1
@@ -112,7 +228,7 @@ def _file_encoding(path: Path) -> tuple[str, str, str]:
                 bad = next((b for b in line if b in CP1252_UNDEFINED), None)
                 if bad is not None:
                     raise FileRefused(
-                        f"{path.name} is neither UTF-8 nor Windows-1252: line {line_number} holds the byte "
+                        f"{name} is neither UTF-8 nor Windows-1252: line {line_number} holds the byte "
                         f"0x{bad:02X}. Save it again as CSV UTF-8."
                     )
     if utf8:
@@ -120,7 +236,7 @@ def _file_encoding(path: Path) -> tuple[str, str, str]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise FileRefused(
-                f"{path.name} ends in the middle of a character on line {line_number}: the file was cut off. "
+                f"{name} ends in the middle of a character on line {line_number}: the file was cut off. "
                 "Save it again as CSV UTF-8 and upload the whole file."
             ) from None
         return "utf-8-sig", "", digest.hexdigest()
@@ -128,32 +244,36 @@ def _file_encoding(path: Path) -> tuple[str, str, str]:
     return "cp1252", note, digest.hexdigest()
 
 
-def _sha256(path: Path) -> str:
+def _sha256(source: "_Source") -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as file:
+    with source.stream() as file:
         for block in iter(lambda: file.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _delimiter(path: Path, encoding: str) -> str:
+def _text(source: "_Source", encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(source.stream(), encoding=encoding, newline="")
+
+
+def _delimiter(source: "_Source", encoding: str) -> str:
     """A comma, or a tab for the tab-separated "Unicode text" that Excel saves."""
-    with path.open(encoding=encoding, newline="") as file:
+    with _text(source, encoding) as file:
         header = file.readline()
     return "\t" if "\t" in header and "," not in header else ","
 
 
-def _open_csv_file(path: Path, limits: Limits) -> Upload:
-    encoding, note, digest = _file_encoding(path)
-    delimiter = _delimiter(path, encoding)
+def _open_csv_file(name: str, source: "_Source", limits: Limits) -> Upload:
+    encoding, note, digest = _file_encoding(name, source)
+    delimiter = _delimiter(source, encoding)
 
     def records() -> Iterator[Row]:
-        with path.open(encoding=encoding, newline="") as file:
-            yield from _parse(path.name, file, delimiter)
+        with _text(source, encoding) as file:
+            yield from _parse(name, file, delimiter)
 
-    total, same_password = _check(path.name, records(), limits)
+    total, same_password = _check(name, records(), limits)
     return Upload(
-        name=path.name,
+        name=name,
         sha256=digest,
         total_rows=total,
         note=note,
@@ -290,36 +410,71 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, limits: Limits) -> Upload:
+def _xlsx_cells(values: tuple[object, ...]) -> list[str]:
+    """One row's cells as text: the template's columns, then any stray cells up to the last
+    one that holds something (so the row reports its number of columns)."""
+    width = len(TEMPLATE_COLUMNS)
+    if values.count(None) == len(values):
+        return []
+    extra = values[width:]
+    if extra.count(None) == len(extra):
+        values = values[:width]
+    return shape_cells([_cell_text(v) for v in values])
+
+
+def _open_xlsx(name: str, source: "_Source", limits: Limits) -> Upload:
     import openpyxl  # loaded only for .xlsx uploads: 15 MB a CSV import never needs
 
     if not openpyxl.DEFUSEDXML:
         raise FileRefused("reading .xlsx needs defusedxml, which is not installed")
     try:
-        with zipfile.ZipFile(path) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileRefused(f"{path.name} is not a readable .xlsx workbook") from None
+        with source.stream() as stream, zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise FileRefused(f"{name} is not a readable .xlsx workbook") from None
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FileRefused(f"{name} holds {len(members):,} files, more than a workbook of its kind should")
+    # zipfile never gives more than a member's declared size, so the declared sizes bound the reading.
+    expanded = sum(info.file_size for info in members)
     if expanded > limits.max_bytes * XLSX_EXPANSION:
-        raise FileRefused(f"{path.name} expands to {expanded:,} bytes, more than a workbook of its kind should")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        raise FileRefused(f"{name} expands to {expanded:,} bytes, more than a workbook of its kind should")
+    digest = hashlib.sha256()
+    with source.stream() as stream:
+        for block in iter(lambda: stream.read(1024 * 1024), b""):
+            digest.update(block)
+    last_row = limits.max_rows + 1 + XLSX_BLANK_ROWS
 
-    def records() -> Iterator[Row]:
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-            raise FileRefused(f"{path.name} is not a readable .xlsx workbook ({type(error).__name__})") from None
-        try:
-            sheet = workbook.worksheets[0]
-            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield index, shape_cells([_cell_text(v) for v in values])
-        finally:
-            workbook.close()
+    def records(deadline: float | None = None) -> Iterator[Row]:
+        with source.stream() as stream:
+            try:
+                workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+            except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+                raise FileRefused(f"{name} is not a readable .xlsx workbook ({type(error).__name__})") from None
+            try:
+                sheet = workbook.worksheets[0]
+                # The dimension a sheet states is only a claim (`A1:XFD1048576` in a 5 KB file): forget
+                # it, so that rows are as long as their cells and no row is made up below the last.
+                sheet.reset_dimensions()
+                rows = sheet.iter_rows(max_col=XLSX_COLUMNS, values_only=True)
+                for index, values in enumerate(rows, start=1):
+                    if index > last_row:
+                        raise FileRefused(
+                            f"{name} has rows beyond row {last_row:,}; at most {limits.max_rows:,} rows are "
+                            "read: delete the rows below the data, or split the file"
+                        )
+                    if deadline is not None and index % 512 == 0 and time.monotonic() > deadline:
+                        raise FileRefused(
+                            f"{name} took more than {limits.xlsx_seconds:.0f} s to read: save it as CSV UTF-8 "
+                            "and upload that"
+                        )
+                    yield index, _xlsx_cells(values)
+            finally:
+                workbook.close()
 
-    total, same_password = _check(path.name, records(), limits)
+    total, same_password = _check(name, records(time.monotonic() + limits.xlsx_seconds), limits)
     return Upload(
-        name=path.name,
-        sha256=digest,
+        name=name,
+        sha256=digest.hexdigest(),
         total_rows=total,
         note="",
         read_rows=lambda: _data_rows(records),

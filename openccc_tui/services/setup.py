@@ -16,6 +16,7 @@ from openccc_tui.services.audit import Actor, record
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
+from openccc_tui.services.totp_secrets import seal, seal_plaintext_secrets
 from openccc_tui.store import migrate
 from openccc_tui.store.accounts import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
@@ -32,8 +33,10 @@ def initialise(
     full_name: str,
     password: str,
 ) -> NewStaff:
-    """Create or upgrade the schema, the college if new, and its first director."""
+    """Create or upgrade the schema (encrypting any plaintext TOTP secret, STAFF-6), the
+    college if new, and its first director."""
     migrate.upgrade(runtime.engine)
+    seal_plaintext_secrets(runtime, actor)
     with write_session(runtime.engine) as session:
         college = ensure_college(session, runtime, actor, mis_code, college_name)
         return add_staff(
@@ -86,7 +89,7 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
                 approved=True,
             )
             # Fixed secrets let a trainer enrol an authenticator once for every demo.
-            created.staff.totp_secret = entry["totp_secret"]
+            created.staff.totp_secret = seal(entry["totp_secret"], runtime.settings.totp_key)
             session.flush()
             staff_ids[entry["username"]] = created.staff.id
             printed.append(
@@ -95,7 +98,7 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
                     roles=",".join(entry["roles"]),
                     password=entry["password"],
                     totp_secret=entry["totp_secret"],
-                    enrolment_uri=enrolment_uri(created.staff, college),
+                    enrolment_uri=enrolment_uri(created.staff, college, entry["totp_secret"]),
                 )
             )
         lock_account_creation(session)

@@ -15,8 +15,8 @@ from openccc_tui.domain.staff import (
     format_roles,
     parse_roles,
 )
-from openccc_tui.services import audit
-from openccc_tui.services.audit import Actor
+from openccc_tui.services import audit, totp_secrets
+from openccc_tui.services.audit import Actor, staff_actor
 from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import saved_id
@@ -33,11 +33,9 @@ class NewStaff:
     enrolment_uri: str
 
 
-def enrolment_uri(staff: Staff, college: College) -> str:
-    """The otpauth:// URI an authenticator app scans to enrol the staff member's TOTP."""
-    return pyotp.TOTP(staff.totp_secret).provisioning_uri(
-        name=f"{staff.username}@{college.mis_code}", issuer_name=TOTP_ISSUER
-    )
+def enrolment_uri(staff: Staff, college: College, secret: str) -> str:
+    """The otpauth:// URI an authenticator app scans to enrol the staff member's TOTP `secret`."""
+    return pyotp.TOTP(secret).provisioning_uri(name=f"{staff.username}@{college.mis_code}", issuer_name=TOTP_ISSUER)
 
 
 def find_college(session: Session, mis_code: str) -> College:
@@ -97,6 +95,9 @@ def add_staff(
     problems = runtime.profile.password_problems(password, context)
     if problems:
         raise InvalidInput([FieldError("password", INVALID, describe_problems(problems))])
+    # STAFF-6: stored encrypted, with the key of the secrets already there.
+    totp_secrets.check_key(session, runtime.settings.totp_key)
+    secret = pyotp.random_base32()
     now = runtime.clock()
     staff = Staff(
         username=username,
@@ -104,7 +105,7 @@ def add_staff(
         college_id=saved_id(college),
         roles=format_roles(roles),
         password_hash=runtime.hasher.hash(password),
-        totp_secret=pyotp.random_base32(),
+        totp_secret=totp_secrets.seal(secret, runtime.settings.totp_key),
         approved_at=now if approved else None,
         approved_by_id=actor.staff_id if approved else None,
         created_at=now,
@@ -119,7 +120,7 @@ def add_staff(
         college_id=college.id,
         detail=f"{username} roles={staff.roles} approved={approved}",
     )
-    return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college))
+    return NewStaff(staff=staff, enrolment_uri=enrolment_uri(staff, college, secret))
 
 
 @dataclass(frozen=True)
@@ -197,3 +198,35 @@ def set_active(runtime: Runtime, actor: Actor, staff_id: int, active: bool) -> N
             staff.locked_until = None
             staff.failed_attempts = 0
         audit.record(session, runtime, actor, "staff.activate" if active else "staff.deactivate", detail=staff.username)
+
+
+def command_line_creator(runtime: Runtime, username: str) -> Actor:
+    """The creator a headless Multi Account Creation job (`openccc-tui import --as`) acts as.
+
+    The host administrator names the creator, so the job may act only for a creator who
+    could sign in and do the same on the console: active, approved, not locked, enrolled
+    in TOTP (STAFF-1) and bound by the agreement (STAFF-3). Each refusal says why."""
+    now = runtime.clock()
+    with read_session(runtime.engine) as session:
+        staff = session.exec(select(Staff).where(func.lower(Staff.username) == username.strip().lower())).first()
+        if staff is None:
+            raise NotFound(f"no staff user {username}")
+        reasons = []
+        if not staff.active:
+            reasons.append("the account is deactivated")
+        if staff.approved_at is None:
+            reasons.append("a director has not approved the account")
+        if staff.locked_until is not None and staff.locked_until > now:
+            reasons.append("the account is locked after failed sign-ins")
+        if staff.totp_enrolled_at is None:
+            reasons.append("the authenticator (TOTP) is not enrolled")
+        if staff.agreement_accepted_at is None:
+            reasons.append("the agreement never to share the account is not accepted")
+        if Role.CREATOR not in parse_roles(staff.roles):
+            reasons.append("the account lacks the creator role")
+        if reasons:
+            raise PermissionDenied(
+                f"{staff.username} cannot make accounts: {'; '.join(reasons)}. "
+                "They sign in to the staff console first; a director approves, unlocks or grants the role."
+            )
+        return staff_actor(staff)

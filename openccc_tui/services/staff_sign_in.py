@@ -6,7 +6,9 @@ the agreement never to share the account is accepted. Five consecutive failures,
 either step, lock the account for 15 minutes; a locked account gets the same message as
 a wrong password, and an unknown user name costs the same hash and transactions as a
 known one and is throttled the same way. The password is checked by the same sequence
-as a student's (services/lockout.py), never while a write transaction is open.
+as a student's (services/lockout.py), never while a write transaction is open. The TOTP
+secret is stored encrypted with `totp_key` (STAFF-6): while that key is missing or wrong,
+sign-in is refused with the reason and no failure is counted.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ import pyotp
 from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.services import audit, lockout
+from openccc_tui.services import audit, lockout, totp_secrets
 from openccc_tui.services.audit import Actor, staff_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import get_row
@@ -66,6 +68,10 @@ class StaffSignInFlow:
     def submit_credentials(self, username: str, password: str) -> StaffStep:
         if self.step is not StaffStep.CREDENTIALS:
             raise ServiceError("the user name and password were already accepted")
+        # STAFF-6: with the key missing or wrong no one can sign in; no failure is counted.
+        unavailable = totp_secrets.sign_in_problem(self.runtime)
+        if unavailable:
+            return self._fail(unavailable)
         name = username.strip().lower()
         with read_session(self.runtime.engine) as db:
             staff_id = db.exec(
@@ -96,7 +102,12 @@ class StaffSignInFlow:
                 college = db.get(College, staff.college_id)
             if college is None:
                 raise ServiceError("this staff account has no college")
-            self.enrolment_uri = enrolment_uri(staff, college)
+            try:
+                secret = totp_secrets.unseal(staff.totp_secret, self.runtime.settings.totp_key)
+            except totp_secrets.TotpKeyProblem as problem:
+                self._staff_id = None
+                return self._fail(totp_secrets.SIGN_IN_UNAVAILABLE.format(problem))
+            self.enrolment_uri = enrolment_uri(staff, college, secret)
             self.step = StaffStep.ENROL
         else:
             self.step = StaffStep.CODE
@@ -111,8 +122,13 @@ class StaffSignInFlow:
             staff = db.exec(select(Staff).where(Staff.id == self._staff_id).with_for_update()).one()
             if lockout.is_locked(staff, now):
                 return self._restart(WRONG_CREDENTIALS)
+            try:
+                secret = totp_secrets.unseal(staff.totp_secret, self.runtime.settings.totp_key)
+            except totp_secrets.TotpKeyProblem as problem:
+                # STAFF-6: the key missing or wrong is the host's problem, not a failed code.
+                return self._fail(totp_secrets.SIGN_IN_UNAVAILABLE.format(problem))
             # A TOTP code costs no hash: it is checked with the row held, against replay.
-            step = _matching_step(staff.totp_secret, code.strip(), now.timestamp())
+            step = _matching_step(secret, code.strip(), now.timestamp())
             if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
                 if lockout.count_failure_in(db, self.runtime, lockout.STAFF, staff, "wrong code"):
                     return self._restart(WRONG_CREDENTIALS)

@@ -14,6 +14,7 @@ from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching, unsafe_character
 from openccc_tui.services import audit, notify
+from openccc_tui.services.accounts import EMAIL_EXISTS, DuplicateAccount
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
 from openccc_tui.services.one_time_password import send_one_time_password
@@ -155,7 +156,9 @@ def update_email(
 ) -> None:
     """Replace the email on file once the staff member has verified the student's identity.
 
-    The new address starts unvalidated: the student validates it with a code at sign-in.
+    The address is typed twice and may not be on any other account (ACC-3, with ADD-3's
+    message); the new address starts unvalidated: the student validates it with a code at
+    sign-in. The audit event keeps the old and the new address.
     """
     if not identity_verified:
         raise ServiceError("confirm that you verified the student's identity first")
@@ -176,21 +179,27 @@ def update_email(
         account = session.get(StudentAccount, account_id)
         if account is None:
             raise NotFound("no such account")
-        owner = session.exec(
+        # ACC-3 as Add User applies it (ADD-3, first check): an address on another account,
+        # validated there or not, is refused, so no code meant for one student reaches another.
+        other = session.exec(
             select(StudentAccount.id).where(
-                StudentAccount.email_normalized == normalise_email(email),
-                col(StudentAccount.email_validated).is_(True),
-                StudentAccount.id != account_id,
+                StudentAccount.email_normalized == normalise_email(email), StudentAccount.id != account_id
             )
         ).first()
-        if owner is not None:
-            raise ServiceError("that email address is already validated on another account")
+        if other is not None:
+            raise DuplicateAccount(EMAIL_EXISTS.format(email))
+        old_email = account.email
         account.email = email
         account.email_normalized = normalise_email(email)
         account.email_validated = False
         account.updated_at = runtime.clock()
         audit.record(
-            session, runtime, actor, "account.email.update", account_id=account.id, detail=f"identity verified: {note}"
+            session,
+            runtime,
+            actor,
+            "account.email.update",
+            account_id=account.id,
+            detail=f"from {old_email} to {email}; identity verified: {note}",
         )
 
 

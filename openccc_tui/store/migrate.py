@@ -24,9 +24,33 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; does nothing when it is there already."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    """Bring the schema to the newest revision; does nothing when it is there already.
+
+    On SQLite a migration that changes a column rebuilds the table, and dropping a table
+    that other rows point at breaks their foreign keys until the new one is in place: the
+    keys are off while migrations run (SQLite's own procedure for schema changes), and
+    checked whole before the commit."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                command.upgrade(alembic_config(connection), "head")
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("a migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                _foreign_keys(connection, on=True)
+
+
+def _foreign_keys(connection: Connection, *, on: bool) -> None:
+    # Outside any transaction, where SQLite honours the pragma: on the driver's connection,
+    # since a statement through SQLAlchemy would begin one first.
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the SQLite connection is closed")
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def drop_everything(engine: Engine) -> None:

@@ -34,7 +34,8 @@ class Staff(SQLModel, table=True):
     roles: str = Field(default="", max_length=100)
     """Comma-separated role names, sorted: `creator,support`."""
     password_hash: str = Field(max_length=255)
-    totp_secret: str = Field(max_length=64)
+    totp_secret: str = Field(max_length=255)
+    """Encrypted with the configured key (STAFF-6): `v1:` and a Fernet token; see services/totp_secrets."""
     totp_enrolled_at: datetime | None = None
     totp_last_step: int | None = None
     """The 30-second step of the last code accepted, so no code is accepted twice."""

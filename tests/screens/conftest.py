@@ -3,6 +3,7 @@ and form fields filled without typing them key by key."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from textual.app import App
@@ -21,7 +22,7 @@ def steady(app: App[object]) -> None:
         widget.cursor_blink = False
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     steady(pilot.app)
     await pilot.pause()
 
@@ -53,7 +54,7 @@ def _put(field: Input, value: str) -> None:
     field.cursor_position = len(value)
 
 
-async def fill(pilot: Pilot[object], values: Mapping[str, str | bool], *, leave: bool = True) -> None:
+async def fill(pilot: Pilot[Any], values: Mapping[str, str | bool], *, leave: bool = True) -> None:
     """Set the fields of the current screen, named by selector, without typing them key by key
     (Textual's Pilot waits for idle twice per key: a form took seconds).
 
@@ -91,7 +92,7 @@ class Typed:
     text: str
 
 
-async def keys_and_text(pilot: Pilot[object], *steps: str | Typed) -> None:
+async def keys_and_text(pilot: Pilot[Any], *steps: str | Typed) -> None:
     """Press the keys one after the other; each Typed text goes into whichever field has the
     focus at that point, as typing it would, without a key press (and two waits) per character.
     For tests of the Tab order, where the keys between the texts are the subject."""
@@ -104,7 +105,7 @@ async def keys_and_text(pilot: Pilot[object], *steps: str | Typed) -> None:
             await pilot.press(step)
 
 
-async def submit(pilot: Pilot[object], *text: str) -> None:
+async def submit(pilot: Pilot[Any], *text: str) -> None:
     """Put `text` in the focused field as if typed, press Enter, and wait for the answer to be
     shown. The text may also be given spread into characters, as older tests did."""
     if text:

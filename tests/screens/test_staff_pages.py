@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.app import Mode
+from openccc_tui.screens.staff.support import UpdateEmailDialog
 from openccc_tui.services import accounts, notify, support
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
@@ -90,6 +91,38 @@ async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runti
         assert "Email updated" in text_of(app.screen, "#page-message")
     with read_session(sqlite_runtime.engine) as session:
         assert session.exec(select(StudentAccount)).one().email == "w.pooh@home.org"
+
+
+async def test_acc_3_email_update_dialog_refuses_another_students_address(make_app, sqlite_runtime, student):
+    factories.stored_student(sqlite_runtime, cccid="OTH0001", email="other@test.com", email_validated=True)
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot, student.cccid)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"other@test.com", "tab", *"other@test.com", "tab", "space", "tab", *"phone call", "tab")
+        await pilot.press("enter")
+        await done(pilot)
+        assert text_of(app.screen, "#page-message") == "A user already exists with email: other@test.com"
+    with read_session(sqlite_runtime.engine) as session:
+        mine = session.exec(select(StudentAccount).where(StudentAccount.cccid == student.cccid)).one()
+    assert mine.email == "winnie@test.com"
+
+
+async def test_acc_9_email_update_dialog_takes_the_address_twice(make_app, sqlite_runtime, student):
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(app, pilot, student.cccid)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"w.pooh@home.org", "tab", *"w.pooh@home.com", "tab", "space", "tab", *"phone call", "tab")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, UpdateEmailDialog)
+        assert text_of(app.screen, "#confirm-email-error") == "Type the same email address twice."
+        assert app.screen.focused is not None and app.screen.focused.id == "confirm-email"
+    with read_session(sqlite_runtime.engine) as session:
+        assert session.exec(select(StudentAccount)).one().email == "winnie@test.com"
 
 
 async def test_staff_5_audit_log_filters_by_action(make_app, sqlite_runtime, student):

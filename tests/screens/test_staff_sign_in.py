@@ -8,6 +8,7 @@ from textual.widgets import Button, ContentSwitcher
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.home import StaffHomeScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+from openccc_tui.services.totp_secrets import seal
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from openccc_tui.widgets.qr_code import QRCode
@@ -20,7 +21,8 @@ FIXED_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def with_fixed_secret(runtime, username):
     factories.staff_actor(runtime, username, "creator", "support")
     with write_session(runtime.engine) as session:
-        session.exec(select(Staff).where(Staff.username == username)).one().totp_secret = FIXED_SECRET
+        staff = session.exec(select(Staff).where(Staff.username == username)).one()
+        staff.totp_secret = seal(FIXED_SECRET, runtime.settings.totp_key)
 
 
 async def type_credentials(pilot, username="cory", password="Staff#Pass99"):

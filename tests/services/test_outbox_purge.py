@@ -19,7 +19,7 @@ from openccc_tui.services.records import saved_id
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
-from tests.conftest import NOW
+from tests.conftest import NOW, TOTP_KEY
 from tests.screens.conftest import SIZE
 
 EMAIL = Destination("email", "winnie@test.com")
@@ -123,6 +123,7 @@ async def test_code_2_the_running_app_purges_expired_bodies_every_interval(runti
 
 def test_code_2_every_command_purges_at_its_start(database_url, runtime, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
+    monkeypatch.setenv("OPENCCC_TOTP_KEY", TOTP_KEY)  # staff add stores the new secret encrypted (STAFF-6)
     with write_session(runtime.engine) as session:
         session.add(factories.college("861"))
     queue_expired(runtime)

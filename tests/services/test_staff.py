@@ -1,14 +1,20 @@
+import re
+from datetime import timedelta
+
 import pyotp
 import pytest
 from sqlmodel import col, select
 
 from openccc_tui.domain.staff import Role
 from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, ServiceError
+from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.setup import initialise, seed_demo
-from openccc_tui.services.staff import add_staff, ensure_college, find_college
+from openccc_tui.services.staff import add_staff, command_line_creator, ensure_college, find_college
+from openccc_tui.services.totp_secrets import unseal
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, College, Staff, StudentAccount
+from tests import factories
+from tests.conftest import NOW
 
 ACTOR = command_line_actor("root")
 
@@ -29,7 +35,8 @@ def test_init_creates_college_and_an_approved_director_with_totp(runtime):
     with read_session(runtime.engine) as session:
         staff = session.exec(select(Staff)).one()
         assert staff.roles == "director" and staff.approved_at is not None
-        assert staff.totp_secret == secret and len(secret) == 32
+        assert unseal(staff.totp_secret, runtime.settings.totp_key) == secret and len(secret) == 32
+        assert staff.totp_secret.startswith("v1:") and secret not in staff.totp_secret  # STAFF-6
         assert staff.password_hash.startswith("$argon2id$") and "Str0ng#Pass" not in staff.password_hash
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
         assert actions == ["college.create", "staff.create"]
@@ -99,7 +106,7 @@ def test_term_4_demo_seed_has_a_director_a_creator_and_support(runtime):
     with read_session(runtime.engine) as session:
         staff = {s.username: s for s in session.exec(select(Staff))}
     for member in printed:
-        assert staff[member.username].totp_secret == member.totp_secret
+        assert unseal(staff[member.username].totp_secret, runtime.settings.totp_key) == member.totp_secret
         assert runtime.hasher.verify(member.password, staff[member.username].password_hash).ok
     with read_session(runtime.engine) as session:
         master = session.exec(select(StudentAccount).where(StudentAccount.cccid == "DEM0001")).one()
@@ -110,3 +117,31 @@ def test_term_4_demo_refuses_a_database_that_has_data(runtime):
     seed_demo(runtime, ACTOR)
     with pytest.raises(ServiceError, match="empty database"):
         seed_demo(runtime, ACTOR)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"locked_until": NOW + timedelta(minutes=5)}, "the account is locked after failed sign-ins"),
+        ({"approved_at": None}, "a director has not approved the account"),
+        ({"totp_enrolled_at": None}, "the authenticator (TOTP) is not enrolled"),
+        ({"agreement_accepted_at": None}, "the agreement never to share the account is not accepted"),
+        ({"active": False}, "the account is deactivated"),
+        ({"roles": "support"}, "the account lacks the creator role"),
+    ],
+)
+def test_bulk_8_command_line_creator_must_be_able_to_act_on_the_console(runtime, change, reason):
+    factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
+    assert command_line_creator(runtime, "Cory").name == "cory"
+    with write_session(runtime.engine) as session:
+        staff = session.exec(select(Staff).where(Staff.username == "cory")).one()
+        for name, value in change.items():
+            setattr(staff, name, value)
+    with pytest.raises(PermissionDenied, match=re.escape(reason)):
+        command_line_creator(runtime, "cory")
+
+
+def test_bulk_8_command_line_creator_unknown_user(runtime):
+    with pytest.raises(NotFound, match="no staff user nobody"):
+        command_line_creator(runtime, "nobody")

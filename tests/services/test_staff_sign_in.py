@@ -13,6 +13,7 @@ from openccc_tui.services.staff_sign_in import (
     StaffSignInFlow,
     StaffStep,
 )
+from openccc_tui.services.totp_secrets import unseal
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, Staff
 from tests import factories
@@ -23,7 +24,8 @@ PASSWORD = "Staff#Pass99"
 
 def secret_of(runtime, username):
     with read_session(runtime.engine) as session:
-        return session.exec(select(Staff).where(Staff.username == username)).one().totp_secret
+        stored = session.exec(select(Staff).where(Staff.username == username)).one().totp_secret
+    return unseal(stored, runtime.settings.totp_key)
 
 
 def code(runtime, username, at=None):

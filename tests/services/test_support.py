@@ -6,7 +6,9 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.services import accounts, notify, support
+from openccc_tui.services.accounts import DuplicateAccount
 from openccc_tui.services.errors import InvalidInput, ServiceError
+from openccc_tui.services.records import get_row
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, OutboxMessage, StudentAccount
 from tests import factories
@@ -94,19 +96,54 @@ def test_rec_4_email_update_needs_identity_verification_and_is_audited(runtime, 
     assert event.actor == "sam" and event.account_id == created.account_id and "photo ID" in event.detail
 
 
-def test_acc_3_email_update_refuses_an_address_validated_elsewhere(runtime, created, helpdesk):
+@pytest.mark.parametrize("validated", [True, False])
+def test_acc_3_email_update_refuses_an_address_on_another_account_with_the_add_3_message(
+    runtime, created, helpdesk, validated
+):
     with write_session(runtime.engine) as session:
-        session.add(factories.account(cccid="OWN0001", email="taken@test.com", email_validated=True))
-    with pytest.raises(ServiceError, match="already validated on another account"):
+        session.add(factories.account(cccid="OWN0001", email="taken@test.com", email_validated=validated))
+    with pytest.raises(DuplicateAccount, match=r"^A user already exists with email: Taken@Test.com$"):
         support.update_email(
             runtime,
             helpdesk,
             created.account_id,
-            "taken@test.com",
+            " Taken@Test.com",
             "taken@test.com",
             identity_verified=True,
             verification_note="phone call",
         )
+    with read_session(runtime.engine) as session:
+        assert get_row(session, StudentAccount, created.account_id).email == "winnie@test.com"
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "account.email.update")).first() is None
+
+
+def test_acc_3_email_update_to_the_same_address_in_another_case_is_the_students_own(runtime, created, helpdesk):
+    support.update_email(
+        runtime,
+        helpdesk,
+        created.account_id,
+        "Winnie@Test.com",
+        "winnie@test.com",
+        identity_verified=True,
+        verification_note="phone call",
+    )
+    with read_session(runtime.engine) as session:
+        assert get_row(session, StudentAccount, created.account_id).email == "Winnie@Test.com"
+
+
+def test_staff_5_email_update_audit_names_the_old_and_the_new_address(runtime, created, helpdesk):
+    support.update_email(
+        runtime,
+        helpdesk,
+        created.account_id,
+        "w@home.org",
+        "w@home.org",
+        identity_verified=True,
+        verification_note="photo ID at the counter",
+    )
+    with read_session(runtime.engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "account.email.update")).one()
+    assert event.detail == "from winnie@test.com to w@home.org; identity verified: photo ID at the counter"
 
 
 def test_staff_4_reset_sends_a_one_time_password_staff_never_see(runtime, created, helpdesk):

@@ -15,7 +15,7 @@ from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, 
 from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.services import bulk
 from openccc_tui.services.bulk import Progress, Summary
-from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, open_pasted, open_upload
+from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, listable, open_pasted, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import required
 from openccc_tui.widgets.form_field import FormField
@@ -26,10 +26,10 @@ PROGRESS_INTERVAL = 0.1
 
 
 class UploadTree(DirectoryTree):
-    """The import folder, showing only folders and .csv/.xlsx files (BULK-9)."""
+    """The import folder, showing only folders and .csv/.xlsx files, never a link (BULK-9)."""
 
     def filter_paths(self, paths):
-        return [p for p in paths if p.is_dir() or p.suffix.lower() in (".csv", ".xlsx")]
+        return [p for p in paths if listable(p)]
 
 
 class MultiAccountScreen(StaffPage):
@@ -102,7 +102,10 @@ class MultiAccountScreen(StaffPage):
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
         try:
-            upload = open_pasted(pasted, limits) if pasted.strip() else open_upload(self._chosen_file(), limits)
+            if pasted.strip():
+                upload = open_pasted(pasted, limits)
+            else:
+                upload = open_upload(self._chosen_file(), limits, folder=settings.import_dir)
         except (FileRefused, ServiceError) as refused:
             self.show_message(f"Not processed: {refused}", error=True)
             return

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
 
+from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.staff import Role
 from openccc_tui.screens.dialogs import ConfirmDialog
@@ -250,6 +251,8 @@ class AccountScreen(StaffPage):
 
 
 class UpdateEmailDialog(ModalScreen[tuple[str, str, bool, str] | None]):
+    """The new address twice, and how the student's identity was verified (REC-4, ACC-9)."""
+
     AUTO_FOCUS = "#new-email"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="email.cancel")]
 
@@ -269,6 +272,10 @@ class UpdateEmailDialog(ModalScreen[tuple[str, str, bool, str] | None]):
             self.dismiss(None)
             return
         value = lambda i: self.query_one(f"#{i}", Input).value  # noqa: E731
+        if normalise_email(value("new-email")) != normalise_email(value("confirm-email")):
+            self.query_one("#confirm-email-field", FormField).show_error("Type the same email address twice.")
+            self.query_one("#confirm-email", Input).focus()
+            return
         self.dismiss(
             (
                 value("new-email"),
