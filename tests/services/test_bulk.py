@@ -149,7 +149,8 @@ def test_bulk_7_results_round_trip_changes_and_creates_nothing(runtime, creator,
         assert len(session.exec(select(StudentAccount)).all()) == 2
 
 
-def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path):
+def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 3)
     data = csv_bytes([row(n) for n in range(6)])
     cancel = threading.Event()
 
@@ -160,7 +161,7 @@ def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator,
     first = bulk.run_job(runtime, creator, upload(tmp_path, data), None, progress=stop_after_three, cancel=cancel)
     assert first.cancelled and first.successes == 3
     summary, rows = run(runtime, creator, tmp_path, data)
-    assert summary.successes == 6 and not summary.cancelled
+    assert summary.successes == 6 and summary.resumed == 3 and not summary.cancelled
     with read_session(runtime.engine) as session:
         accounts = session.exec(select(StudentAccount)).all()
         created_first = {r.cccid for r in session.exec(select(BulkRow).where(BulkRow.job_id == first.job_id))}

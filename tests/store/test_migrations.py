@@ -16,7 +16,7 @@ def test_migrations_build_exactly_the_tables_the_models_describe(engine):
 
 
 def test_database_is_at_the_head_revision(engine):
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0005"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0007"
 
 
 def test_upgrade_is_idempotent(engine):
