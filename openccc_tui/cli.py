@@ -9,9 +9,12 @@ import getpass
 import ipaddress
 import os
 import shlex
+import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -30,6 +33,7 @@ from openccc_tui.services import bulk, notify
 from openccc_tui.services.audit import Actor, command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.files import is_symlink, same_file
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, find_college
@@ -121,6 +125,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="read the password of an .xlsx results file from standard input",
     )
+    imports.add_argument("--force", action="store_true", help="replace the results file if it exists")
 
     template = commands.add_parser("template", help="write the Multi Account Creation template")
     template.add_argument(
@@ -252,9 +257,50 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def results_target(source: Path, out: Path | None, *, force: bool) -> Path:
+    """Where the results go: never onto the input, never through a link, and never over an
+    existing file unless --force says so (BULK-7)."""
+    target = out or source.with_name(f"{source.stem}-results.csv")
+    if same_file(target, source):
+        raise CommandError(f"--out {target} is the input file itself: choose another results file")
+    if is_symlink(target):
+        raise CommandError(f"{target} is a symbolic link: results are never written through one")
+    if os.path.lexists(target) and not force:
+        raise CommandError(f"the results file {target} exists: choose another --out, or add --force to replace it")
+    return target
+
+
+@contextmanager
+def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
+    """While the job runs, a dropped SSH connection (SIGHUP), SIGTERM or ctrl+c stops it after
+    the batch being saved, so its rows get their results; a second ctrl+c stops at once."""
+
+    def stop(signum: int, _frame: object) -> None:
+        if signum == signal.SIGHUP:
+            # The terminal is gone: what would be printed to it goes nowhere instead of failing.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for descriptor in (1, 2):
+                os.dup2(devnull, descriptor)
+            os.close(devnull)
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        cancel.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
+    before = {signum: signal.signal(signum, stop) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     source: Path = args.file
-    out: Path = args.out or source.with_name(f"{source.stem}-results.csv")
+    out = results_target(source, args.out, force=args.force)
     password = read_password() if args.results_password_stdin else None
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
@@ -267,15 +313,19 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except FileRefused as refused:
         print(f"{PROG}: refused: {refused}", file=sys.stderr)
         return 1
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    cancel = threading.Event()
+    with (
+        stop_on_hangup(cancel),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task(source.name, total=upload.total_rows, rate="")
         summary = bulk.run_job(
             runtime,
@@ -283,10 +333,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             upload,
             out,
             results_password=password,
+            replace_results=args.force,
             progress=lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s"),
+            cancel=cancel,
         )
     note = f" {summary.note}" if summary.note else ""
     print(f"{summary.line()}{note} Results: {out}")
+    if summary.earlier_runs:
+        print(summary.earlier_line())
+    if summary.cancelled:
+        print(
+            "Stopped before the end: run the same command with --force to finish the file (its results replace these)."
+        )
     return 0
 
 

@@ -218,7 +218,10 @@ def run_job(
     cancel = cancel or threading.Event()
     if results_path is not None:
         check_target(results_path, replace=replace_results)
-    job = _start_job(runtime, actor, upload)
+    try:
+        job = _start_job(runtime, actor, upload)
+    except SQLAlchemyError as error:
+        raise ServiceError(f"The job did not start: {_reason(error)}. Nothing was created.") from error
     summary = Summary(
         job_id=job.id, total=upload.total_rows, note=upload.note, earlier_runs=_earlier_runs(runtime, job)
     )

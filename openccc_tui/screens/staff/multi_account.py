@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
+from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.services import bulk
-from openccc_tui.services.bulk import Progress, Summary
+from openccc_tui.services.bulk import JobInterrupted, Progress, Summary
 from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, open_pasted, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.widgets.form_field import FormField
@@ -22,6 +23,20 @@ from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
 
 PROGRESS_INTERVAL = 0.1
+CANCEL_QUESTION = (
+    "A job is running. Cancel it? The rows saved so far keep their accounts and their results; "
+    "upload the same file again to finish it."
+)
+
+
+def free_results_path(folder: Path, stem: str, stamp: str) -> Path:
+    """A results file name that no file has yet: results never replace a file (BULK-7)."""
+    candidate = folder / f"{stem}-results-{stamp}.csv"
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = folder / f"{stem}-results-{stamp}-{number}.csv"
+    return candidate
 
 
 class UploadTree(DirectoryTree):
@@ -45,6 +60,7 @@ class MultiAccountScreen(StaffPage):
         self.chosen: Path | None = None
         self.cancel = threading.Event()
         self.results: Path | None = None
+        self.running = False
 
     def compose(self) -> ComposeResult:
         settings = self.app.runtime.settings
@@ -94,7 +110,21 @@ class MultiAccountScreen(StaffPage):
         self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
-        self.cancel.set()
+        if self.running:
+            self.cancel.set()
+            self.show_message("Cancelling: the rows being saved are finished first…")
+
+    def action_back(self) -> None:
+        """Escape while a job runs asks first (BULK-8): leaving would not stop it silently."""
+        if not self.running:
+            super().action_back()
+            return
+
+        def answered(cancel: bool | None) -> None:
+            if cancel:
+                self.action_cancel_job()
+
+        self.app.push_screen(ConfirmDialog(CANCEL_QUESTION, yes="Cancel the job", no="Keep going"), answered)
 
     def action_upload(self) -> None:
         settings = self.app.runtime.settings
@@ -107,8 +137,9 @@ class MultiAccountScreen(StaffPage):
             return
         stamp = self.app.runtime.clock().strftime("%Y%m%d-%H%M%S")
         stem = Path(upload.name).stem.replace(" ", "-")
-        self.results = settings.export_dir / f"{stem}-results-{stamp}.csv"
+        self.results = free_results_path(settings.export_dir, stem, stamp)
         self.cancel.clear()
+        self.running = True
         self.query_one("#cancel-job", Button).disabled = False
         self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
         self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
@@ -133,10 +164,18 @@ class MultiAccountScreen(StaffPage):
             summary = bulk.run_job(
                 self.app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
             )
+        except JobInterrupted as stopped:
+            self.app.call_from_thread(self.show_summary, stopped.summary, str(stopped))
+            return
         except ServiceError as error:
-            self.app.call_from_thread(self.show_message, str(error), error=True)
+            self.app.call_from_thread(self.job_failed, str(error))
             return
         self.app.call_from_thread(self.show_summary, summary)
+
+    def job_failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#cancel-job", Button).disabled = True
+        self.show_message(message, error=True)
 
     def show_progress(self, progress: Progress) -> None:
         self.query_one("#job-progress", ProgressBar).update(total=progress.total, progress=progress.done)
@@ -146,22 +185,31 @@ class MultiAccountScreen(StaffPage):
             f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}"
         )
 
-    def show_summary(self, summary: Summary) -> None:
+    def show_summary(self, summary: Summary, stopped: str = "") -> None:
+        self.running = False
         self.query_one("#cancel-job", Button).disabled = True
         lines = [summary.line()]
         if summary.note:
             lines.append(summary.note)
+        if summary.earlier_runs:
+            lines.append(summary.earlier_line())
         for message, count in summary.failures.most_common():
             lines.append(f"  {count} × {message}")
-        lines.append(f"Results: {self.results.name} in the export folder")
+        results_written = self.results is not None and self.results.exists()
+        if self.results is not None and results_written:
+            lines.append(f"Results: {self.results.name} in the export folder")
+        else:
+            lines.append("No results file was written.")
         self.query_one("#job-rate", Static).update("")
         box = self.query_one("#job-summary", Vertical)
         box.remove_children()
         box.mount_all(Literal(line) for line in lines)
-        self.query_one("#protect", Button).disabled = False
-        if summary.cancelled:
+        self.query_one("#protect", Button).disabled = not results_written
+        if stopped:
+            self.show_message(stopped, error=True)
+        elif summary.cancelled:
             self.show_message("Cancelled: upload the same file again to finish it.")
-        else:
+        elif self.results is not None:
             self.show_written(self.results, "Done.")
 
     def protect_results(self) -> None:
