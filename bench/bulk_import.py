@@ -1,10 +1,15 @@
 """Multi Account Creation benchmarks (the issue's targets in brackets), measured in one run:
 
-1. N rows (default 2,000) imported on a fresh SQLite database, against the pure hashing
-   bound (N hashes with the same hasher on the same number of threads)   [ratio <= 1.10]
+1. `openccc-tui import` of N rows (default 2,000) on a fresh SQLite database, timed end to
+   end as a process (start-up, imports, file check, schema check, the job, the results
+   file), against the pure hashing bound: N hashes with the same hasher on the same number
+   of threads, measured just before and just after in this process    [ratio <= 1.10]
    — and the same on PostgreSQL when OPENCCC_TEST_POSTGRES_URL is set.
 2. Peak RSS of a 100,000-row import with a cheap hasher, in a child process [<= 150 MB]
 3. Per-row time with 1,000,000 accounts already stored against none          [<= 1.2x]
+
+The machine may be shared: every ratio compares times taken within seconds of each other,
+and the two bounds are printed so that a run disturbed by other work shows as such.
 
 Usage: python bench/bulk_import.py [--rows N] [--skip-large]
 """
@@ -126,17 +131,44 @@ def hashing_bound(hasher: PasswordHasher, count: int, workers: int) -> float:
     return time.perf_counter() - started
 
 
+def cli_import_seconds(url: str, folder: Path, source: Path, staff_user: str) -> float:
+    """Wall time of the whole `openccc-tui import` process."""
+    command = [
+        str(Path(sys.executable).parent / "openccc-tui"),
+        "import",
+        str(source),
+        "--as",
+        staff_user,
+        "--db",
+        url,
+        "--out",
+        str(source.with_suffix(".results.csv")),
+    ]
+    environment = os.environ | {"OPENCCC_LOG_FILE": str(folder / "cli.log")}
+    started = time.perf_counter()
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if finished.returncode != 0 or " 0 Failure" not in finished.stdout:
+        raise SystemExit(f"the import failed: {finished.stdout}{finished.stderr}")
+    return elapsed
+
+
 def ratio_on(label: str, url: str, folder: Path, rows: int) -> None:
     hasher = PasswordHasher()
     runtime = runtime_for(url, folder, hasher)
+    staff_user = creator(runtime).name
+    workers = runtime.settings.hash_workers
+    runtime.engine.dispose()
     path = folder / f"{label}.csv"
     write_rows(path, rows, start=10_000_000)
-    seconds = import_seconds(runtime, path)
-    bound = hashing_bound(hasher, rows, runtime.settings.hash_workers)
-    runtime.engine.dispose()
+    before = hashing_bound(hasher, rows, workers)
+    seconds = cli_import_seconds(url, folder, path, staff_user)
+    after = hashing_bound(hasher, rows, workers)
+    bound = (before + after) / 2
     print(
-        f"{label}: {rows} rows imported in {seconds:.1f} s; hashing bound {bound:.1f} s "
-        f"({runtime.settings.hash_workers} threads); ratio {seconds / bound:.2f}  (target <= 1.10)"
+        f"{label}: `openccc-tui import` of {rows} rows took {seconds:.1f} s as a whole process; hashing bound "
+        f"{bound:.1f} s ({workers} threads; {before:.1f} s before, {after:.1f} s after); "
+        f"ratio {seconds / bound:.2f}  (target <= 1.10)"
     )
 
 

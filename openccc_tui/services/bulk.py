@@ -165,6 +165,7 @@ class Outcome:
     cccid: str
     message: str
     resumed: bool = False
+    account_id: int | None = None
 
 
 @dataclass
@@ -177,7 +178,6 @@ class _Row:
     password_hash: Future[str] | None = None
     decided: Outcome | None = None
     """Known before the commit: skipped, refused by the checks, or created by an earlier run."""
-    account_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -428,8 +428,7 @@ def _prepare(runtime: Runtime, job: _Job, chunk: list[Row], ctx: CheckContext, p
             continue
         earlier = created_before.get((row.number, row.key))
         if earlier is not None:
-            row.decided = Outcome(row.cells, SUCCESS, earlier[0], SUCCESS_MESSAGE, resumed=True)
-            row.account_id = earlier[1]
+            row.decided = Outcome(row.cells, SUCCESS, earlier[0], SUCCESS_MESSAGE, resumed=True, account_id=earlier[1])
         else:
             row.password_hash = pool.submit(runtime.hasher.hash, row.draft.password)
     return rows
@@ -464,16 +463,27 @@ def _hashes_ready(batch: list[_Row], cancel: threading.Event) -> bool:
 
 
 def _commit(runtime: Runtime, actor: Actor, job: _Job, batch: list[_Row]) -> list[Outcome]:
-    """Check ADD-3 and create the batch's rows in one transaction; their outcomes once committed."""
+    """Check ADD-3 and create the batch's rows in one transaction; their outcomes once committed.
+
+    A row the database refuses (a conflict the ADD-3 check could not see) must fail alone:
+    the batch is then done again with a savepoint per row. Savepoints cost two round trips
+    a row, and such a conflict is rare, so the first attempt goes without them."""
     if all(row.decided is not None and row.decided.status == "" for row in batch):
         return [row.decided for row in batch if row.decided is not None]
+    try:
+        return _commit_batch(runtime, actor, job, batch, savepoints=False)
+    except IntegrityError:
+        return _commit_batch(runtime, actor, job, batch, savepoints=True)
+
+
+def _commit_batch(runtime: Runtime, actor: Actor, job: _Job, batch: list[_Row], *, savepoints: bool) -> list[Outcome]:
     outcomes: list[Outcome] = []
     events: list[dict] = []
     records: list[dict] = []
     with write_session(runtime.engine) as session:
         authorise(session, actor, Role.CREATOR)  # a role withdrawn during a long job stops it
         for row in batch:
-            outcome = row.decided or _create(session, runtime, actor, job, row, events)
+            outcome = row.decided or _create(session, runtime, actor, job, row, events, savepoint=savepoints)
             outcomes.append(outcome)
             if outcome.status != "":
                 records.append(_record(job.id, row, outcome))
@@ -496,16 +506,18 @@ def _record(job_id: int, row: _Row, outcome: Outcome) -> dict:
         "status": outcome.status,
         "cccid": outcome.cccid or None,
         "message": outcome.message[:2000],
-        "account_id": row.account_id,
+        "account_id": outcome.account_id,
     }
 
 
-def _create(session: Session, runtime: Runtime, actor: Actor, job: _Job, row: _Row, events: list[dict]) -> Outcome:
+def _create(
+    session: Session, runtime: Runtime, actor: Actor, job: _Job, row: _Row, events: list[dict], *, savepoint: bool
+) -> Outcome:
     draft, password_hash = row.draft, row.password_hash
     if draft is None or password_hash is None:
         raise RuntimeError(f"row {row.number} was neither decided nor hashed")
     try:
-        with session.begin_nested():
+        with session.begin_nested() if savepoint else nullcontext():
             created = insert_account(
                 session,
                 runtime,
@@ -522,12 +534,12 @@ def _create(session: Session, runtime: Runtime, actor: Actor, job: _Job, row: _R
         earlier = _created_by_a_run_of_this_file(session, job, row)
         if earlier is None:
             return Outcome(row.cells, FAILURE, "", str(duplicate))
-        row.account_id = earlier[1]
-        return Outcome(row.cells, SUCCESS, earlier[0], SUCCESS_MESSAGE, resumed=True)
+        return Outcome(row.cells, SUCCESS, earlier[0], SUCCESS_MESSAGE, resumed=True, account_id=earlier[1])
     except IntegrityError:
+        if not savepoint:
+            raise  # the whole batch is done again, a savepoint per row
         return Outcome(row.cells, FAILURE, "", ROW_REFUSED)
-    row.account_id = created.account_id
-    return Outcome(row.cells, SUCCESS, created.cccid, SUCCESS_MESSAGE)
+    return Outcome(row.cells, SUCCESS, created.cccid, SUCCESS_MESSAGE, account_id=created.account_id)
 
 
 def _created_by_a_run_of_this_file(session: Session, job: _Job, row: _Row) -> tuple[str, int | None] | None:

@@ -1,20 +1,30 @@
-"""Schema migrations (Alembic), run from code: `openccc-tui db upgrade` and `init`."""
+"""Schema migrations (Alembic), run from code: `openccc-tui db upgrade` and `init`.
 
+Every command checks the schema first. A database already at the newest revision (the
+usual case) is recognised with one query and without loading Alembic, whose import alone
+costs more start-up time than the rest of a command's own work (`import` of a file, BULK-8).
+"""
+
+import ast
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from openccc_tui.store import models  # noqa: F401  (the tables drop_everything drops)
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -24,8 +34,42 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; does nothing when it is there already."""
+    if _stored_revisions(engine) == {_newest_revision()}:
+        return
+    from alembic import command
+
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+
+
+def _stored_revisions(engine: Engine) -> set[str]:
+    try:
+        with engine.connect() as connection:
+            return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except DBAPIError:  # no schema yet
+        return set()
+
+
+@cache
+def _newest_revision() -> str | None:
+    """The head revision, read from the migration files as Alembic reads it: the one
+    revision that no other names as its down_revision."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
+                targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+                for target in targets:
+                    if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
+                        values[target.id] = node.value.value
+        if isinstance(values.get("revision"), str):
+            revisions.add(values["revision"])
+            if isinstance(values.get("down_revision"), str):
+                parents.add(values["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def drop_everything(engine: Engine) -> None:
@@ -40,9 +84,13 @@ def drop_everything(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

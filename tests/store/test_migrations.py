@@ -43,3 +43,24 @@ def test_staff_5_audit_log_is_append_only_in_the_database(engine):
     for statement in ("UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError, match="append-only"), write_session(engine) as session:
             session.exec(text(statement))
+
+
+def test_the_head_read_from_the_files_is_alembics_head():
+    assert migrate._newest_revision() == migrate.head_revision()
+
+
+def test_bulk_8_a_database_at_the_head_is_recognised_without_loading_alembic(database_url):
+    """Start-up time counts for `openccc-tui import` (bench/bulk_import.py): Alembic is
+    loaded only when the schema needs upgrading."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from openccc_tui.store import migrate\n"
+        "from openccc_tui.store.engine import make_engine\n"
+        f"migrate.upgrade(make_engine({database_url!r}))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    assert loaded.stdout.strip() == "[]"
