@@ -23,6 +23,7 @@ bench: install
 	$(PYTHON) bench/startup.py
 	$(PYTHON) bench/sign_in.py
 	$(PYTHON) bench/bulk_import.py
+	$(PYTHON) bench/import_under_sign_in.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache build dist *.egg-info
