@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -281,7 +281,7 @@ def _results(path: Path | None, password: str | None, replace: bool) -> Abstract
     return table_writer(path, TEMPLATE_COLUMNS, password=password, replace=replace)
 
 
-def _count_rows(rows: Iterable[Row]) -> int:
+def _count_rows(rows: Iterable[Sequence[str]]) -> int:
     return sum(1 for _ in rows)
 
 
@@ -296,7 +296,7 @@ def _start_job(runtime: Runtime, actor: Actor, upload: Upload) -> _Job:
         creator = authorise(session, actor, Role.CREATOR)
         now = runtime.clock()
         job = BulkJob(
-            staff_id=creator.id,
+            staff_id=_stored_id(creator.id),
             college_id=creator.college_id,
             file_name=upload.name[:255],
             file_sha256=upload.sha256,
@@ -320,7 +320,13 @@ def _start_job(runtime: Runtime, actor: Actor, upload: Upload) -> _Job:
         for run in earlier:
             if run.status == RUNNING and _owner_gone(run, now):
                 run.status = INTERRUPTED
-        return _Job(job.id, creator.college_id, upload.sha256, tuple(run.id for run in earlier))
+        return _Job(_stored_id(job.id), creator.college_id, upload.sha256, tuple(_stored_id(run.id) for run in earlier))
+
+
+def _stored_id(value: int | None) -> int:
+    if value is None:
+        raise RuntimeError("a stored row has no id")
+    return value
 
 
 def _earlier_runs(runtime: Runtime, job: _Job) -> list[EarlierRun]:
@@ -328,7 +334,7 @@ def _earlier_runs(runtime: Runtime, job: _Job) -> list[EarlierRun]:
         return []
     with read_session(runtime.engine) as session:
         runs = session.exec(select(BulkJob).where(col(BulkJob.id).in_(job.earlier_ids)).order_by(col(BulkJob.id)))
-        return [EarlierRun(run.id, run.status, run.done_rows, run.total_rows) for run in runs]
+        return [EarlierRun(_stored_id(run.id), run.status, run.done_rows, run.total_rows) for run in runs]
 
 
 def _owner_gone(job: BulkJob, now: datetime) -> bool:
@@ -382,7 +388,7 @@ def _end_job(runtime: Runtime, job_id: int, summary: Summary, status: str) -> No
 
 def _committed_batches(
     runtime: Runtime, actor: Actor, upload: Upload, job: _Job, summary: Summary, cancel: threading.Event
-) -> Iterator[list[Outcome]]:
+) -> Generator[list[Outcome], None, None]:
     """The outcomes of each batch, in file order, once the batch is committed."""
     ctx = CheckContext(runtime.profile, runtime.common_passwords, runtime.clock().date(), bulk=True)
     pool = ThreadPoolExecutor(max_workers=runtime.settings.hash_workers, thread_name_prefix="bulk-hash")

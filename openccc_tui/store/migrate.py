@@ -57,17 +57,18 @@ def _newest_revision() -> str | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        values = {}
+        values: dict[str, object] = {}
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
                 targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
                 for target in targets:
                     if isinstance(target, ast.Name) and isinstance(node.value, ast.Constant):
                         values[target.id] = node.value.value
-        if isinstance(values.get("revision"), str):
-            revisions.add(values["revision"])
-            if isinstance(values.get("down_revision"), str):
-                parents.add(values["down_revision"])
+        revision, parent = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            revisions.add(revision)
+            if isinstance(parent, str):
+                parents.add(parent)
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
 

@@ -114,6 +114,10 @@ class MultiAccountScreen(StaffPage):
             self.cancel.set()
             self.show_message("Cancelling: the rows being saved are finished first…")
 
+    def on_unmount(self) -> None:
+        """A page closed under a running job (a sign-out when idle) stops it after the batch being saved."""
+        self.cancel.set()
+
     def action_back(self) -> None:
         """Escape while a job runs asks first (BULK-8): leaving would not stop it silently."""
         if not self.running:

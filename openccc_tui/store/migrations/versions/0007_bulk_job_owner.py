@@ -22,7 +22,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table("bulk_job", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_host", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("owner_host", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False, server_default="")
+        )
         batch_op.add_column(sa.Column("owner_pid", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("heartbeat_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
 
