@@ -13,14 +13,12 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
@@ -298,6 +296,22 @@ def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+@contextmanager
+def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk.Progress], None]]:
+    """Rows done, rows/s and time left on a terminal (BULK-8); nothing for a script, which
+    then pays neither for loading Rich's progress display nor for its refresh thread."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(TextColumn("{task.description}"), *columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(name, total=total, rate="")
+        yield lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s")
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     source: Path = args.file
     out = results_target(source, args.out, force=args.force)
@@ -314,19 +328,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{PROG}: refused: {refused}", file=sys.stderr)
         return 1
     cancel = threading.Event()
-    with (
-        stop_on_hangup(cancel),
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task(source.name, total=upload.total_rows, rate="")
+    with stop_on_hangup(cancel), progress_bar(source.name, upload.total_rows) as progress:
         summary = bulk.run_job(
             runtime,
             actor,
@@ -334,7 +336,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             out,
             results_password=password,
             replace_results=args.force,
-            progress=lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s"),
+            progress=progress,
             cancel=cancel,
         )
     note = f" {summary.note}" if summary.note else ""
