@@ -225,39 +225,49 @@ def run_job(
     summary = Summary(
         job_id=job.id, total=upload.total_rows, note=upload.note, earlier_runs=_earlier_runs(runtime, job)
     )
-    started = time.monotonic()
-    batches = _committed_batches(runtime, actor, upload, job, summary, cancel)
-    stopped: BaseException | None = None
-    try:
-        with _results(results_path, results_password, replace_results) as add_rows:
-            while stopped is None:
-                try:
-                    outcomes = next(batches)
-                except StopIteration:
-                    break
-                except BaseException as error:  # the rows committed so far still get their results
-                    stopped = error
-                    break
-                add_rows(_result_rows(outcomes))
-                progress(
-                    Progress(
-                        done=summary.successes + summary.failed + summary.skipped, total=summary.total, started=started
-                    )
-                )
-    except BaseException as error:
-        batches.close()
-        _end_job(runtime, job.id, summary, INTERRUPTED)
-        if isinstance(error, ServiceError):
-            raise JobInterrupted(
-                _stopped_message(summary, f"the results file could not be written ({error})"), summary
-            ) from error
-        raise
+    results = _results(results_path, results_password, replace_results)
+    stopped = _process(runtime, actor, upload, job, summary, results, progress, cancel)
     _end_job(runtime, job.id, summary, INTERRUPTED if stopped else CANCELLED if summary.cancelled else DONE)
     if isinstance(stopped, SQLAlchemyError | ServiceError):
         raise JobInterrupted(_stopped_message(summary, _reason(stopped), results_path), summary) from stopped
     if stopped is not None:
         raise stopped
     return summary
+
+
+def _process(
+    runtime: Runtime,
+    actor: Actor,
+    upload: Upload,
+    job: _Job,
+    summary: Summary,
+    results: AbstractContextManager[AddRows],
+    progress: Callable[[Progress], None],
+    cancel: threading.Event,
+) -> BaseException | None:
+    """Commit the batches and write each one's results; returns what stopped the job early,
+    if anything did, once the rows committed before it are in the results file."""
+    started = time.monotonic()
+    batches = _committed_batches(runtime, actor, upload, job, summary, cancel)
+    try:
+        with results as add_rows:
+            while True:
+                try:
+                    outcomes = next(batches)
+                except StopIteration:
+                    return None
+                except BaseException as error:  # the rows committed so far still get their results
+                    return error
+                add_rows(_result_rows(outcomes))
+                done = summary.successes + summary.failed + summary.skipped
+                progress(Progress(done=done, total=summary.total, started=started))
+    except BaseException as error:
+        batches.close()
+        _end_job(runtime, job.id, summary, INTERRUPTED)
+        if isinstance(error, ServiceError):
+            reason = f"the results file could not be written ({error})"
+            raise JobInterrupted(_stopped_message(summary, reason), summary) from error
+        raise
 
 
 def _reason(error: BaseException) -> str:
