@@ -73,6 +73,7 @@ RUNNING, DONE, CANCELLED, INTERRUPTED = "running", "done", "cancelled", "interru
 JOB_SILENCE = timedelta(minutes=10)
 """A running job commits a batch every second or so; one silent for this long is gone."""
 HOST = socket.gethostname()[:255]
+EARLIER_RUNS_SHOWN = 3
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,9 @@ class Summary:
         """What an earlier run of the same file did, or ''."""
         if not self.earlier_runs:
             return ""
-        runs = "; ".join(run.describe() for run in self.earlier_runs)
+        runs = "; ".join(run.describe() for run in self.earlier_runs[-EARLIER_RUNS_SHOWN:])
+        if len(self.earlier_runs) > EARLIER_RUNS_SHOWN:
+            runs = f"{len(self.earlier_runs)} times; the latest: {runs}"
         return f"This file was uploaded before ({runs}): the rows those runs created keep their CCCID."
 
 
