@@ -8,6 +8,7 @@ full disk leaves the earlier file (or none) in place, never a torn one. A target
 a symbolic link is refused, and a caller that must not replace an existing file says so.
 """
 
+import errno
 import os
 import stat
 import tempfile
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import IO
 
 from openccc_tui.services.errors import ServiceError
+
+NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK)
 
 
 class FileNotWritten(ServiceError):
@@ -103,7 +106,14 @@ def _publish(temporary: Path, path: Path, *, replace: bool) -> None:
             os.link(temporary, path, follow_symlinks=False)
         except FileExistsError:
             raise FileExists(f"{path} exists already") from None
-        os.unlink(temporary)
+        except OSError as error:
+            if error.errno not in NO_HARD_LINKS:
+                raise
+            # A file system without hard links: the check and the rename are two steps there.
+            check_target(path, replace=False)
+            os.replace(temporary, path)
+        else:
+            os.unlink(temporary)
     _sync_folder(path.parent)
 
 
