@@ -140,7 +140,9 @@ async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_
     from openccc_tui.store.engine import read_session
     from openccc_tui.store.models import StudentAccount
 
-    runtime = dataclasses.replace(sqlite_runtime, hasher=PasswordHasher())  # real hashes: a job that takes a while
+    # Real hashes: a job of some 20 s, which the cancel cuts short.
+    runtime = dataclasses.replace(sqlite_runtime, hasher=PasswordHasher())
+    total_rows = 2000
     app = OpenCCCApp(runtime, Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cory", "creator", page="multi_account")
@@ -149,7 +151,7 @@ async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_
         with upload.open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(TEMPLATE_COLUMNS)
-            writer.writerows(row(n) for n in range(400))
+            writer.writerows(row(n) for n in range(total_rows))
         page.chosen = upload
         await pilot.press("f5")
         await pilot.press("escape")
@@ -171,7 +173,7 @@ async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_
             listed = {r[0]: r[TEMPLATE_COLUMNS.index("cccid")] for r in list(csv.reader(file))[1:]}
         with read_session(runtime.engine) as session:
             stored = {a.email: a.cccid for a in session.exec(select(StudentAccount))}
-        assert listed == stored and 0 < len(stored) < 400
+        assert listed == stored and 0 < len(stored) < total_rows
         await pilot.press("escape")  # no job running: Escape goes back without asking
         assert not isinstance(app.screen, (ConfirmDialog, MultiAccountScreen))
     assert not app.crashes
