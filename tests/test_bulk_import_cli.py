@@ -119,6 +119,7 @@ def test_bulk_8_ten_kill_9_at_random_moments_then_the_same_file_finishes(creator
     results = tmp_path / "students-results.csv"
     with results.open(encoding="utf-8-sig", newline="") as file:
         assert {r[EMAIL]: r[CCCID] for r in list(csv.reader(file))[1:]} == after
+    assert [path.name for path in tmp_path.iterdir() if path.suffix == ".tmp"] == []  # the killed runs' are removed
 
 
 def test_bulk_8_a_dropped_ssh_connection_stops_after_the_batch_with_its_results(

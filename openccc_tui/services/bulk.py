@@ -55,7 +55,7 @@ from openccc_tui.services.accounts import DuplicateAccount, insert_account
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.bulk_files import Row, Upload
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.files import check_target
+from openccc_tui.services.files import check_target, process_alive
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import AddRows, table_writer, write_table
@@ -354,24 +354,10 @@ def _owner_gone(job: BulkJob, now: datetime) -> bool:
     """Whether a `running` job's process has ended: it ran on this host and its process is
     no more (or a zombie), or it has committed nothing for JOB_SILENCE."""
     same_host = job.owner_host == HOST and job.owner_pid is not None and job.owner_pid != os.getpid()
-    if same_host and job.owner_pid is not None and not _process_alive(job.owner_pid):
+    if same_host and job.owner_pid is not None and not process_alive(job.owner_pid):
         return True
     heartbeat = job.heartbeat_at or job.created_at
     return heartbeat < now - JOB_SILENCE
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def job_status(runtime: Runtime, job_id: int) -> str:

@@ -9,7 +9,9 @@ a symbolic link is refused, and a caller that must not replace an existing file 
 """
 
 import errno
+import glob
 import os
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +21,8 @@ from typing import IO
 
 from openccc_tui.services.errors import ServiceError
 
+HOST = socket.gethostname()
+TEMPORARY_SUFFIX = ".tmp"
 NO_HARD_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK)
 
 
@@ -69,8 +73,11 @@ def write_private_atomically(
     check_target(path, replace=replace)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_orphans(path)
         # mkstemp: O_CREAT | O_EXCL | O_NOFOLLOW, mode 0600, in the target's folder (so the rename is atomic).
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        descriptor, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=_temporary_prefix(path, os.getpid()), suffix=TEMPORARY_SUFFIX
+        )
     except OSError as error:
         raise FileNotWritten(f"cannot write {path}: {error.strerror or error}") from None
     file: IO | None = None
@@ -95,6 +102,36 @@ def write_private_atomically(
         if isinstance(error, OSError):
             raise FileNotWritten(f"cannot write {path}: {error.strerror or error}") from None
         raise
+
+
+def _temporary_prefix(path: Path, pid: int) -> str:
+    return f".{path.name}.{HOST}.{pid}."
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove the temporary files that a writer of `path` on this host left when it was
+    killed (kill -9, power loss): they hold students' data that nobody will ever publish."""
+    prefix = f".{path.name}.{HOST}."
+    for candidate in path.parent.glob(f"{glob.escape(prefix)}*{TEMPORARY_SUFFIX}"):
+        pid = candidate.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            with suppress(OSError):
+                candidate.unlink()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this host runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat_line.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def _publish(temporary: Path, path: Path, *, replace: bool) -> None:

@@ -445,3 +445,22 @@ def test_staff_6_tables_are_written_whole_private_and_not_through_links(tmp_path
         write_table(link, ["a"], [])
     assert export.read_text(encoding="utf-8-sig").splitlines() == ["a", "'=1+1"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.csv", "tracking.csv"]
+
+
+def test_staff_6_temporary_files_of_a_killed_writer_are_removed(tmp_path):
+    """A writer killed mid-file leaves a private temporary file; the next write of the same
+    file removes it, and leaves alone one whose writer still runs."""
+    import os
+    import subprocess
+    import sys
+
+    from openccc_tui.services.files import HOST
+    from openccc_tui.services.spreadsheets import write_table
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f".results.csv.{HOST}.{gone.stdout.strip()}.x1y2.tmp"
+    running = tmp_path / f".results.csv.{HOST}.{os.getpid()}.x3y4.tmp"
+    for path in (orphan, running):
+        path.write_text("student rows")
+    write_table(tmp_path / "results.csv", ["a"], [["1"]])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "results.csv"]
