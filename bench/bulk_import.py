@@ -11,13 +11,14 @@
 The machine may be shared: every ratio compares times taken within seconds of each other,
 and the two bounds are printed so that a run disturbed by other work shows as such.
 
-Usage: python bench/bulk_import.py [--rows N] [--skip-large]
+Usage: python bench/bulk_import.py [--rows N] [--repeat N] [--skip-large]
 """
 
 import argparse
 import csv
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,29 +168,41 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ratio_on(label: str, url: str, folder: Path, rows: int) -> None:
+def ratio_on(label: str, url: str, folder: Path, rows: int, repeat: int) -> None:
+    """Imports of fresh rows, each between two measures of the hashing bound; on a shared
+    machine, the median ratio and the best import against the best bound say more than one run."""
     hasher = PasswordHasher()
     runtime = runtime_for(url, folder, hasher)
     staff_user = creator(runtime).name
     workers = runtime.settings.hash_workers
     runtime.engine.dispose()
-    path = folder / f"{label}.csv"
-    write_rows(path, rows, start=10_000_000)
-    before = hashing_bound(hasher, rows, workers)
-    seconds, cpu = cli_import_seconds(url, folder, path, staff_user)
-    after = hashing_bound(hasher, rows, workers)
-    bound = (before.wall + after.wall) / 2
-    hashing_cpu = (before.cpu + after.cpu) / 2
-    print(
-        f"{label}: `openccc-tui import` of {rows} rows took {seconds:.1f} s as a whole process; hashing bound "
-        f"{bound:.1f} s ({workers} threads; {before.wall:.1f} s before, {after.wall:.1f} s after); "
-        f"ratio {seconds / bound:.2f}  (target <= 1.10)"
-    )
-    print(
-        f"{label}: CPU time {cpu:.1f} s for the import process, {hashing_cpu:.1f} s for the hashes alone: "
-        f"{cpu - hashing_cpu:+.1f} s of work besides hashing (CPU ratio {cpu / hashing_cpu:.2f}; "
-        "less sensitive than wall time to other work on a shared machine)"
-    )
+    bounds = [hashing_bound(hasher, rows, workers)]
+    ratios, imports = [], []
+    for run in range(repeat):
+        path = folder / f"{label}-{run}.csv"
+        write_rows(path, rows, start=10_000_000 + run * rows)
+        seconds, cpu = cli_import_seconds(url, folder, path, staff_user)
+        bounds.append(hashing_bound(hasher, rows, workers))
+        before, after = bounds[-2], bounds[-1]
+        bound, hashing_cpu = (before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2
+        ratios.append(seconds / bound)
+        imports.append(seconds)
+        print(
+            f"{label}: `openccc-tui import` of {rows} rows took {seconds:.1f} s as a whole process; hashing bound "
+            f"{bound:.1f} s ({workers} threads; {before.wall:.1f} s before, {after.wall:.1f} s after); "
+            f"ratio {seconds / bound:.2f}  (target <= 1.10)"
+        )
+        print(
+            f"{label}: CPU time {cpu:.1f} s for the import process, {hashing_cpu:.1f} s for the hashes alone: "
+            f"{cpu - hashing_cpu:+.1f} s of work besides hashing (CPU ratio {cpu / hashing_cpu:.2f}; "
+            "less sensitive than wall time to other work on a shared machine)"
+        )
+    if repeat > 1:
+        best = min(imports) / min(b.wall for b in bounds)
+        print(
+            f"{label}: over {repeat} imports, median ratio {statistics.median(ratios):.2f}, "
+            f"best import / best bound {best:.2f}  (target <= 1.10)"
+        )
 
 
 @contextmanager
@@ -301,6 +314,7 @@ def per_row_time(folder: Path, stored: int, rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=1, help="imports per database, each between two bounds")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100k-row RSS and 1M-account runs")
     parser.add_argument("--rss-child", metavar="FOLDER")
     parser.add_argument("--only-stored", action="store_true", help="only the per-row time with 1M accounts stored")
@@ -313,11 +327,11 @@ def main() -> None:
         if args.only_stored:
             stored_ratio(folder)
             return
-        ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows)
+        ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows, args.repeat)
         postgres = os.environ.get("OPENCCC_TEST_POSTGRES_URL")
         if postgres:
             with fresh_schema(postgres) as url:
-                ratio_on("PostgreSQL", url, folder, args.rows)
+                ratio_on("PostgreSQL", url, folder, args.rows, args.repeat)
         if args.skip_large:
             return
         peak_rss(folder, 100_000)
