@@ -154,6 +154,8 @@ async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_
             writer.writerows(row(n) for n in range(total_rows))
         page.chosen = upload
         await pilot.press("f5")
+        await pilot.press("f5")  # a second upload waits for the first job
+        assert text(page, "#page-message") == "A job is running: wait for its end, or cancel it with F8."
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmDialog)
         assert "A job is running. Cancel it?" in str(app.screen.query_one("Static").render())

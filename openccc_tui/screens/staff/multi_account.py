@@ -131,6 +131,9 @@ class MultiAccountScreen(StaffPage):
         self.app.push_screen(ConfirmDialog(CANCEL_QUESTION, yes="Cancel the job", no="Keep going"), answered)
 
     def action_upload(self) -> None:
+        if self.running:
+            self.show_message("A job is running: wait for its end, or cancel it with F8.", error=True)
+            return
         settings = self.app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
