@@ -179,3 +179,16 @@ async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_
         await pilot.press("escape")  # no job running: Escape goes back without asking
         assert not isinstance(app.screen, (ConfirmDialog, MultiAccountScreen))
     assert not app.crashes
+
+
+async def test_bulk_1_a_template_path_that_is_a_symlink_is_refused_on_the_page(make_app, sqlite_runtime, tmp_path):
+    """STAFF-6: the template is never written through a link; the page says so and goes on."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep")
+    (sqlite_runtime.settings.export_dir / "bulkAccountCreateTemplate.csv").symlink_to(target)
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        await pilot.press("f2")
+        assert "is a symbolic link: files are never written through one" in text(app.screen, "#page-message")
+    assert target.read_text() == "keep" and not app.crashes

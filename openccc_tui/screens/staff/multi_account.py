@@ -106,7 +106,11 @@ class MultiAccountScreen(StaffPage):
         actions[event.button.id]()
 
     def action_template(self) -> None:
-        path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
+        try:
+            path = bulk.write_template(bulk.template_path(self.app.runtime.settings.export_dir))
+        except ServiceError as error:
+            self.show_message(str(error), error=True)
+            return
         self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
