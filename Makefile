@@ -33,6 +33,7 @@ bench: install
 	$(PYTHON) bench/sign_in.py
 	$(PYTHON) bench/password_check.py
 	$(PYTHON) bench/bulk_import.py
+	$(PYTHON) bench/import_under_sign_in.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache build dist *.egg-info

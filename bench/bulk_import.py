@@ -1,18 +1,24 @@
 """Multi Account Creation benchmarks (the issue's targets in brackets), measured in one run:
 
-1. N rows (default 2,000) imported on a fresh SQLite database, against the pure hashing
-   bound (N hashes with the same hasher on the same number of threads)   [ratio <= 1.10]
+1. `openccc-tui import` of N rows (default 2,000) on a fresh SQLite database, timed end to
+   end as a process (start-up, imports, file check, schema check, the job, the results
+   file), against the pure hashing bound: N hashes with the same hasher on the same number
+   of threads, measured just before and just after in this process    [ratio <= 1.10]
    — and the same on PostgreSQL when OPENCCC_TEST_POSTGRES_URL is set.
 2. Peak RSS of a 100,000-row import with a cheap hasher, in a child process [<= 150 MB]
 3. Per-row time with 1,000,000 accounts already stored against none          [<= 1.2x]
 
-Usage: python bench/bulk_import.py [--rows N] [--skip-large]
+The machine may be shared: every ratio compares times taken within seconds of each other,
+and the two bounds are printed so that a run disturbed by other work shows as such.
+
+Usage: python bench/bulk_import.py [--rows N] [--repeat N] [--skip-large]
 """
 
 import argparse
 import csv
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -110,6 +117,8 @@ def creator(runtime: Runtime) -> Actor:
             password="Quiet#Staff9x",
             approved=True,
         ).staff
+        # As a first sign-in leaves them: `openccc-tui import --as` acts only for such a creator.
+        staff.totp_enrolled_at = staff.agreement_accepted_at = runtime.clock()
         return Actor(
             name=staff.username, staff_id=staff.id, college_id=staff.college_id, roles=frozenset({Role.CREATOR})
         )
@@ -125,25 +134,83 @@ def import_seconds(runtime: Runtime, path: Path) -> float:
     return elapsed
 
 
-def hashing_bound(hasher: PasswordHasher, count: int, workers: int) -> float:
+@dataclass(frozen=True)
+class Timed:
+    wall: float
+    cpu: float
+
+
+def hashing_bound(hasher: PasswordHasher, count: int, workers: int) -> Timed:
+    cpu = cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(hasher.hash, [PASSWORD] * count))
-    return time.perf_counter() - started
+    return Timed(time.perf_counter() - started, cpu_seconds(resource.RUSAGE_SELF) - cpu)
 
 
-def ratio_on(label: str, url: str, folder: Path, rows: int) -> None:
+def cli_import_seconds(url: str, folder: Path, source: Path, staff_user: str) -> tuple[float, float]:
+    """Wall time and CPU time of the whole `openccc-tui import` process."""
+    command = [
+        str(Path(sys.executable).parent / "openccc-tui"),
+        "import",
+        str(source),
+        "--as",
+        staff_user,
+        "--db",
+        url,
+        "--out",
+        str(source.with_suffix(".results.csv")),
+    ]
+    environment = os.environ | {"OPENCCC_LOG_FILE": str(folder / "cli.log")}
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if finished.returncode != 0 or " 0 Failure" not in finished.stdout:
+        raise SystemExit(f"the import failed: {finished.stdout}{finished.stderr}")
+    return elapsed, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ratio_on(label: str, url: str, folder: Path, rows: int, repeat: int) -> None:
+    """Imports of fresh rows, each between two measures of the hashing bound; on a shared
+    machine, the median ratio and the best import against the best bound say more than one run."""
     hasher = PasswordHasher()
     runtime = runtime_for(url, folder, hasher)
-    path = folder / f"{label}.csv"
-    write_rows(path, rows, start=10_000_000)
-    seconds = import_seconds(runtime, path)
-    bound = hashing_bound(hasher, rows, runtime.settings.hash_workers)
+    staff_user = creator(runtime).name
+    workers = runtime.settings.hash_workers
     runtime.engine.dispose()
-    print(
-        f"{label}: {rows} rows imported in {seconds:.1f} s; hashing bound {bound:.1f} s "
-        f"({runtime.settings.hash_workers} threads); ratio {seconds / bound:.2f}  (target <= 1.10)"
-    )
+    bounds = [hashing_bound(hasher, rows, workers)]
+    ratios, imports = [], []
+    for run in range(repeat):
+        path = folder / f"{label}-{run}.csv"
+        write_rows(path, rows, start=10_000_000 + run * rows)
+        seconds, cpu = cli_import_seconds(url, folder, path, staff_user)
+        bounds.append(hashing_bound(hasher, rows, workers))
+        before, after = bounds[-2], bounds[-1]
+        bound, hashing_cpu = (before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2
+        ratios.append(seconds / bound)
+        imports.append(seconds)
+        print(
+            f"{label}: `openccc-tui import` of {rows} rows took {seconds:.1f} s as a whole process; hashing bound "
+            f"{bound:.1f} s ({workers} threads; {before.wall:.1f} s before, {after.wall:.1f} s after); "
+            f"ratio {seconds / bound:.2f}  (target <= 1.10)"
+        )
+        print(
+            f"{label}: CPU time {cpu:.1f} s for the import process, {hashing_cpu:.1f} s for the hashes alone: "
+            f"{cpu - hashing_cpu:+.1f} s of work besides hashing (CPU ratio {cpu / hashing_cpu:.2f}; "
+            "less sensitive than wall time to other work on a shared machine)"
+        )
+    if repeat > 1:
+        best = min(imports) / min(b.wall for b in bounds)
+        print(
+            f"{label}: over {repeat} imports, median ratio {statistics.median(ratios):.2f}, "
+            f"best import / best bound {best:.2f}  (target <= 1.10)"
+        )
 
 
 @contextmanager
@@ -255,6 +322,7 @@ def per_row_time(folder: Path, stored: int, rows: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=1, help="imports per database, each between two bounds")
     parser.add_argument("--skip-large", action="store_true", help="skip the 100k-row RSS and 1M-account runs")
     parser.add_argument("--rss-child", metavar="FOLDER")
     parser.add_argument("--only-stored", action="store_true", help="only the per-row time with 1M accounts stored")
@@ -267,11 +335,11 @@ def main() -> None:
         if args.only_stored:
             stored_ratio(folder)
             return
-        ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows)
+        ratio_on("SQLite", f"sqlite:///{folder / 'ratio.db'}", folder, args.rows, args.repeat)
         postgres = os.environ.get("OPENCCC_TEST_POSTGRES_URL")
         if postgres:
             with fresh_schema(postgres) as url:
-                ratio_on("PostgreSQL", url, folder, args.rows)
+                ratio_on("PostgreSQL", url, folder, args.rows, args.repeat)
         if args.skip_large:
             return
         peak_rss(folder, 100_000)

@@ -13,16 +13,17 @@ import ipaddress
 import logging
 import os
 import shlex
+import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import SecretStr
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DBAPIError
 
 from openccc_tui.config import ConfigurationError, Settings, add_setting, load_settings, settings_file
@@ -34,6 +35,7 @@ from openccc_tui.services import bulk, notify, totp_secrets
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.files import is_symlink, same_file
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, command_line_creator, find_college
@@ -130,6 +132,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="read the password of an .xlsx results file from standard input",
     )
+    imports.add_argument("--force", action="store_true", help="replace the results file if it exists")
 
     template = commands.add_parser("template", help="write the Multi Account Creation template")
     template.add_argument(
@@ -405,9 +408,66 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def results_target(source: Path, out: Path | None, *, force: bool) -> Path:
+    """Where the results go: never onto the input, never through a link, and never over an
+    existing file unless --force says so (BULK-7)."""
+    target = out or source.with_name(f"{source.stem}-results.csv")
+    if same_file(target, source):
+        raise CommandError(f"--out {target} is the input file itself: choose another results file")
+    if is_symlink(target):
+        raise CommandError(f"{target} is a symbolic link: results are never written through one")
+    if os.path.lexists(target) and not force:
+        raise CommandError(f"the results file {target} exists: choose another --out, or add --force to replace it")
+    return target
+
+
+@contextmanager
+def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
+    """While the job runs, a dropped SSH connection (SIGHUP), SIGTERM or ctrl+c stops it after
+    the batch being saved, so its rows get their results; a second ctrl+c stops at once."""
+
+    def stop(signum: int, _frame: object) -> None:
+        if signum == signal.SIGHUP:
+            # The terminal is gone: what would be printed to it goes nowhere instead of failing.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for descriptor in (1, 2):
+                os.dup2(devnull, descriptor)
+            os.close(devnull)
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        cancel.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
+    before = {signum: signal.signal(signum, stop) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk.Progress], None]]:
+    """Rows done, rows/s and time left on a terminal (BULK-8); nothing for a script, which
+    then pays neither for loading Rich's progress display nor for its refresh thread."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+    with Progress(TextColumn("{task.description}"), *columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(name, total=total, rate="")
+        yield lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s")
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     source: Path = args.file
-    out: Path = args.out or source.with_name(f"{source.stem}-results.csv")
+    out = results_target(source, args.out, force=args.force)
     password = read_password() if args.results_password_stdin else None
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
@@ -421,26 +481,26 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except FileRefused as refused:
         print(f"{PROG}: refused: {refused}", file=sys.stderr)
         return 1
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(source.name, total=upload.total_rows, rate="")
+    cancel = threading.Event()
+    with stop_on_hangup(cancel), progress_bar(source.name, upload.total_rows) as progress:
         summary = bulk.run_job(
             runtime,
             actor,
             upload,
             out,
             results_password=password,
-            progress=lambda p: bar.update(task, completed=p.done, rate=f"{p.rate:.0f} rows/s"),
+            replace_results=args.force,
+            progress=progress,
+            cancel=cancel,
         )
     note = f" {summary.note}" if summary.note else ""
     print(f"{summary.line()}{note} Results: {out}")
+    if summary.earlier_runs:
+        print(summary.earlier_line())
+    if summary.cancelled:
+        print(
+            "Stopped before the end: run the same command with --force to finish the file (its results replace these)."
+        )
     return 0
 
 

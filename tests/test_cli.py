@@ -87,7 +87,7 @@ def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, caps
 def test_database_url_comes_from_the_environment(database_url, monkeypatch, capsys):
     monkeypatch.setenv("OPENCCC_DATABASE_URL", database_url)
     code, out, _ = run(monkeypatch, capsys, "db", "upgrade")
-    assert code == 0 and "revision 0009" in out
+    assert code == 0 and "revision 0010" in out
 
 
 @pytest.mark.parametrize(

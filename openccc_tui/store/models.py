@@ -251,8 +251,14 @@ class BulkJob(SQLModel, table=True):
     total_rows: int = 0
     done_rows: int = 0
     status: str = Field(default="running", max_length=20)
+    """running, done, cancelled, or interrupted (stopped by an error, or its process is gone)."""
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    owner_host: str = Field(default="", max_length=255)
+    owner_pid: int | None = None
+    """The process running the job, so that a job whose process died is known to be interrupted."""
+    heartbeat_at: datetime | None = None
+    """Moved on at every committed batch: a running job silent for long is interrupted too."""
 
 
 class BulkRow(SQLModel, table=True):

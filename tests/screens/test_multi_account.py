@@ -4,7 +4,7 @@ summary, protected results."""
 import csv
 
 import msoffcrypto
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, ProgressBar
 
 from openccc_tui.app import Mode
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -128,3 +128,71 @@ async def test_bulk_1_7_in_the_browser_the_template_and_results_are_downloads(ma
         await finished(pilot)
         assert len(delivered) == 2 and delivered[1][0] == app.screen.results
         assert text(app.screen, "#page-message") == f"Done. Your browser downloads it as {app.screen.results.name}."
+
+
+async def test_bulk_8_escape_during_a_running_job_asks_before_cancelling(sqlite_runtime, tmp_path):
+    """At 80x24: Escape while a job runs asks; "Keep going" leaves it running, "Cancel the
+    job" stops it after the batch being saved, and every CCCID in its results exists."""
+    import dataclasses
+
+    from sqlmodel import select
+
+    from openccc_tui.app import OpenCCCApp
+    from openccc_tui.domain.hashing import PasswordHasher
+    from openccc_tui.screens.dialogs import ConfirmDialog
+    from openccc_tui.store.engine import read_session
+    from openccc_tui.store.models import StudentAccount
+
+    # Real hashes: a job of some 20 s, which the cancel cuts short.
+    runtime = dataclasses.replace(sqlite_runtime, hasher=PasswordHasher())
+    total_rows = 2000
+    app = OpenCCCApp(runtime, Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        page = app.screen
+        assert isinstance(page, MultiAccountScreen)
+        upload = runtime.settings.import_dir / "long.csv"
+        with upload.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(TEMPLATE_COLUMNS)
+            writer.writerows(row(n) for n in range(total_rows))
+        page.chosen = upload
+        await pilot.press("f5")
+        await pilot.press("f5")  # a second upload waits for the first job
+        assert text(page, "#page-message") == "A job is running: wait for its end, or cancel it with F8."
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "A job is running. Cancel it?" in str(app.screen.query_one("Static").render())
+        await pilot.press("escape")  # the dialog's Escape is "Keep going"
+        assert page.is_current and page.running
+        for _ in range(600):  # until a first batch is saved
+            if page.query_one("#job-progress", ProgressBar).progress:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#yes")
+        await finished(pilot)
+        assert page.is_current and not page.running
+        assert "Cancelled before the end." in text(page, "#job-summary")
+        with page.results.open(encoding="utf-8-sig", newline="") as file:
+            listed = {r[0]: r[TEMPLATE_COLUMNS.index("cccid")] for r in list(csv.reader(file))[1:]}
+        with read_session(runtime.engine) as session:
+            stored = {a.email: a.cccid for a in session.exec(select(StudentAccount))}
+        assert listed == stored and 0 < len(stored) < total_rows
+        await pilot.press("escape")  # no job running: Escape goes back without asking
+        assert not isinstance(app.screen, (ConfirmDialog, MultiAccountScreen))
+    assert not app.crashes
+
+
+async def test_bulk_1_a_template_path_that_is_a_symlink_is_refused_on_the_page(make_app, sqlite_runtime, tmp_path):
+    """STAFF-6: the template is never written through a link; the page says so and goes on."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep")
+    (sqlite_runtime.settings.export_dir / "bulkAccountCreateTemplate.csv").symlink_to(target)
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        await pilot.press("f2")
+        assert "is a symbolic link: files are never written through one" in text(app.screen, "#page-message")
+    assert target.read_text() == "keep" and not app.crashes

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import stat
 import threading
 from datetime import date
 
@@ -13,6 +14,7 @@ from sqlmodel import select
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services import accounts, bulk
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_pasted, open_upload
+from openccc_tui.services.files import FileExists, FileNotWritten
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import BulkRow, StudentAccount
 from tests import factories
@@ -153,7 +155,8 @@ def test_bulk_7_results_round_trip_changes_and_creates_nothing(runtime, creator,
         assert len(session.exec(select(StudentAccount)).all()) == 2
 
 
-def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path):
+def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 3)
     data = csv_bytes([row(n) for n in range(6)])
     cancel = threading.Event()
 
@@ -164,7 +167,7 @@ def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator,
     first = bulk.run_job(runtime, creator, upload(tmp_path, data), None, progress=stop_after_three, cancel=cancel)
     assert first.cancelled and first.successes == 3
     summary, rows = run(runtime, creator, tmp_path, data)
-    assert summary.successes == 6 and not summary.cancelled
+    assert summary.successes == 6 and summary.resumed == 3 and not summary.cancelled
     with read_session(runtime.engine) as session:
         accounts = session.exec(select(StudentAccount)).all()
         created_first = {r.cccid for r in session.exec(select(BulkRow).where(BulkRow.job_id == first.job_id))}
@@ -308,3 +311,163 @@ def test_bulk_2_a_row_the_database_refuses_rolls_back_alone(runtime, creator, tm
     with read_session(runtime.engine) as session:
         saved = session.exec(select(StudentAccount.email)).all()
     assert sorted(saved) == ["s3@college.edu", "same@college.edu"]
+
+
+def results_of(path):
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]
+
+
+def stored_cccids(runtime):
+    with read_session(runtime.engine) as session:
+        return {a.email: a.cccid for a in session.exec(select(StudentAccount))}
+
+
+def test_bulk_8_a_different_file_naming_an_existing_student_gets_the_add_3_message(runtime, creator, tmp_path):
+    """Another creator's file (different bytes) naming a student the first file created is
+    not resumed: the row fails with ADD-3's message, and its password sets nothing."""
+    run(runtime, creator, tmp_path, csv_bytes([row(1), row(2)]), name="first.csv")
+    before = stored_cccids(runtime)
+    other = factories.staff_actor(runtime, "olga", "creator")
+    summary, rows = run(
+        runtime, other, tmp_path, csv_bytes([row(3), row(1, password="Other#Pass77")]), name="second.csv"
+    )
+    status, cccid, message = (TEMPLATE_COLUMNS.index(c) for c in ("status", "cccid", "message"))
+    assert [(r[status], r[cccid]) for r in rows[1:]] == [("Success", rows[1][cccid]), ("Failure", "")]
+    assert rows[2][message] == "A user already exists with email: s1@college.edu"
+    assert summary.resumed == 0 and summary.earlier_runs == []
+    assert {e: c for e, c in stored_cccids(runtime).items() if e != "s3@college.edu"} == before
+
+
+def test_bulk_8_a_row_repeated_inside_a_file_stays_already_exists_on_rerun(runtime, creator, tmp_path):
+    # The repeat has a password of its own: one password on several rows fails them all (ACC-6b).
+    data = csv_bytes([row(1), row(2), row(1, password="Birch#Lake77")])
+    first, rows = run(runtime, creator, tmp_path, data)
+    status, message = TEMPLATE_COLUMNS.index("status"), TEMPLATE_COLUMNS.index("message")
+    expected = ["Success", "Success", "Failure"]
+    assert [r[status] for r in rows[1:]] == expected
+    (tmp_path / "students.csv-results.csv").unlink()
+    again, rerun = run(runtime, creator, tmp_path, data)
+    assert [r[status] for r in rerun[1:]] == expected
+    assert rerun[3][message] == "A user already exists with email: s1@college.edu"
+    assert [r[-2] for r in rerun[1:]] == [r[-2] for r in rows[1:]]
+    assert again.resumed == 2 and [run.job_id for run in again.earlier_runs] == [first.job_id]
+    assert len(stored_cccids(runtime)) == 2
+
+
+def test_bulk_7_a_cancelled_job_lists_only_committed_rows(runtime, creator, tmp_path, monkeypatch):
+    """BULK-7/8: a cancel stops after the batch being saved; every CCCID in the results
+    exists, the job is `cancelled`, and the same file then finishes the rest."""
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 4)
+    data = csv_bytes([row(n) for n in range(10)])
+    cancel = threading.Event()
+    path = tmp_path / "students.csv"
+    path.write_bytes(data)
+    results = tmp_path / "cancelled-results.csv"
+    summary = bulk.run_job(
+        runtime,
+        creator,
+        open_upload(path, LIMITS),
+        results,
+        progress=lambda p: cancel.set(),
+        cancel=cancel,
+    )
+    listed = {r[0]: r[-2] for r in results_of(results)}
+    assert summary.cancelled and len(listed) == 4 and listed == stored_cccids(runtime)
+    assert bulk.job_status(runtime, summary.job_id) == "cancelled"
+    finished = bulk.run_job(runtime, creator, open_upload(path, LIMITS), tmp_path / "finished-results.csv")
+    assert (finished.successes, finished.resumed) == (10, 4)
+    assert {r[0]: r[-2] for r in results_of(tmp_path / "finished-results.csv")} == stored_cccids(runtime)
+
+
+def test_bulk_7_a_role_withdrawn_mid_job_stops_it_with_the_committed_rows_listed(
+    runtime, creator, tmp_path, monkeypatch
+):
+    """STAFF-2 checked at every batch: the job stops, says how far it got, and its results
+    name only accounts that exist."""
+    from openccc_tui.services.records import get_row
+    from openccc_tui.store.engine import write_session
+    from openccc_tui.store.models import Staff
+
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 3)
+
+    def withdraw(progress):
+        with write_session(runtime.engine) as session:
+            get_row(session, Staff, creator.staff_id).roles = "support"
+
+    path = tmp_path / "students.csv"
+    path.write_bytes(csv_bytes([row(n) for n in range(9)]))
+    results = tmp_path / "stopped-results.csv"
+    with pytest.raises(bulk.JobInterrupted, match="stopped after 3 of 9 rows were saved") as stopped:
+        bulk.run_job(runtime, creator, open_upload(path, LIMITS), results, progress=withdraw)
+    assert {r[0]: r[-2] for r in results_of(results)} == stored_cccids(runtime)
+    assert len(stored_cccids(runtime)) == 3
+    assert bulk.job_status(runtime, stopped.value.summary.job_id) == "interrupted"
+
+
+def test_bulk_7_results_are_never_written_through_a_symlink(runtime, creator, tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me")
+    link = tmp_path / "link-results.csv"
+    link.symlink_to(elsewhere)
+    path = tmp_path / "students.csv"
+    path.write_bytes(csv_bytes([row(1)]))
+    for replace in (False, True):
+        with pytest.raises(FileNotWritten, match="symbolic link"):
+            bulk.run_job(runtime, creator, open_upload(path, LIMITS), link, replace_results=replace)
+    assert elsewhere.read_text() == "keep me" and link.is_symlink()
+    assert stored_cccids(runtime) == {}
+
+
+def test_bulk_7_an_existing_results_file_is_replaced_only_when_asked(runtime, creator, tmp_path):
+    path = tmp_path / "students.csv"
+    path.write_bytes(csv_bytes([row(1)]))
+    results = tmp_path / "students-results.csv"
+    results.write_text("earlier results")
+    results.chmod(0o644)
+    with pytest.raises(FileExists):
+        bulk.run_job(runtime, creator, open_upload(path, LIMITS), results)
+    assert results.read_text() == "earlier results" and stored_cccids(runtime) == {}
+    bulk.run_job(runtime, creator, open_upload(path, LIMITS), results, replace_results=True)
+    assert [r[0] for r in results_of(results)] == ["s1@college.edu"]
+    assert stat.S_IMODE(results.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_staff_6_tables_are_written_whole_private_and_not_through_links(tmp_path):
+    from openccc_tui.services.spreadsheets import table_writer, write_table
+
+    export = tmp_path / "audit.csv"
+    export.write_text("old export")
+    export.chmod(0o644)
+    with pytest.raises(RuntimeError), table_writer(export, ["a"]) as add:
+        add([["1"]])
+        raise RuntimeError("stopped half-way")
+    assert export.read_text() == "old export"
+    write_table(export, ["a"], [["=1+1"]])
+    assert export.read_text(encoding="utf-8-sig").splitlines() == ["a", "'=1+1"]
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    link = tmp_path / "tracking.csv"
+    link.symlink_to(export)
+    with pytest.raises(FileNotWritten, match="symbolic link"):
+        write_table(link, ["a"], [])
+    assert export.read_text(encoding="utf-8-sig").splitlines() == ["a", "'=1+1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.csv", "tracking.csv"]
+
+
+def test_staff_6_temporary_files_of_a_killed_writer_are_removed(tmp_path):
+    """A writer killed mid-file leaves a private temporary file; the next write of the same
+    file removes it, and leaves alone one whose writer still runs."""
+    import os
+    import subprocess
+    import sys
+
+    from openccc_tui.services.files import HOST
+    from openccc_tui.services.spreadsheets import write_table
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f".results.csv.{HOST}.{gone.stdout.strip()}.x1y2.tmp"
+    running = tmp_path / f".results.csv.{HOST}.{os.getpid()}.x3y4.tmp"
+    for path in (orphan, running):
+        path.write_text("student rows")
+    write_table(tmp_path / "results.csv", ["a"], [["1"]])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, "results.csv"]

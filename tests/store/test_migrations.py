@@ -18,7 +18,7 @@ def test_migrations_build_exactly_the_tables_the_models_describe(engine):
 
 
 def test_database_is_at_the_head_revision(engine):
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0009"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0010"
 
 
 def test_upgrade_is_idempotent(engine):
@@ -110,7 +110,7 @@ def test_staff_6_0009_widens_the_secret_column_keeping_every_row_and_reference(d
             {"t": "2026-01-01 00:00:00"},
         )
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == "0009"
+    assert migrate.current_revision(engine) == "0010"
     long_value = "v1:" + "x" * 200
     with engine.begin() as connection:
         assert connection.execute(text("SELECT totp_secret FROM staff")).scalar() == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -120,3 +120,27 @@ def test_staff_6_0009_widens_the_secret_column_keeping_every_row_and_reference(d
             assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
             triggers = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
             assert {"audit_event_no_update", "audit_event_no_delete"} <= set(triggers)
+
+
+def test_the_head_read_from_the_files_is_alembics_head():
+    assert migrate._newest_revision() == migrate.head_revision()
+
+
+def test_bulk_8_a_database_at_the_head_is_recognised_without_loading_alembic(database_url):
+    """Start-up time counts for `openccc-tui import` (bench/bulk_import.py): Alembic is
+    loaded only when the schema needs upgrading."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from openccc_tui.store import migrate\n"
+        "from openccc_tui.store.engine import make_engine\n"
+        f"engine = make_engine({database_url!r})\n"
+        "migrate.upgrade(engine)\n"
+        "revision = migrate.current_revision(engine)\n"
+        "assert revision == migrate.head_revision() and revision is not None and migrate.is_known(revision)\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -12,17 +12,31 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
+from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.services import bulk
-from openccc_tui.services.bulk import Progress, Summary
+from openccc_tui.services.bulk import JobInterrupted, Progress, Summary
 from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, listable, open_pasted, open_upload
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.records import required
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
 
 PROGRESS_INTERVAL = 0.1
+CANCEL_QUESTION = (
+    "A job is running. Cancel it? The rows saved so far keep their accounts and their results; "
+    "upload the same file again to finish it."
+)
+
+
+def free_results_path(folder: Path, stem: str, stamp: str) -> Path:
+    """A results file name that no file has yet: results never replace a file (BULK-7)."""
+    candidate = folder / f"{stem}-results-{stamp}.csv"
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = folder / f"{stem}-results-{stamp}-{number}.csv"
+    return candidate
 
 
 class UploadTree(DirectoryTree):
@@ -46,6 +60,7 @@ class MultiAccountScreen(StaffPage):
         self.chosen: Path | None = None
         self.cancel = threading.Event()
         self.results: Path | None = None
+        self.running = False
 
     def compose(self) -> ComposeResult:
         settings = self.openccc_app.runtime.settings
@@ -91,13 +106,38 @@ class MultiAccountScreen(StaffPage):
         actions[event.button.id or ""]()
 
     def action_template(self) -> None:
-        path = bulk.write_template(bulk.template_path(self.openccc_app.runtime.settings.export_dir))
+        try:
+            path = bulk.write_template(bulk.template_path(self.openccc_app.runtime.settings.export_dir))
+        except ServiceError as error:
+            self.show_message(str(error), error=True)
+            return
         self.show_written(path, f"Template written to {path}.")
 
     def action_cancel_job(self) -> None:
+        if self.running:
+            self.cancel.set()
+            self.show_message("Cancelling: the rows being saved are finished first…")
+
+    def on_unmount(self) -> None:
+        """A page closed under a running job (a sign-out when idle) stops it after the batch being saved."""
         self.cancel.set()
 
+    def action_back(self) -> None:
+        """Escape while a job runs asks first (BULK-8): leaving would not stop it silently."""
+        if not self.running:
+            super().action_back()
+            return
+
+        def answered(cancel: bool | None) -> None:
+            if cancel:
+                self.action_cancel_job()
+
+        self.app.push_screen(ConfirmDialog(CANCEL_QUESTION, yes="Cancel the job", no="Keep going"), answered)
+
     def action_upload(self) -> None:
+        if self.running:
+            self.show_message("A job is running: wait for its end, or cancel it with F8.", error=True)
+            return
         settings = self.openccc_app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
@@ -111,8 +151,9 @@ class MultiAccountScreen(StaffPage):
             return
         stamp = self.openccc_app.runtime.clock().strftime("%Y%m%d-%H%M%S")
         stem = Path(upload.name).stem.replace(" ", "-")
-        self.results = settings.export_dir / f"{stem}-results-{stamp}.csv"
+        self.results = free_results_path(settings.export_dir, stem, stamp)
         self.cancel.clear()
+        self.running = True
         self.query_one("#cancel-job", Button).disabled = False
         self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
         self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
@@ -137,10 +178,18 @@ class MultiAccountScreen(StaffPage):
             summary = bulk.run_job(
                 self.openccc_app.runtime, self.actor, upload, self.results, progress=report, cancel=self.cancel
             )
+        except JobInterrupted as stopped:
+            self.app.call_from_thread(self.show_summary, stopped.summary, str(stopped))
+            return
         except ServiceError as error:
-            self.app.call_from_thread(self.show_message, str(error), error=True)
+            self.app.call_from_thread(self.job_failed, str(error))
             return
         self.app.call_from_thread(self.show_summary, summary)
+
+    def job_failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#cancel-job", Button).disabled = True
+        self.show_message(message, error=True)
 
     def show_progress(self, progress: Progress) -> None:
         self.query_one("#job-progress", ProgressBar).update(total=progress.total, progress=progress.done)
@@ -150,24 +199,32 @@ class MultiAccountScreen(StaffPage):
             f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}"
         )
 
-    def show_summary(self, summary: Summary) -> None:
-        results = required(self.results, "the results file")
+    def show_summary(self, summary: Summary, stopped: str = "") -> None:
+        self.running = False
         self.query_one("#cancel-job", Button).disabled = True
         lines = [summary.line()]
         if summary.note:
             lines.append(summary.note)
+        if summary.earlier_runs:
+            lines.append(summary.earlier_line())
         for message, count in summary.failures.most_common():
             lines.append(f"  {count} × {message}")
-        lines.append(f"Results: {results.name} in the export folder")
+        results_written = self.results is not None and self.results.exists()
+        if self.results is not None and results_written:
+            lines.append(f"Results: {self.results.name} in the export folder")
+        else:
+            lines.append("No results file was written.")
         self.query_one("#job-rate", Static).update("")
         box = self.query_one("#job-summary", Vertical)
         box.remove_children()
         box.mount_all(Literal(line) for line in lines)
-        self.query_one("#protect", Button).disabled = False
-        if summary.cancelled:
+        self.query_one("#protect", Button).disabled = not results_written
+        if stopped:
+            self.show_message(stopped, error=True)
+        elif summary.cancelled:
             self.show_message("Cancelled: upload the same file again to finish it.")
-        else:
-            self.show_written(results, "Done.")
+        elif self.results is not None:
+            self.show_written(self.results, "Done.")
 
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""
