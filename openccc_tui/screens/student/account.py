@@ -17,7 +17,7 @@ from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.services import student_account
 from openccc_tui.services.codes import CodeResult
 from openccc_tui.services.errors import InvalidInput, ServiceError, describe
-from openccc_tui.services.student_account import PROFILE_FIELDS, ReauthenticationNeeded
+from openccc_tui.services.student_account import PROFILE_FIELDS, Profile, ReauthenticationNeeded
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.page_message import PageMessage
@@ -53,13 +53,14 @@ class EditAccountScreen(AppAccess, Screen[None]):
         Binding("escape", "back", "Back", id="edit_account.back"),
     ]
 
-    def __init__(self, student: StudentSession) -> None:
+    def __init__(self, student: StudentSession, profile: Profile) -> None:
+        """`profile` is read before the page opens, off the event loop."""
         super().__init__()
         self.student = student
+        self.profile = profile
 
     def compose(self) -> ComposeResult:
-        runtime = self.openccc_app.runtime
-        profile = student_account.load_profile(runtime, self.student)
+        runtime, profile = self.openccc_app.runtime, self.profile
         yield Header()
         with VerticalScroll(classes="page form"):
             yield Static("Edit Account", classes="page-title")
@@ -110,7 +111,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        values = student_account.load_profile(self.openccc_app.runtime, self.student).values
+        values = self.profile.values
         for column, value in values.items():
             if column in LABELS:
                 # Stored before today's input rules? Then its escapes show, and saving asks for a fix.
@@ -147,7 +148,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         runtime, message = self.openccc_app.runtime, self.query_one(PageMessage)
         for field in self.query(FormField):
             field.show_error(None)
-        if student_account.needs_reauthentication(runtime, self.student):
+        if await asyncio.to_thread(student_account.needs_reauthentication, runtime, self.student):
             password = await self.app.push_screen_wait(ReauthDialog())
             if password is None:
                 return
@@ -175,7 +176,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         validated = await self.app.push_screen_wait(
             EmailCodeDialog(self.student, result.email_challenge_id, result.masked_new_email)
         )
-        profile = student_account.load_profile(runtime, self.student)
+        profile = await asyncio.to_thread(student_account.load_profile, runtime, self.student)
         if validated:
             text = "Your new email is validated."
             if profile.reclaimed:
