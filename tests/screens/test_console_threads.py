@@ -6,7 +6,7 @@ import asyncio
 
 import pyotp
 from sqlmodel import select
-from textual.widgets import DataTable, Select
+from textual.widgets import Button, DataTable, Select
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.home import StaffHomeScreen
@@ -109,7 +109,7 @@ async def test_staff_5_a_clerks_day_opens_no_session_on_the_event_loop(make_app,
             await pilot.press("tab", *"pat@college.edu", "tab", *"pat@college.edu", "tab")
             await pilot.press("escape")
             await until(pilot, lambda: app.screen.query("#yes"))
-            app.screen.query_one("#yes").press()  # Discard
+            app.screen.query_one("#yes", Button).press()  # Discard
             await settled(pilot)
             await pilot.press("l")
             await settled(pilot)
@@ -122,7 +122,7 @@ async def test_staff_5_a_clerks_day_opens_no_session_on_the_event_loop(make_app,
             await settled(pilot)
             await pilot.press("t")
             await settled(pilot)
-            app.screen.query_one("#show").press()
+            app.screen.query_one("#show", Button).press()
             await settled(pilot)
             assert app.screen.query_one("#tracking-rows", DataTable).row_count == 0
             await pilot.press("escape", "g")

@@ -296,11 +296,12 @@ class StudentHomeScreen(StudentStep):
         yield Button("Sign out", id="sign-out")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        {
-            "my-applications": self.action_my_applications,
-            "edit-account": self.action_edit_account,
-            "sign-out": self.action_sign_out,
-        }[event.button.id or ""]()
+        if event.button.id == "edit-account":
+            self.action_edit_account()
+        elif event.button.id == "sign-out":
+            self.action_sign_out()
+        else:
+            self.action_my_applications()
 
     @work(exclusive=True, group="open")
     async def action_edit_account(self) -> None:
