@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from rich.cells import cell_len
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.widgets import Input, Label, Select
 
 from openccc_tui.app import Mode
@@ -86,7 +86,7 @@ async def test_add_1_save_and_add_another_keeps_the_college_address_and_phone(ma
         await settled(pilot)
         assert value(screen, "street1") == ""  # plain Save starts an empty form
     with read_session(sqlite_runtime.engine) as session:
-        rows = session.exec(select(StudentAccount).order_by(StudentAccount.id)).all()
+        rows = session.exec(select(StudentAccount).order_by(col(StudentAccount.id))).all()
     assert [(r.email, r.street1, r.phone, r.phone_type) for r in rows] == [
         ("pat+jones@college.edu", "1 Main St", "+19164452841", "landline"),
         ("lee.kim@college.edu", "1 Main St", "+19164452841", "landline"),

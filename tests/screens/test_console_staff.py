@@ -6,7 +6,7 @@ authenticator code told apart without counting toward the lock (STAFF-1)."""
 from datetime import timedelta
 
 import pyotp
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.widgets import DataTable
 
 from openccc_tui.app import Mode
@@ -42,7 +42,7 @@ def staff_row(runtime, username: str) -> Staff:
 
 def actions(runtime) -> list[tuple[str, str, str]]:
     with read_session(runtime.engine) as session:
-        rows = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+        rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
     return [(row.actor, row.action, row.detail) for row in rows]
 
 
@@ -65,6 +65,7 @@ async def test_staff_5_the_audit_page_shows_the_true_count_and_pages_through_it(
         await open_console(app, pilot, "dana", "director", page="audit_log")
         await settled(pilot)
         assert isinstance(app.screen, AuditLogScreen)
+        assert app.screen.page is not None
         total = app.screen.page.total
         assert total > 250  # and the staff.create events of the setting up
         assert message(app) == f"Events 1–100 of {total}, newest first. n: older"

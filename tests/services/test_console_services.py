@@ -11,6 +11,7 @@ from sqlmodel import select
 from openccc_tui.services import audit
 from openccc_tui.services.audit_log import AuditFilter, audit_page, export_audit, search_audit
 from openccc_tui.services.errors import PermissionDenied, ServiceError
+from openccc_tui.services.records import saved_id
 from openccc_tui.services.staff import clear_lockout, list_staff
 from openccc_tui.services.staff_sign_in import CODE_JUST_USED, StaffSignInFlow, StaffStep, record_sign_out
 from openccc_tui.store.engine import read_session, write_session
@@ -74,7 +75,7 @@ def test_staff_2_a_director_ends_a_lockout_and_it_is_audited(runtime):
     with pytest.raises(ServiceError, match="not locked out"):
         clear_lockout(runtime, dana, summary.staff_id)
     with pytest.raises(PermissionDenied):
-        clear_lockout(runtime, dana, staff_row(runtime, "dana").id)
+        clear_lockout(runtime, dana, saved_id(staff_row(runtime, "dana")))
 
 
 def test_staff_1_a_replayed_code_is_refused_apart_and_never_locks(runtime):
