@@ -39,11 +39,14 @@ from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import reset_demo
 from openccc_tui.services.sign_in import SignInFlow, Step
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.services.staff_sign_in import StaffSession, record_sign_out
+from openccc_tui.widgets.idle_warning import IdleWarning
 from openccc_tui.widgets.literal import TerminalControlFilter
 from openccc_tui.widgets.outbox import OutboxPanel
 
-IDLE_CHECK_SECONDS = 5
+IDLE_CHECK_SECONDS = 1
+IDLE_WARNING_SECONDS = 60
+"""How long before an idle session ends the warning shows (TERM-2)."""
 OUTBOX_PURGE_SECONDS = notify.PURGE_EVERY_SECONDS
 ANSI_THEME = "ansi-dark"
 
@@ -155,6 +158,7 @@ class OpenCCCApp(App[None]):
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self.last_activity = self.idle_clock()
             self.idle_reset_done = False
+            self.hide_idle_warning()
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -203,11 +207,16 @@ class OpenCCCApp(App[None]):
             return
         self.push_screen(STAFF_PAGES[name](session))
 
-    async def sign_out_staff(self, message: str) -> None:
-        self.staff_session = None
+    async def sign_out_staff(self, message: str, why: str = "signed out") -> None:
+        session, self.staff_session = self.staff_session, None
         self.copy_to_clipboard("")
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
+        if session is not None:
+            try:
+                await asyncio.to_thread(record_sign_out, self.runtime, session.actor, why)
+            except Exception as error:  # the session has ended all the same; the log says why it is not audited
+                log_crash(error, where="recording a staff sign-out")
 
     def place_outbox(self, screen: Screen) -> None:
         """Trainer mode: every full page gets the outbox panel while it is shown."""
@@ -248,16 +257,37 @@ class OpenCCCApp(App[None]):
             return settings.kiosk_idle_timeout_seconds
         return settings.staff_idle_timeout_seconds
 
+    def idle_seconds_left(self) -> int:
+        return round(self.idle_limit_seconds - (self.idle_clock() - self.last_activity))
+
+    def hide_idle_warning(self) -> None:
+        for screen in self.screen_stack:
+            screen.query(IdleWarning).remove()
+
+    def show_idle_warning(self) -> None:
+        if self.screen.query(IdleWarning) or self.screen.id == "backdrop":
+            return
+        self.hide_idle_warning()
+        what = "You will be signed out" if self.staff_session is not None else "This page will be cleared"
+        self.screen.mount(IdleWarning(what, self.idle_seconds_left))
+
     async def end_idle_session(self) -> None:
         """After the mode's idle time, the session ends: staff are signed out, and whatever a
-        student left (a page, a half-typed field) is replaced by a fresh first page."""
+        student left (a page, a half-typed field) is replaced by a fresh first page. A warning
+        shows the last minute before (half the time, when it is shorter than two minutes)."""
         limit = self.idle_limit_seconds
-        if self.idle_reset_done or self.idle_clock() - self.last_activity < limit:
+        idle = self.idle_clock() - self.last_activity
+        if self.idle_reset_done:
+            return
+        if idle < limit:
+            if idle >= limit - min(IDLE_WARNING_SECONDS, limit // 2):
+                self.show_idle_warning()
             return
         self.idle_reset_done = True
+        self.hide_idle_warning()
         minutes = f"{limit // 60} minutes" if limit >= 120 else f"{limit} seconds"
         if self.staff_session is not None:
-            await self.sign_out_staff(f"Signed out after {minutes} without activity.")
+            await self.sign_out_staff(f"Signed out after {minutes} without activity.", why=f"idle for {minutes}")
         else:
             self.copy_to_clipboard("")
             await self.reset_to_first_screen()

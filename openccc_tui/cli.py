@@ -82,7 +82,9 @@ def build_parser() -> Parser:
     init.add_argument("--college", required=True, metavar="MIS", help="the college's 3-character MIS code")
     init.add_argument("--college-name", required=True, metavar="NAME")
     init.add_argument("--director", required=True, metavar="USER", help="the director's user name")
-    init.add_argument("--name", metavar="FULL_NAME", default="", help="the director's full name")
+    init.add_argument(
+        "--name", metavar="FULL_NAME", required=True, help="the director's full name, shown in the staff console"
+    )
     init.add_argument(
         "--password-stdin", action="store_true", required=True, help="read the password from standard input"
     )
@@ -93,7 +95,9 @@ def build_parser() -> Parser:
     add.add_argument("user", metavar="USER")
     add.add_argument("--college", required=True, metavar="MIS")
     add.add_argument("--roles", required=True, help="comma-separated: creator, support, director")
-    add.add_argument("--name", metavar="FULL_NAME", default="")
+    add.add_argument(
+        "--name", metavar="FULL_NAME", required=True, help="the person's full name, shown in the staff console"
+    )
     add.add_argument("--pending", action="store_true", help="leave the account waiting for a director's approval")
     add.add_argument(
         "--password-stdin", action="store_true", required=True, help="read the password from standard input"
@@ -325,7 +329,16 @@ def with_totp_key(settings: Settings) -> Settings:
     return settings.model_copy(update={"totp_key": SecretStr(key)})
 
 
+def full_name(args: argparse.Namespace) -> str:
+    """The staff member's full name: the console greets them by it and directors approve by it."""
+    name = " ".join(str(args.name).split())
+    if not name:
+        raise CommandError("give the person's full name with --name")
+    return name
+
+
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    name = full_name(args)
     password = read_password()
     settings = with_totp_key(settings)
     runtime = open_runtime(settings, create=True)
@@ -336,7 +349,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         mis_code=args.college,
         college_name=args.college_name,
         director=args.director,
-        full_name=args.name,
+        full_name=name,
         password=password,
     )
     print(f"Database ready at {display_url(settings.database_url)}.")
@@ -352,6 +365,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(str(error)) from None
     if not roles:
         raise CommandError("give at least one role with --roles")
+    name = full_name(args)
     password = read_password()
     runtime = open_runtime(settings)
     with write_session(runtime.engine) as session:
@@ -361,7 +375,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
             runtime,
             command_line_actor(os_user()),
             username=args.user,
-            full_name=args.name,
+            full_name=name,
             college=college,
             roles=roles,
             password=password,

@@ -53,6 +53,8 @@ def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, caps
         "Test College",
         "--director",
         "jdir",
+        "--name",
+        "Jo Director",
         "--password-stdin",
         stdin="Str0ng#Pass\n",
     )
@@ -66,6 +68,8 @@ def test_init_then_staff_add_on_a_fresh_database(database_url, monkeypatch, caps
         "staff",
         "add",
         "cory",
+        "--name",
+        "Cory Creator",
         "--college",
         "861",
         "--roles",
@@ -94,22 +98,44 @@ def test_database_url_comes_from_the_environment(database_url, monkeypatch, caps
     ("argv", "stdin", "message"),
     [
         (
-            ["staff", "add", "x", "--college", "861", "--roles", "creator", "--password-stdin"],
+            ["staff", "add", "x", "--college", "861", "--roles", "creator", "--name", "X", "--password-stdin"],
             "Str0ng#Pass\n",
             "no college with MIS code 861",
         ),
         (
-            ["staff", "add", "x", "--college", "861", "--roles", "wizard", "--password-stdin"],
+            ["staff", "add", "x", "--college", "861", "--roles", "wizard", "--name", "X", "--password-stdin"],
             "Str0ng#Pass\n",
             "unknown role 'wizard'",
         ),
         (
-            ["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"],
+            [
+                "init",
+                "--college",
+                "861",
+                "--college-name",
+                "T",
+                "--director",
+                "dee",
+                "--name",
+                "Dee",
+                "--password-stdin",
+            ],
             "weak\n",
             "password: rules not met: at least 8 characters",
         ),
         (
-            ["init", "--college", "861", "--college-name", "T", "--director", "dee", "--password-stdin"],
+            [
+                "init",
+                "--college",
+                "861",
+                "--college-name",
+                "T",
+                "--director",
+                "dee",
+                "--name",
+                "Dee",
+                "--password-stdin",
+            ],
             "",
             "no password was given on standard input",
         ),
@@ -194,6 +220,8 @@ def test_acc_7_no_plaintext_password_in_the_database_file_or_the_log(tmp_path, m
         "T",
         "--director",
         "jdir",
+        "--name",
+        "Jo Director",
         "--password-stdin",
         stdin="Pl41n#Secret\n",
     )
@@ -203,6 +231,8 @@ def test_acc_7_no_plaintext_password_in_the_database_file_or_the_log(tmp_path, m
         "staff",
         "add",
         "cory",
+        "--name",
+        "Cory Creator",
         "--college",
         "861",
         "--roles",
@@ -355,6 +385,8 @@ def test_term_4_trainer_mode_refuses_a_database_the_demo_did_not_make(database_u
         "Test College",
         "--director",
         "jdir",
+        "--name",
+        "Jo Director",
         "--password-stdin",
         stdin="Str0ng#Pass\n",
     )
@@ -477,3 +509,14 @@ def test_term_4_demo_makes_its_own_key_and_settings_to_open_it_again(tmp_path, m
     demo_settings = tmp_path / "demo" / "openccc-demo.toml"
     assert code == 0 and f"OPENCCC_CONFIG={demo_settings} openccc-tui --mode trainer" in out
     assert stat.S_IMODE(demo_settings.stat().st_mode) == 0o600 and "totp_key" in demo_settings.read_text()
+
+
+@pytest.mark.parametrize("command", [["init", "--college-name", "T", "--director", "dee"], ["staff", "add", "x"]])
+def test_staff_1_a_staff_account_needs_a_full_name(database_url, monkeypatch, capsys, command):
+    argv = [*command, "--college", "861", "--password-stdin", "--db", database_url]
+    if command[0] == "staff":
+        argv += ["--roles", "creator"]
+    code, _, err = run(monkeypatch, capsys, *argv, stdin="Str0ng#Pass\n")
+    assert code == 2 and "--name" in err
+    code, _, err = run(monkeypatch, capsys, *argv, "--name", "  ", stdin="Str0ng#Pass\n")
+    assert code == 1 and err.strip() == "openccc-tui: error: give the person's full name with --name"

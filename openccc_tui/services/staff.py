@@ -1,6 +1,7 @@
 """Colleges and staff accounts (SPEC STAFF-1, STAFF-2)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pyotp
 from sqlmodel import Session, func, select
@@ -133,6 +134,8 @@ class StaffSummary:
     active: bool
     locked: bool
     enrolled: bool
+    locked_until: datetime | None = None
+    """When a sign-in lockout (five failures) ends, while one holds."""
 
 
 def list_staff(runtime: Runtime, actor: Actor) -> list[StaffSummary]:
@@ -151,6 +154,7 @@ def list_staff(runtime: Runtime, actor: Actor) -> list[StaffSummary]:
                 active=s.active,
                 locked=s.locked_until is not None and s.locked_until > now,
                 enrolled=s.totp_enrolled_at is not None,
+                locked_until=s.locked_until if s.locked_until is not None and s.locked_until > now else None,
             )
             for s in rows
         ]
@@ -230,3 +234,16 @@ def command_line_creator(runtime: Runtime, username: str) -> Actor:
                 "They sign in to the staff console first; a director approves, unlocks or grants the role."
             )
         return staff_actor(staff)
+
+
+def clear_lockout(runtime: Runtime, actor: Actor, staff_id: int) -> None:
+    """End a colleague's sign-in lockout and forget their failures (STAFF-2, SIGN-7)."""
+    with write_session(runtime.engine) as session:
+        director = authorise(session, actor, Role.DIRECTOR)
+        staff = _colleague(session, director, staff_id)
+        session.refresh(staff, with_for_update=True)  # a sign-in settling now waits for this
+        if staff.locked_until is None or staff.locked_until <= runtime.clock():
+            raise ServiceError(f"{staff.username} is not locked out")
+        staff.locked_until = None
+        staff.failed_attempts = 0
+        audit.record(session, runtime, actor, "staff.unlock", detail=staff.username)

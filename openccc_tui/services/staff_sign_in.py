@@ -30,6 +30,7 @@ from openccc_tui.store.models import College, Staff
 TOTP_STEP_SECONDS = 30
 WRONG_CREDENTIALS = "The user name or password is not correct."
 WRONG_CODE = "That code is not correct. Enter the 6-digit code your authenticator app shows now."
+CODE_JUST_USED = "That code was just used; wait for the next one your authenticator app shows."
 NOT_APPROVED = "Your staff access is waiting for a director's approval."
 AGREEMENT = (
     "I will never share this staff account, its password or its authenticator with anyone, "
@@ -129,7 +130,13 @@ class StaffSignInFlow:
                 return self._fail(totp_secrets.SIGN_IN_UNAVAILABLE.format(problem))
             # A TOTP code costs no hash: it is checked with the row held, against replay.
             step = _matching_step(secret, code.strip(), now.timestamp())
-            if step is None or (staff.totp_last_step is not None and step <= staff.totp_last_step):
+            if step is not None and staff.totp_last_step is not None and step <= staff.totp_last_step:
+                # The right code, already used: the app still shows it, so it is no guess and
+                # does not count toward the lock, but it is never accepted twice.
+                audit.record(db, self.runtime, staff_actor(staff), "staff.sign_in.code_reused")
+                self.message = CODE_JUST_USED
+                return self.step
+            if step is None:
                 if lockout.count_failure_in(db, self.runtime, lockout.STAFF, staff, "wrong code"):
                     return self._restart(WRONG_CREDENTIALS)
                 self.message = WRONG_CODE
@@ -153,7 +160,7 @@ class StaffSignInFlow:
         with write_session(self.runtime.engine) as db:
             staff = get_row(db, Staff, self._staff_id)
             staff.agreement_accepted_at = self.runtime.clock()
-            audit.record(db, self.runtime, staff_actor(staff), "staff.agreement.accept", detail=AGREEMENT[:200])
+            audit.record(db, self.runtime, staff_actor(staff), "staff.agreement.accept", detail=AGREEMENT)
             self._finish(db, staff)
         return self.step
 
@@ -178,6 +185,12 @@ class StaffSignInFlow:
         self.enrolment_uri = ""
         self.message = message
         return self.step
+
+
+def record_sign_out(runtime: Runtime, actor: Actor, why: str) -> None:
+    """STAFF-5: the end of a staff session, signed out by hand or after the idle time."""
+    with write_session(runtime.engine) as db:
+        audit.record(db, runtime, actor, "staff.sign_out", detail=why)
 
 
 def _upgrade_hash(_db: Session, staff: Staff, verification: Verification) -> None:

@@ -12,7 +12,8 @@ it, so the database and its -wal and -shm files never get the umask's modes (see
 not stay readable in the file's free pages.
 """
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE = "openccc_write"
 _NOT_DURABLE = "openccc_not_durable"
 _SYNCHRONOUS = "openccc_synchronous"
+_event_loop_watchers: list[Callable[[str], None]] = []
 
 
 class DatabaseURLError(ValueError):
@@ -97,6 +99,29 @@ def _sqlite_engine(url: str, path: Path | None, group: str | None) -> Engine:
     return engine
 
 
+@contextmanager
+def watch_event_loop_sessions(report: Callable[[str], None]) -> Iterator[None]:
+    """While the block runs, `report` hears of every session opened on a thread that runs an
+    asyncio event loop (a Textual app's main thread): a transaction there freezes the screen.
+    For tests; nothing is watched otherwise."""
+    _event_loop_watchers.append(report)
+    try:
+        yield
+    finally:
+        _event_loop_watchers.remove(report)
+
+
+def _check_thread(kind: str) -> None:
+    if not _event_loop_watchers:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread: no event loop runs here
+    for report in list(_event_loop_watchers):
+        report(kind)
+
+
 def in_write_transaction(session: Session) -> bool:
     """Whether `session`'s transaction was begun by `write_session` (on SQLite: IMMEDIATE)."""
     return bool(session.connection().get_execution_options().get(_WRITE, False))
@@ -111,6 +136,7 @@ def write_session(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
     other connection at once, but a power cut may undo it; fit only for a write that a
     durable commit soon covers, such as a sign-in slot (SIGN-7).
     """
+    _check_thread("write_session")
     with Session(engine, expire_on_commit=False) as session:
         connection = session.connection(execution_options={_WRITE: True, _NOT_DURABLE: not durable})
         if not durable and connection.dialect.name == "postgresql":
@@ -126,5 +152,6 @@ def write_session(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reading only; closing it ends the transaction and keeps what was loaded."""
+    _check_thread("read_session")
     with Session(engine, expire_on_commit=False) as session:
         yield session

@@ -170,6 +170,10 @@ async def test_add_3_every_duplicate_message_appears_on_the_screen(make_app, sql
         await open_console(app, pilot, "cory", "creator", page="add_user")
         fill_directly(app.screen)
         await save(app, pilot)
+        assert app.screen.id == "add-user-refused"  # in view until dismissed (issue 16)
+        assert str(app.screen.query_one(".dialog-line").render()) == message
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, AddUserScreen)
         assert str(app.screen.query_one("#page-message").render()) == message
 

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import col, select
 
 from openccc_tui.services.staff_sign_in import (
+    CODE_JUST_USED,
     NOT_APPROVED,
     WRONG_CODE,
     WRONG_CREDENTIALS,
@@ -75,7 +76,7 @@ def test_staff_1_a_code_is_accepted_only_once(runtime):
     flow = StaffSignInFlow(runtime)
     flow.submit_credentials("cory", PASSWORD)
     assert flow.submit_code(code(runtime, "cory")) is StaffStep.CODE
-    assert flow.message == WRONG_CODE
+    assert flow.message == CODE_JUST_USED  # told apart from a wrong code (issue 16)
 
 
 def test_staff_1_codes_from_the_neighbouring_step_are_accepted(runtime):

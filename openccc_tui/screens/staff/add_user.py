@@ -1,22 +1,34 @@
 """The Add User screen (SPEC ADD-1..4): every field, checked as the user leaves it, saved
-by the account-creation service, with the new CCCID shown in a success box."""
+by the account-creation service, with the new CCCID shown in a success box that can record
+the hand-over. "Save and add another" keeps the college's address and phone for the next
+student; a refusal stays on screen, beside the focus, until it is dismissed."""
 
 from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from openccc_tui.domain.fields import check_field
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.accounts import DuplicateAccount, add_user, form_context
+from openccc_tui.screens.staff.support import HandOverDialog
+from openccc_tui.services.accounts import (
+    CreatedAccount,
+    DuplicateAccount,
+    add_user,
+    form_context,
+    record_credentials_given,
+)
 from openccc_tui.services.errors import InvalidInput, describe
 from openccc_tui.widgets.form_field import FormField
+from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.tick_box import TickBox
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,15 @@ AFTER_SELECTS = (
 )
 TEXT_FIELDS = BEFORE_SELECTS + AFTER_SELECTS
 COLUMN_BY_PATH = {FIELD_PATHS[f.column]: f.column for f in TEXT_FIELDS}
+KEPT_FOR_ANOTHER = frozenset({"phone-number", "country", "state", "street1", "street2", "city", "postal"})
+"""What "Save and add another" keeps: the college's address and phone, the same for every
+student a clerk adds in one sitting (with the phone type)."""
+DUPLICATE_FOCUS = {
+    "email": "#f-email",
+    "username": "#f-username",
+}
+"""Where the focus goes after an ADD-3 duplicate message: the field the message names, else
+the first name (the name and date-of-birth checks)."""
 
 
 def field_id(column: str) -> str:
@@ -64,6 +85,7 @@ class AddUserScreen(StaffPage):
     AUTO_FOCUS = "#f-username"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="add_user.save"),
+        Binding("ctrl+n", "save_and_add_another", "Save, add another", id="add_user.save_another"),
         Binding("f6", "multi_account", "Multi Account Creation", id="add_user.multi"),
         Binding("escape", "back", "Back", id="add_user.back"),
     ]
@@ -72,7 +94,11 @@ class AddUserScreen(StaffPage):
         yield Header()
         with VerticalScroll(classes="page form"):
             yield Static("Add OpenCCC User", classes="page-title")
-            yield Static("Fields marked * are required. Save with ctrl+s.", classes="page-help")
+            yield Static(
+                "Fields marked * are required. Save with ctrl+s; ctrl+n saves and starts the next "
+                "student with the same address and phone.",
+                classes="page-help",
+            )
             yield PageMessage()
             for field in BEFORE_SELECTS:
                 yield self._text_field(field)
@@ -88,13 +114,14 @@ class AddUserScreen(StaffPage):
                 )
             for field in AFTER_SELECTS:
                 yield self._text_field(field)
-            yield Checkbox("The student accepts the Terms of Use *", id="f-accepted-terms")
+            yield TickBox("The student accepts the Terms of Use *", id="f-accepted-terms")
             yield Static("", id="f-accepted-terms-error", classes="field-error")
-            yield Checkbox("The student's permission to create this account is on file *", id="permission-on-file")
-            yield FormField(
-                "Permission reference * (form number, date, where it is kept)", field_id="permission-reference"
-            )
-            yield Button("Save", id="save", variant="primary")
+            yield TickBox("The student's permission is on file *", id="permission-on-file")
+            yield FormField("Permission reference *", field_id="permission-reference")
+            yield Static("The form's number and date, and where it is kept.", classes="field-help")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Save and add another", id="save-another")
         yield Footer()
 
     def _text_field(self, field: TextField) -> FormField:
@@ -113,14 +140,14 @@ class AddUserScreen(StaffPage):
         phone_type = self.query_one("#f-phone-type", Select).value
         values["phone-type"] = phone_type if isinstance(phone_type, str) else ""
         values["homeless"] = str(self.query_one("#f-homeless", Select).value)
-        values["accepted-terms"] = "TRUE" if self.query_one("#f-accepted-terms", Checkbox).value else ""
+        values["accepted-terms"] = "TRUE" if self.query_one("#f-accepted-terms", TickBox).value else ""
         return values
 
     def is_filled(self) -> bool:
         typed = any(
             self.query_one(f"#{field_id(f.column)}", Input).value.strip() not in ("", f.default) for f in TEXT_FIELDS
         )
-        return typed or self.query_one("#f-accepted-terms", Checkbox).value
+        return typed or self.query_one("#f-accepted-terms", TickBox).value
 
     @on(Input.Blurred)
     def check_left_field(self, event: Input.Blurred) -> None:
@@ -140,21 +167,26 @@ class AddUserScreen(StaffPage):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
             self.action_save()
+        elif event.button.id == "save-another":
+            self.action_save_and_add_another()
 
     def action_save(self) -> None:
-        self.save()
+        self.save(another=False)
+
+    def action_save_and_add_another(self) -> None:
+        self.save(another=True)
 
     def action_multi_account(self) -> None:
         self.openccc_app.open_staff_page("multi_account")
 
     @work(exclusive=True, group="save")
-    async def save(self) -> None:
+    async def save(self, another: bool) -> None:
         for field in TEXT_FIELDS:
             self._field(field.column).show_error(None)
         self.query_one("#f-accepted-terms-error", Static).update("")
         self.query_one("#permission-reference-field", FormField).show_error(None)
         values = self.values()
-        on_file = self.query_one("#permission-on-file", Checkbox).value
+        on_file = self.query_one("#permission-on-file", TickBox).value
         reference = self.query_one("#permission-reference", Input).value if on_file else ""
         try:
             created = await self.run_service(add_user, values, permission_reference=reference)
@@ -162,23 +194,40 @@ class AddUserScreen(StaffPage):
             cause = failure.__cause__
             if isinstance(cause, InvalidInput):
                 self._show_field_errors(cause)
-            elif isinstance(cause, DuplicateAccount):
-                self.notify(str(cause), title="Not saved", severity="error")
+            else:
+                self._refused(str(cause), cause)
             return
-        self._clear()
-        self.show_message("")
-        self.app.push_screen(
-            MessageDialog(
-                "Account created",
-                [
-                    f"User name: {created.username}",
-                    f"Email: {created.email}",
-                    f"CCCID: {created.cccid}",
-                    "The student must change this password at first sign-in.",
-                ],
-                dialog_id="add-user-success",
-            )
-        )
+        self._clear(keep=KEPT_FOR_ANOTHER if another else frozenset())
+        self.show_message(f"Saved {created.email} ({created.cccid}).")
+
+        def after(handover: bool | None) -> None:
+            if handover:
+                self.record_handover(created)
+
+        self.app.push_screen(AccountCreatedDialog(created), after)
+
+    def _refused(self, text: str, cause: BaseException | None) -> None:
+        """A refusal that no field shows (ADD-3 duplicates): a box that stays until dismissed,
+        then the focus on the field it names."""
+        focus = "#f-first"
+        if isinstance(cause, DuplicateAccount):
+            focus = next((f for word, f in DUPLICATE_FOCUS.items() if f"with {word}:" in text), focus)
+
+        def after(_: None) -> None:
+            self.query_one(focus).focus()
+
+        self.app.push_screen(MessageDialog("Not saved", [text], dialog_id="add-user-refused"), after)
+
+    @work(group="handover")
+    async def record_handover(self, created: CreatedAccount) -> None:
+        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
+        if answer is None:
+            return
+        try:
+            await self.run_service(record_credentials_given, created.account_id, *answer)
+        except Failed:
+            return
+        self.show_message(f"Saved {created.email} ({created.cccid}); hand-over recorded for the tracking sheet.")
 
     def _show_field_errors(self, error: InvalidInput) -> None:
         self.show_message("Not saved: correct the fields marked below.", error=True)
@@ -197,15 +246,19 @@ class AddUserScreen(StaffPage):
         if first:
             self.query_one(first).focus()
 
-    def _clear(self) -> None:
+    def _clear(self, keep: frozenset[str] = frozenset()) -> None:
+        """A fresh form, but for the columns in `keep` (and the phone type with the phone)."""
         for field in TEXT_FIELDS:
-            self.query_one(f"#{field_id(field.column)}", Input).value = field.default
-        self.query_one("#f-phone-type", Select).clear()
+            if field.column not in keep:
+                self.query_one(f"#{field_id(field.column)}", Input).value = field.default
+        if "phone-number" not in keep:
+            self.query_one("#f-phone-type", Select).clear()
         self.query_one("#f-homeless", Select).value = "FALSE"
-        self.query_one("#f-accepted-terms", Checkbox).value = False
-        self.query_one("#permission-on-file", Checkbox).value = False
+        self.query_one("#f-accepted-terms", TickBox).value = False
+        self.query_one("#permission-on-file", TickBox).value = False
         self.query_one("#permission-reference", Input).value = ""
         self.query_one(f"#{field_id('username')}", Input).focus()
+        self.query_one(VerticalScroll).scroll_home(animate=False)
 
     def action_back(self) -> None:
         self.leave()
@@ -221,3 +274,41 @@ class AddUserScreen(StaffPage):
                 return
         self._clear()
         self.app.pop_screen()
+
+
+class AccountCreatedDialog(ModalScreen[bool]):
+    """ADD-4's success box: user name, email and CCCID. Enter closes it; h (or the button)
+    goes on to record that the credentials were handed to the student (TRACK-1)."""
+
+    AUTO_FOCUS = "#ok"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="created.close"),
+        Binding("h", "handover", "Record hand-over", id="created.handover"),
+    ]
+
+    def __init__(self, created: CreatedAccount) -> None:
+        super().__init__(id="add-user-success")
+        self.created = created
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Account created", classes="dialog-title")
+            for line in (
+                f"User name: {self.created.username}",
+                f"Email: {self.created.email}",
+                f"CCCID: {self.created.cccid}",
+                "The student must change this password at first sign-in.",
+            ):
+                yield Literal(line, classes="dialog-line")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Record hand-over (h)", id="handover")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "handover")
+
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+    def action_handover(self) -> None:
+        self.dismiss(True)

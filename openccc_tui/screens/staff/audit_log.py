@@ -1,5 +1,5 @@
 """The audit log for directors (SPEC STAFF-5): filter by staff, account, action and date;
-export what is shown to CSV."""
+page through every match (n and p), and export them all to CSV."""
 
 from textual import work
 from textual.app import ComposeResult
@@ -9,7 +9,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.audit_log import AuditFilter, export_audit, search_audit
+from openccc_tui.services.audit_log import PAGE_SIZE, AuditFilter, AuditPage, audit_page, export_audit
+from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
@@ -19,8 +20,15 @@ class AuditLogScreen(StaffPage):
     AUTO_FOCUS = "#audit-staff"
     BINDINGS = [
         Binding("f5", "export", "Export CSV", id="audit.export"),
+        Binding("n", "page(1)", "Older", id="audit.older"),
+        Binding("p", "page(-1)", "Newer", id="audit.newer"),
         Binding("escape", "back", "Back", id="audit.back"),
     ]
+
+    def __init__(self, session: StaffSession) -> None:
+        super().__init__(session)
+        self.page: AuditPage | None = None
+        self.shown_filters = AuditFilter()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,22 +71,47 @@ class AuditLogScreen(StaffPage):
         else:
             self.search()
 
-    @work(exclusive=True, group="search")
-    async def search(self) -> None:
+    def search(self) -> None:
         filters = self.filters()
-        if filters is None:
-            return
+        if filters is not None:
+            self.show_page(filters, 0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            page = self.page
+            if page is None:
+                return False
+            older = parameters[0] == 1
+            return page.offset + PAGE_SIZE < page.total if older else page.offset > 0
+        return True
+
+    def action_page(self, direction: int) -> None:
+        if self.page is not None:
+            self.show_page(self.shown_filters, self.page.offset + direction * PAGE_SIZE)
+
+    @work(exclusive=True, group="search")
+    async def show_page(self, filters: AuditFilter, offset: int) -> None:
+        """The page of matches that starts `offset` events after the newest."""
         try:
-            rows = await self.run_service(search_audit, filters)
+            page = await self.run_service(audit_page, filters, offset=offset)
         except Failed:
             return
+        self.page, self.shown_filters = page, filters
         table = self.query_one("#audit-rows", DataTable)
         table.clear()
-        for row in rows:
+        for row in page.rows:
             table.add_row(
                 *(cell(value) for value in (f"{row.at:%Y-%m-%d %H:%M}", row.actor, row.action, row.cccid, row.detail))
             )
-        self.show_message(f"{len(rows)} event(s).")
+        self.refresh_bindings()
+        if not page.total:
+            self.show_message("No event matches.")
+            return
+        first, last = page.offset + 1, page.offset + len(page.rows)
+        keys = " · ".join(
+            text for text, shown in (("n: older", last < page.total), ("p: newer", page.offset > 0)) if shown
+        )
+        self.show_message(f"Events {first:,}–{last:,} of {page.total:,}, newest first." + (f" {keys}" if keys else ""))
 
     @work(exclusive=True, group="export")
     async def action_export(self) -> None:

@@ -52,7 +52,12 @@ class StaffHomeScreen(AppAccess, Screen[None]):
         yield Header()
         with Vertical(classes="page"):
             yield Static("Staff console", classes="page-title")
-            yield Literal(f"{session.full_name} ({session.actor.name}) · {roles}")
+            who = (
+                session.full_name
+                if session.full_name == session.actor.name
+                else f"{session.full_name} ({session.actor.name})"
+            )
+            yield Literal(f"{who} · {roles}")
             yield Literal(f"{session.college_mis} {session.college_name}", classes="page-help")
             for action in allowed_actions(session):
                 yield Button(action.label, id=f"open-{action.screen}")

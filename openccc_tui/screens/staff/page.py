@@ -10,7 +10,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from openccc_tui.screens.app_access import AppAccess
-from openccc_tui.services.errors import InvalidInput, ServiceError, describe
+from openccc_tui.screens.field_names import name_problems
+from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.page_message import PageMessage
 
@@ -48,7 +49,7 @@ class StaffPage(AppAccess, Screen[None]):
         try:
             return await asyncio.to_thread(service, self.openccc_app.runtime, self.actor, *args, **kwargs)
         except InvalidInput as error:
-            self.show_message("; ".join(f"{e.path}: {describe(e)}" for e in error.errors), error=True)
+            self.show_message(name_problems(error.errors), error=True)
             raise Failed from error
         except ServiceError as error:
             self.show_message(str(error), error=True)

@@ -1,5 +1,9 @@
 """Staff access, for directors (SPEC STAFF-2): approve staff, grant and revoke roles,
-deactivate; never the director's own account."""
+deactivate, end a sign-in lockout; never the director's own account. Approving,
+deactivating and unlocking ask first."""
+
+from collections.abc import Callable
+from datetime import UTC
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -8,8 +12,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from openccc_tui.domain.staff import Role
+from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.staff import StaffSummary, approve_staff, list_staff, set_active, set_role
+from openccc_tui.services.staff import (
+    StaffSummary,
+    approve_staff,
+    clear_lockout,
+    list_staff,
+    set_active,
+    set_role,
+)
+from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
 
@@ -19,7 +32,10 @@ def _status(member: StaffSummary) -> str:
         return "deactivated"
     if not member.approved:
         return "waiting for approval"
-    return "locked" if member.locked else "active"
+    if member.locked_until is not None:
+        until = member.locked_until if member.locked_until.tzinfo else member.locked_until.replace(tzinfo=UTC)
+        return f"locked until {until.astimezone():%H:%M}"
+    return "active"
 
 
 class StaffAccessScreen(StaffPage):
@@ -29,11 +45,12 @@ class StaffAccessScreen(StaffPage):
         Binding("2", "toggle_role('support')", "Support", id="staff_access.support"),
         Binding("3", "toggle_role('director')", "Director", id="staff_access.director"),
         Binding("d", "toggle_active", "(De)activate", id="staff_access.active"),
+        Binding("u", "unlock", "Unlock", id="staff_access.unlock"),
         Binding("escape", "back", "Back", id="staff_access.back"),
     ]
     AUTO_FOCUS = "#staff-rows"
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: StaffSession) -> None:
         super().__init__(session)
         self.members: dict[int, StaffSummary] = {}
 
@@ -43,7 +60,7 @@ class StaffAccessScreen(StaffPage):
             yield Static("Staff access", classes="page-title")
             yield Static(
                 "Choose a staff member, then: p approve · 1 2 3 toggle creator, support, director · "
-                "d deactivate or reactivate.",
+                "d deactivate or reactivate · u end a sign-in lockout.",
                 classes="page-help",
             )
             yield PageMessage()
@@ -51,6 +68,7 @@ class StaffAccessScreen(StaffPage):
             with Horizontal(classes="buttons"):
                 yield Button("Approve", id="approve")
                 yield Button("(De)activate", id="active")
+                yield Button("Unlock", id="unlock")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -90,6 +108,8 @@ class StaffAccessScreen(StaffPage):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "approve":
             self.action_approve()
+        elif event.button.id == "unlock":
+            self.action_unlock()
         else:
             self.action_toggle_active()
 
@@ -100,7 +120,12 @@ class StaffAccessScreen(StaffPage):
     def action_approve(self) -> None:
         member = self.selected()
         if member:
-            self.change(approve_staff, member.staff_id, done=f"{member.username} approved.")
+            self.change(
+                approve_staff,
+                member.staff_id,
+                done=f"{member.username} approved.",
+                ask=(f"Approve {member.full_name} ({member.username})? They can sign in and act at once.", "Approve"),
+            )
 
     def action_toggle_role(self, role: str) -> None:
         member = self.selected()
@@ -113,10 +138,41 @@ class StaffAccessScreen(StaffPage):
         member = self.selected()
         if member:
             verb = "deactivated" if member.active else "reactivated"
-            self.change(set_active, member.staff_id, not member.active, done=f"{member.username} {verb}.")
+            effect = "can no longer sign in or act" if member.active else "can sign in again"
+            self.change(
+                set_active,
+                member.staff_id,
+                not member.active,
+                done=f"{member.username} {verb}.",
+                ask=(
+                    f"{'Deactivate' if member.active else 'Reactivate'} {member.full_name} ({member.username})? "
+                    f"They {effect}.",
+                    "Deactivate" if member.active else "Reactivate",
+                ),
+            )
+
+    def action_unlock(self) -> None:
+        member = self.selected()
+        if member:
+            self.change(
+                clear_lockout,
+                member.staff_id,
+                done=f"{member.username} can sign in again.",
+                ask=(
+                    f"End the sign-in lockout of {member.full_name} ({member.username})? Do this only after "
+                    "you have spoken to them: five wrong tries may mean someone else tried their account.",
+                    "Unlock",
+                ),
+            )
 
     @work(exclusive=True, group="change")
-    async def change(self, service, *args, done: str) -> None:
+    async def change(
+        self, service: Callable[..., None], *args: object, done: str, ask: tuple[str, str] | None = None
+    ) -> None:
+        if ask is not None:
+            question, yes = ask
+            if not await self.app.push_screen_wait(ConfirmDialog(question, yes=yes, no="Cancel")):
+                return
         try:
             await self.run_service(service, *args)
         except Failed:

@@ -1,6 +1,7 @@
 """Support look-up (SPEC REC-4, STAFF-4): find an account, see it without secrets, update
 its email after verifying identity, send a one-time password, record a hand-over."""
 
+import asyncio
 from datetime import date
 
 from textual import on, work
@@ -8,19 +9,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
-from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.staff import Role
+from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.screens.field_names import name_problems
 from openccc_tui.screens.staff.messages import StudentMessagesScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import record_credentials_given
+from openccc_tui.services.errors import InvalidInput, ServiceError, describe
+from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.services.support import AccountView, Search, find_accounts, get_account, reset_password, update_email
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal, cell
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.tick_box import TickBox
 
 
 def _yes(flag: bool) -> str:
@@ -140,7 +145,7 @@ class AccountScreen(StaffPage):
         Binding("escape", "back", "Back", id="account.back"),
     ]
 
-    def __init__(self, session, account_id: int) -> None:
+    def __init__(self, session: StaffSession, account_id: int) -> None:
         super().__init__(session)
         self.account_id = account_id
         self.view: AccountView | None = None
@@ -201,19 +206,7 @@ class AccountScreen(StaffPage):
 
     @work(group="action")
     async def action_update_email(self) -> None:
-        answer = await self.app.push_screen_wait(UpdateEmailDialog())
-        if answer is None:
-            return
-        try:
-            await self.run_service(
-                update_email,
-                self.account_id,
-                answer[0],
-                answer[1],
-                identity_verified=answer[2],
-                verification_note=answer[3],
-            )
-        except Failed:
+        if not await self.app.push_screen_wait(UpdateEmailDialog(self.session, self.account_id)):
             return
         self.show_message("Email updated. The student validates it with a code at the next sign-in.")
         self.refresh_account()
@@ -250,18 +243,25 @@ class AccountScreen(StaffPage):
         self.refresh_account()
 
 
-class UpdateEmailDialog(ModalScreen[tuple[str, str, bool, str] | None]):
-    """The new address twice, and how the student's identity was verified (REC-4, ACC-9)."""
+class UpdateEmailDialog(AppAccess, ModalScreen[bool]):
+    """Saves the new email itself, so a refusal is shown beside what was typed, which stays
+    (REC-4); dismisses True once the email is updated."""
 
     AUTO_FOCUS = "#new-email"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="email.cancel")]
+    FIELDS = {"email": "new-email", "email.confirm": "confirm-email", "verification": "verification-note"}
+
+    def __init__(self, session: StaffSession, account_id: int) -> None:
+        super().__init__()
+        self.session, self.account_id = session, account_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Update the email on file", classes="dialog-title")
+            yield Static("", id="email-message", classes="sign-in-message", markup=False)
             yield FormField("New email", field_id="new-email")
             yield FormField("Confirm new email", field_id="confirm-email")
-            yield Checkbox("I verified the student's identity", id="verified")
+            yield TickBox("I verified the student's identity", id="verified")
             yield FormField("How identity was verified", field_id="verification-note")
             with Horizontal(classes="buttons"):
                 yield Button("Update", id="update", variant="primary")
@@ -269,24 +269,50 @@ class UpdateEmailDialog(ModalScreen[tuple[str, str, bool, str] | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
-            self.dismiss(None)
-            return
+            self.dismiss(False)
+        else:
+            self.save()
+
+    def on_input_submitted(self) -> None:
+        self.save()
+
+    @work(exclusive=True)
+    async def save(self) -> None:
         value = lambda i: self.query_one(f"#{i}", Input).value  # noqa: E731
-        if normalise_email(value("new-email")) != normalise_email(value("confirm-email")):
-            self.query_one("#confirm-email-field", FormField).show_error("Type the same email address twice.")
-            self.query_one("#confirm-email", Input).focus()
-            return
-        self.dismiss(
-            (
+        for field in self.query(FormField):
+            field.show_error(None)
+        message = self.query_one("#email-message", Static)
+        message.update("")
+        try:
+            await asyncio.to_thread(
+                update_email,
+                self.openccc_app.runtime,
+                self.session.actor,
+                self.account_id,
                 value("new-email"),
                 value("confirm-email"),
-                self.query_one("#verified", Checkbox).value,
-                value("verification-note"),
+                identity_verified=self.query_one("#verified", TickBox).value,
+                verification_note=value("verification-note"),
             )
-        )
+        except InvalidInput as error:
+            message.update("Not updated: correct the fields marked below.")
+            for problem in error.errors:
+                field_id = self.FIELDS.get(problem.path)
+                if field_id:
+                    self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
+                else:
+                    message.update(name_problems([problem]))
+            first = next((self.FIELDS[p.path] for p in error.errors if p.path in self.FIELDS), None)
+            if first:
+                self.query_one(f"#{first}").focus()
+            return
+        except ServiceError as error:
+            message.update(f"Not updated: {error}.")
+            return
+        self.dismiss(True)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(False)
 
 
 class HandOverDialog(ModalScreen[tuple[date, str] | None]):

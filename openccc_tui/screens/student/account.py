@@ -15,11 +15,10 @@ from openccc_tui.domain.recovery import SECRET_QUESTIONS
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.domain.text import printable
 from openccc_tui.screens.app_access import AppAccess
-from openccc_tui.services import student_account
 from openccc_tui.services.edit_account import EditAccountFlow, EditStep
 from openccc_tui.services.errors import describe
 from openccc_tui.services.flow import MessageKind
-from openccc_tui.services.student_account import PROFILE_FIELDS
+from openccc_tui.services.student_account import PROFILE_FIELDS, Profile
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.page_message import PageMessage
@@ -55,14 +54,15 @@ class EditAccountScreen(AppAccess, Screen[None]):
         Binding("escape", "back", "Back", id="edit_account.back"),
     ]
 
-    def __init__(self, student: StudentSession) -> None:
+    def __init__(self, student: StudentSession, profile: Profile) -> None:
+        """`profile` is read before the page opens, off the event loop."""
         super().__init__()
         self.student = student
+        self.profile = profile
         self.flow = EditAccountFlow(self.openccc_app.runtime, student)
 
     def compose(self) -> ComposeResult:
-        runtime = self.openccc_app.runtime
-        profile = student_account.load_profile(runtime, self.student)
+        runtime, profile = self.openccc_app.runtime, self.profile
         yield Header()
         with VerticalScroll(classes="page form"):
             yield Static("Edit Account", classes="page-title")
@@ -113,7 +113,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        values = student_account.load_profile(self.openccc_app.runtime, self.student).values
+        values = self.profile.values
         for column, value in values.items():
             if column in LABELS:
                 # Stored before today's input rules? Then its escapes show, and saving asks for a fix.

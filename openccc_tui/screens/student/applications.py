@@ -43,10 +43,11 @@ class MyApplicationsScreen(AppAccess, Screen[None]):
         self.query_one("#applications", DataTable).add_columns("Confirmation", "Type", "Term", "College", "Submitted")
         self.load()
 
-    def load(self) -> None:
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        rows = await asyncio.to_thread(applications.list_applications, self.openccc_app.runtime, self.student)
         table = self.query_one("#applications", DataTable)
         table.clear()
-        rows = applications.list_applications(self.openccc_app.runtime, self.student)
         for a in rows:
             table.add_row(
                 cell(a.confirmation_number),
@@ -64,7 +65,7 @@ class MyApplicationsScreen(AppAccess, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    @work(exclusive=True)
+    @work(exclusive=True, group="new")
     async def action_new_application(self) -> None:
         choice = await self.app.push_screen_wait(NewApplicationDialog())
         if choice is None:
@@ -108,12 +109,7 @@ class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, st
                 ),
                 (
                     "College",
-                    Select(
-                        [(name, college_id) for college_id, name in applications.colleges(runtime)],
-                        id="app-college",
-                        prompt="Choose",
-                        compact=True,
-                    ),
+                    Select[int]([], id="app-college", prompt="Choose", compact=True),
                 ),
                 (
                     "Term",
@@ -132,6 +128,14 @@ class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, st
             with Horizontal(classes="buttons"):
                 yield Button("Submit", id="submit", variant="primary")
                 yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.load_colleges()
+
+    @work(exclusive=True, group="colleges")
+    async def load_colleges(self) -> None:
+        colleges = await asyncio.to_thread(applications.colleges, self.openccc_app.runtime)
+        self.query_one("#app-college", Select).set_options((name, college_id) for college_id, name in colleges)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":

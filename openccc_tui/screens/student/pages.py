@@ -1,16 +1,20 @@
 """The pages after Sign In: Username, Password, Validation Code, the ownership conflict,
 the helpdesk, Edit Profile and Update Password (SPEC SIGN-3..6)."""
 
+import asyncio
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
+from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.services import student_account
 from openccc_tui.services.records import required
 from openccc_tui.services.sign_in import Method, Step
 from openccc_tui.services.student_session import StudentSession
@@ -67,9 +71,11 @@ class PasswordScreen(StudentStep):
         else:
             self.submit()
 
-    def action_forgot_password(self) -> None:
+    @work(exclusive=True, group="forgot")
+    async def action_forgot_password(self) -> None:
         """REC-1: the account found on the Sign In page, if any, chooses where the code goes."""
-        self.app.push_screen(ForgotPasswordScreen(self.flow.forgot_password()))
+        flow = await asyncio.to_thread(self.flow.forgot_password)
+        self.app.push_screen(ForgotPasswordScreen(flow))
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -175,19 +181,29 @@ class EditProfileScreen(StudentStep):
         )
 
     def body(self) -> ComposeResult:
-        choices = self.flow.preferred_choices()
-        with RadioSet(id="preferred"):
-            for method in choices:
-                yield RadioButton(
-                    METHOD_WORDS[method].capitalize(), value=method is self.flow.method, id=f"prefer-{method.value}"
-                )
+        yield Vertical(id="preferred-choices")
         yield Button("Continue", id="continue", variant="primary")
+
+    def on_mount(self) -> None:  # StudentStep.on_mount runs too: Textual calls each class's handler
+        self.show_choices()
+
+    @work(exclusive=True, group="choices")
+    async def show_choices(self) -> None:
+        choices = await asyncio.to_thread(self.flow.preferred_choices)
+        buttons = [
+            RadioButton(METHOD_WORDS[m].capitalize(), value=m is self.flow.method, id=f"prefer-{m.value}")
+            for m in choices
+        ]
+        await self.query_one("#preferred-choices", Vertical).mount(RadioSet(*buttons, id="preferred"))
+        self.query_one("#preferred", RadioSet).focus()
 
     def on_button_pressed(self) -> None:
         self.submit()
 
     @work(exclusive=True)
     async def submit(self) -> None:
+        if not self.query("#preferred"):
+            return  # the choices are still being read
         chosen = self.query_one("#preferred", RadioSet).pressed_button
         method = Method((chosen.id or "prefer-email").removeprefix("prefer-")) if chosen else self.flow.method
         await self.answer(self.flow.confirm_profile, method)
@@ -209,11 +225,19 @@ class UpdatePasswordScreen(StudentStep):
         yield Vertical(id="checklist")
         yield Button("Save password", id="save", variant="primary")
 
-    def on_mount(self) -> None:
-        self.context = self.flow.password_context()
-        self.show_checklist("")
+    context: PasswordContext | None = None
+
+    def on_mount(self) -> None:  # StudentStep.on_mount runs too
+        self.load_context()
+
+    @work(exclusive=True, group="context")
+    async def load_context(self) -> None:
+        self.context = await asyncio.to_thread(self.flow.password_context)
+        self.show_checklist(self.query_one("#new-password", Input).value)
 
     def show_checklist(self, password: str) -> None:
+        if self.context is None:
+            return  # shown once the names it checks against are read
         checklist = self.query_one("#checklist", Vertical)
         checklist.remove_children()
         rows = self.openccc_app.runtime.profile.password_checklist(password, self.context)
@@ -272,14 +296,17 @@ class StudentHomeScreen(StudentStep):
         yield Button("Sign out", id="sign-out")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        {
-            "my-applications": self.action_my_applications,
-            "edit-account": self.action_edit_account,
-            "sign-out": self.action_sign_out,
-        }[event.button.id or ""]()
+        if event.button.id == "edit-account":
+            self.action_edit_account()
+        elif event.button.id == "sign-out":
+            self.action_sign_out()
+        else:
+            self.action_my_applications()
 
-    def action_edit_account(self) -> None:
-        self.app.push_screen(EditAccountScreen(self.student))
+    @work(exclusive=True, group="open")
+    async def action_edit_account(self) -> None:
+        profile = await asyncio.to_thread(student_account.load_profile, self.openccc_app.runtime, self.student)
+        self.app.push_screen(EditAccountScreen(self.student, profile))
 
     def action_my_applications(self) -> None:
         self.app.push_screen(MyApplicationsScreen(self.student))
