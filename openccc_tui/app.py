@@ -116,6 +116,7 @@ class OpenCCCApp(App[None]):
         self.idle_reset_done = True
         self.outbox_shown = mode is Mode.TRAINER
         self.output_filter = TerminalControlFilter()
+        self.held_keys: list[events.Key | events.Paste] | None = None
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -155,7 +156,29 @@ class OpenCCCApp(App[None]):
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
             self.last_activity = self.idle_clock()
             self.idle_reset_done = False
+        if isinstance(event, (events.Key, events.Paste)) and self.held_keys is not None:
+            self.held_keys.append(event)
+            return
         await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """From now on, keys and pastes wait: a page is about to be replaced, and what the
+        student types ahead belongs to the page that follows, not to this page's fields."""
+        if self.held_keys is None:
+            self.held_keys = []
+
+    def release_keys(self, *, deliver: bool) -> None:
+        """Stop holding keys: `deliver` sends the keys held to the page now on screen (in the
+        order typed, before any typed later); otherwise they are dropped."""
+        held, self.held_keys = self.held_keys or [], None
+        if deliver:
+            for event in held:
+                copy = (
+                    events.Paste(event.text)
+                    if isinstance(event, events.Paste)
+                    else events.Key(event.key, event.character)
+                )
+                self.post_message(copy)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
@@ -170,6 +193,7 @@ class OpenCCCApp(App[None]):
 
     async def reset_to_first_screen(self) -> None:
         """Drop every page and start again on a fresh first page: nothing of the last user stays."""
+        self.release_keys(deliver=False)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
@@ -178,8 +202,11 @@ class OpenCCCApp(App[None]):
         return SignInFlow(self.runtime)
 
     async def show_student_step(self, flow: SignInFlow) -> None:
-        """The page for the flow's current step replaces the one on screen."""
-        await self.switch_screen(STUDENT_PAGES[flow.step](flow))
+        """The page for the flow's current step replaces the one on screen; keys typed
+        meanwhile go to it once its first field has the focus."""
+        page = STUDENT_PAGES[flow.step](flow)
+        await self.switch_screen(page)
+        page.call_after_refresh(self.release_keys, deliver=True)
 
     async def sign_out_student(self) -> None:
         self.copy_to_clipboard("")

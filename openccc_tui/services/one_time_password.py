@@ -21,7 +21,8 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.domain.policy import PasswordContext, generate_password
+from openccc_tui.domain.policy import PasswordContext
+from openccc_tui.domain.readable_password import SEPARATOR, readable_one_time_password
 from openccc_tui.services import notify
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
@@ -53,7 +54,7 @@ def _new_one_time_password(runtime: Runtime, account: StudentAccount) -> str:
         username=account.username or "",
         common_passwords=runtime.common_passwords,
     )
-    return generate_password(runtime.profile, context)
+    return readable_one_time_password(runtime.profile, context)
 
 
 def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time: str, intro: str) -> None:
@@ -65,7 +66,9 @@ def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time
         subject="Your OpenCCC one-time password",
         body=(
             f"{intro}\n\n"
-            f"One-time password: {one_time}\n\n"
+            f"One-time password: {one_time}\n"
+            f"{'Type it as shown, dashes included. ' if SEPARATOR in one_time else ''}"
+            "It has no zero, no letter O and no number one.\n\n"
             "Sign in with it: you will be asked to choose a new password straight away.\n"
             "If you did not ask for this, contact your college's helpdesk."
         ),

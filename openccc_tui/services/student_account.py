@@ -279,6 +279,23 @@ def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     )
 
 
+_NEGATIVE_RULES = (("Does not contain ", "it contains "), ("Not ", "it is "), ("No ", "it has "))
+
+
+def password_refusal(problems: list[str]) -> str:
+    """The rules a new password fails, in plain words: `Choose another password: it contains
+    your first or last name.` rather than the checklist's `Does not contain …`."""
+    reasons = []
+    for problem in problems:
+        for rule, reason in _NEGATIVE_RULES:
+            if problem.startswith(rule):
+                reasons.append(reason + problem.removeprefix(rule))
+                break
+        else:
+            reasons.append("it needs " + problem[0].lower() + problem[1:])
+    return "Choose another password: " + "; ".join(reasons) + "."
+
+
 def change_password(runtime: Runtime, account_id: int, password: str, confirm: str, *, why: str) -> str | None:
     """Set a new password that meets the policy and differs from the old one (SIGN-6, REC-1).
 
@@ -286,7 +303,7 @@ def change_password(runtime: Runtime, account_id: int, password: str, confirm: s
     """
     problems = runtime.profile.password_problems(password, password_context(runtime, account_id))
     if problems:
-        return "The new password does not meet: " + ", ".join(p[0].lower() + p[1:] for p in problems) + "."
+        return password_refusal(problems)
     if password != confirm:
         return "The two passwords do not match."
     with read_session(runtime.engine) as db:

@@ -43,7 +43,7 @@ async def test_term_4_outbox_panel_shows_the_code_as_it_is_sent(demo_app, sqlite
         await pilot.pause()
         await refreshed(app, pilot)
         code = factories.latest_code(sqlite_runtime, "una.unvalidated@demo.example")
-        assert panel_text(app).startswith(f"Your OpenCCC verification code is {code}.")
+        assert panel_text(app).startswith(f"Your OpenCCC Validation Code is {code}.")
         assert "→ una.unvalidated@demo.example 15:30" in panel_text(app)
         await pilot.press("f9")
         assert not app.screen.query(OutboxPanel)

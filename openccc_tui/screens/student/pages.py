@@ -34,11 +34,8 @@ class UsernameScreen(StudentStep):
         yield FormField("User name", field_id="username")
         yield Button("Next", id="next", variant="primary")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -58,14 +55,11 @@ class PasswordScreen(StudentStep):
         yield Button("Sign In", id="sign-in", variant="primary")
         yield Button("Forgot your password?", id="forgot")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "forgot":
             self.action_forgot_password()
         else:
-            self.submit()
+            self.go_on()
 
     def action_forgot_password(self) -> None:
         """REC-1: the account found on the Sign In page, if any, chooses where the code goes."""
@@ -87,24 +81,21 @@ class ValidationCodeScreen(StudentStep):
     def help_text(self) -> str:
         kind = "email" if self.flow.destination.channel == "email" else "text message"
         return (
-            f"We were able to locate your account. Enter the verification code sent to "
+            f"We were able to locate your account. Enter the Validation Code sent to "
             f"{self.flow.masked_destination}. If you didn't get the {kind}, check your junk folder "
             "or resend or try again."
         )
 
     def body(self) -> ComposeResult:
-        yield FormField("Verification code", field_id="code", max_length=6, placeholder="6 digits")
+        yield FormField("Validation Code", field_id="code", max_length=6, placeholder="6 digits")
         yield Button("Next", id="next", variant="primary")
         yield Button("Resend", id="resend")
-
-    def on_input_submitted(self) -> None:
-        self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "resend":
             self.action_resend()
         else:
-            self.submit()
+            self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -125,26 +116,20 @@ class AlternateContactScreen(StudentStep):
     def help_text(self) -> str:
         return (
             f"This {METHOD_WORDS[self.flow.method]} is already validated on another account, so it cannot "
-            "sign you in. Enter another mobile phone number or email address of yours: we will send it a code."
+            "sign you in. Enter another mobile phone number or email address of yours: we will send it "
+            "a Validation Code."
         )
 
     def body(self) -> ComposeResult:
-        with RadioSet(id="alternate-method"):
-            yield RadioButton("Mobile phone number", value=True, id="alt-phone")
-            yield RadioButton("Email address", id="alt-email")
-        yield FormField("Mobile phone or email", field_id="alternate")
+        yield FormField("Mobile phone or email", field_id="alternate", placeholder="(530) 555-0123 or name@example.com")
         yield Button("Send code", id="send", variant="primary")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
-        method = Method.PHONE if self.query_one("#alt-phone", RadioButton).value else Method.EMAIL
-        await self.answer(self.flow.submit_alternate, method, self.query_one(FormField).value)
+        await self.answer(self.flow.submit_alternate_contact, self.query_one(FormField).value)
 
 
 class HelpdeskScreen(StudentStep):
@@ -161,6 +146,10 @@ class HelpdeskScreen(StudentStep):
         yield Button("Back to Sign In", id="start-over", variant="primary")
 
     def on_button_pressed(self) -> None:
+        self.action_start_over()
+
+    def submit(self) -> None:
+        self.openccc_app.release_keys(deliver=False)
         self.action_start_over()
 
 
@@ -184,7 +173,7 @@ class EditProfileScreen(StudentStep):
         yield Button("Continue", id="continue", variant="primary")
 
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -226,14 +215,15 @@ class UpdatePasswordScreen(StudentStep):
     def password_typed(self, event: Input.Changed) -> None:
         self.show_checklist(event.value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "new-password":
+    def action_continue(self) -> None:
+        """Enter in the new password goes on to its confirmation."""
+        if self.focused is self.query_one("#new-password"):
             self.query_one("#confirm-password").focus()
         else:
-            self.submit()
+            super().action_continue()
 
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -252,6 +242,8 @@ class StudentHomeScreen(StudentStep):
 
     TITLE_TEXT = "My OpenCCC Account"
     AUTO_FOCUS = "#my-applications"
+    CONTINUES = False
+    """Enter presses the focused button, as on any page: My Applications first."""
     BINDINGS = [
         Binding("e", "edit_account", "Edit Account", id="home.edit_account"),
         Binding("m", "my_applications", "My Applications", id="home.applications"),
@@ -287,5 +279,7 @@ class StudentHomeScreen(StudentStep):
     def action_sign_out(self) -> None:
         self.app.call_later(self.openccc_app.sign_out_student)
 
-    def action_start_over(self) -> None:
-        """Escape does not sign a student out by accident."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_over":
+            return False  # Escape does not sign a student out by accident.
+        return super().check_action(action, parameters)
