@@ -57,7 +57,11 @@ def _new_one_time_password(runtime: Runtime, account: StudentAccount) -> str:
     return readable_one_time_password(runtime.profile, context)
 
 
-def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time: str, intro: str) -> None:
+def _queue(
+    session: Session, runtime: Runtime, account: StudentAccount, one_time: str, intro: str, details: str = ""
+) -> None:
+    """The password comes right after the first line, so it is in view wherever the message
+    is read in part (the trainer's outbox panel, a phone's preview)."""
     notify.queue(
         session,
         runtime,
@@ -65,10 +69,11 @@ def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time
         to=account.email,
         subject="Your OpenCCC one-time password",
         body=(
-            f"{intro}\n\n"
+            f"{intro}\n"
             f"One-time password: {one_time}\n"
             f"{'Type it as shown, dashes included. ' if SEPARATOR in one_time else ''}"
             "It has no zero, no letter O and no number one.\n\n"
+            f"{details}"
             "Sign in with it: you will be asked to choose a new password straight away.\n"
             "If you did not ask for this, contact your college's helpdesk."
         ),
@@ -123,10 +128,10 @@ def offer_one_time_password(session: Session, runtime: Runtime, account: Student
         runtime,
         account,
         offer.plain,
-        f"Someone asked to recover the OpenCCC account {account.cccid}.\n"
+        f"Someone asked to recover the OpenCCC account {account.cccid}.",
         f"Your user name is: {username}\n"
         "Your password has not changed. If you remember it, sign in with it as usual: "
-        "this one-time password then stops working. It works once, for 24 hours.",
+        "this one-time password then stops working. It works once, for 24 hours.\n",
     )
 
 

@@ -16,6 +16,7 @@ from openccc_tui.services.sign_in import Method, Step
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.outbox import NEEDS_ROOM
 
 METHOD_WORDS = {Method.EMAIL: "email address", Method.PHONE: "mobile phone number"}
 
@@ -195,7 +196,7 @@ class UpdatePasswordScreen(StudentStep):
     def body(self) -> ComposeResult:
         yield FormField("New password", field_id="new-password", secret=True)
         yield FormField("Confirm new password", field_id="confirm-password", secret=True)
-        yield Vertical(id="checklist")
+        yield Vertical(id="checklist", classes=NEEDS_ROOM)
         yield Button("Save password", id="save", variant="primary")
 
     def on_mount(self) -> None:
