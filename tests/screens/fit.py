@@ -1,6 +1,7 @@
 """Whether a page fits its terminal (SPEC TERM-1): every widget with content is on screen
 whole, or inside a container that scrolls to it."""
 
+from textual.errors import NoWidget
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, Select, Static
@@ -31,7 +32,7 @@ def cut_widgets(screen: Screen[object]) -> list[str]:
             continue
         try:
             geometry = screen.find_widget(widget)
-        except Exception:
+        except NoWidget:
             continue  # not laid out: in a hidden pane or a hidden parent
         region, clip = geometry.region, geometry.clip
         if not region.area:
