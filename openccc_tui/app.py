@@ -34,6 +34,7 @@ from openccc_tui.screens.student.pages import (
 )
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.screens.trainer import DemoIdentitiesScreen
 from openccc_tui.services import notify
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
@@ -99,6 +100,7 @@ class OpenCCCApp(App[None]):
         # Named in the outbox panel's title: the footer has no room left at 80 columns.
         Binding("f9", "toggle_outbox", "Outbox", id="app.outbox", show=False),
         Binding("ctrl+r", "reset_demo", "Reset demo", id="app.reset_demo", show=False),
+        Binding("f1", "demo_identities", "Demo identities", id="app.demo_identities", show=False),
     ]
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
@@ -183,7 +185,7 @@ class OpenCCCApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
             return action in KIOSK_APP_ACTIONS
-        if action in ("toggle_outbox", "reset_demo"):
+        if action in ("toggle_outbox", "reset_demo", "demo_identities"):
             return self.run_mode is Mode.TRAINER
         if action == "staff_sign_in":
             # Only from the student Sign In page: never on top of a student's or staff session.
@@ -253,6 +255,10 @@ class OpenCCCApp(App[None]):
             for screen in self.screen_stack:
                 screen.query(OutboxPanel).remove()
 
+    def action_demo_identities(self) -> None:
+        if not isinstance(self.screen, DemoIdentitiesScreen):
+            self.push_screen(DemoIdentitiesScreen())
+
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
         question = "Reset the demo? Every account, code and change made since it started is lost."
@@ -271,9 +277,18 @@ class OpenCCCApp(App[None]):
     @property
     def idle_limit_seconds(self) -> int:
         settings = self.runtime.settings
-        if self.run_mode is Mode.KIOSK:
+        if self.run_mode is Mode.KIOSK or self.student_on_college_terminal:
             return settings.kiosk_idle_timeout_seconds
         return settings.staff_idle_timeout_seconds
+
+    @property
+    def student_on_college_terminal(self) -> bool:
+        """A `full` mode terminal left by a student: signed out after the kiosk's idle time,
+        since a college's terminals are shared like kiosks (trainer mode keeps the staff time)."""
+        return self.run_mode is Mode.FULL and self.staff_session is None
+
+    def student_signed_in(self) -> bool:
+        return any(isinstance(s, StudentStep) and s.flow.session is not None for s in self.screen_stack)
 
     async def end_idle_session(self) -> None:
         """After the mode's idle time, the session ends: staff are signed out, and whatever a
@@ -286,8 +301,11 @@ class OpenCCCApp(App[None]):
         if self.staff_session is not None:
             await self.sign_out_staff(f"Signed out after {minutes} without activity.")
         else:
+            signed_in = self.student_signed_in()
             self.copy_to_clipboard("")
             await self.reset_to_first_screen()
+            if signed_in:
+                self.notify(f"You were signed out after {minutes} without activity.", title="OpenCCC")
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual 8.2.8 offers no public hook for unhandled errors: without this override

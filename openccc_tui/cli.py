@@ -35,7 +35,7 @@ from openccc_tui.services.audit import Actor, command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
+from openccc_tui.services.setup import DemoStaff, demo_identities, initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, find_college
 from openccc_tui.store import migrate
 from openccc_tui.store.backup import BackupError, backup_sqlite
@@ -470,11 +470,27 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings, create=True, warn_modes=False)
     staff = seed_demo(runtime, command_line_actor(os_user()))
     print(f"Demo database: {display_url(settings.database_url)} (demo data only: these credentials are public)")
-    for member in staff:
-        print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
+    print_demo_identities(staff)
     if args.seed_only:
         return 0
+    if sys.stdin.isatty():
+        input("Press Enter to open the app (F1 in the app shows these again) ")
     return run_app(settings, "trainer")
+
+
+def print_demo_identities(staff: list[DemoStaff]) -> None:
+    identities = demo_identities()
+    print("Staff (F2 on Sign In):")
+    for member in staff:
+        print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+    creator = next((member for member in staff if "creator" in member.roles), None)
+    if creator is not None:
+        print(f"  Authenticator code of {creator.username} now (another secret for another member):")
+        print(f'    {python} -c "{identities.totp_python.format(secret=creator.totp_secret)}"')
+    print(f"Students (password {identities.student_password}):")
+    for typed, shows in identities.students:
+        print(f"  {typed:<31} {shows}")
 
 
 LOCKED_MODES = ("kiosk", "staff")

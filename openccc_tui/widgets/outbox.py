@@ -47,7 +47,7 @@ class OutboxPanel(VerticalScroll, can_focus=False):
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(id="outbox-panel")
         self.runtime = runtime
-        self.border_title = "Outbox, newest first · F9 hides, ctrl+r resets the demo"
+        self.border_title = "Outbox, newest first · F1 identities · F9 hides · ctrl+r resets"
         self.text = EMPTY
 
     def compose(self) -> ComposeResult:
