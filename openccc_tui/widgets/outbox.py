@@ -26,7 +26,7 @@ NEEDS_ROOM = "needs-room"
 def message_text(created_at: datetime, to_address: str, body: str | None) -> str:
     """A whole message, blank lines left out, then who it went to and when (local time)."""
     lines = [line for line in (body or notify.EXPIRED_NOTE).splitlines() if line.strip()]
-    return printable("\n".join([*lines, f"  → {to_address} at {clock_time(created_at)}"]))
+    return "\n".join(printable(line) for line in [*lines, f"  → {to_address} at {clock_time(created_at)}"])
 
 
 class OutboxPanel(VerticalScroll, can_focus=False):
