@@ -12,6 +12,7 @@ import getpass
 import ipaddress
 import logging
 import os
+import re
 import shlex
 import stat
 import sys
@@ -480,17 +481,17 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def print_demo_identities(staff: list[DemoStaff]) -> None:
     identities = demo_identities()
-    print("Staff (F2 on Sign In):")
+    print("Staff (F2 on Sign In): user name, password, role, TOTP secret")
     for member in staff:
-        print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
+        print(f"  {member.username:<14} {member.password:<14} {member.roles:<9} {member.totp_secret}")
     python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
     creator = next((member for member in staff if "creator" in member.roles), None)
     if creator is not None:
         print(f"  Authenticator code of {creator.username} now (another secret for another member):")
         print(f'    {python} -c "{identities.totp_python.format(secret=creator.totp_secret)}"')
-    print(f"Students (password {identities.student_password}):")
+    print(f"Students (password {identities.student_password}; F1 in the app says what each shows):")
     for typed, shows in identities.students:
-        print(f"  {typed:<31} {shows}")
+        print(f"  {typed:<31} {' '.join(dict.fromkeys(re.findall(r'[A-Z]+-[0-9]+', shows)))}")
 
 
 LOCKED_MODES = ("kiosk", "staff")

@@ -99,6 +99,23 @@ async def test_sign_1_keys_typed_while_the_password_page_comes_go_to_the_passwor
     assert not app.crashes
 
 
+async def test_sign_6_a_new_password_typed_ahead_reaches_its_confirmation(make_app, sqlite_runtime):
+    factories.stored_student(
+        sqlite_runtime, email="rosa@test.com", email_validated=True, must_change_password=True, **ADDRESS
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await submit(pilot, "rosa@test.com")
+        await submit(pilot, PASSWORD)
+        assert isinstance(app.screen, pages.UpdatePasswordScreen)
+        _burst(app, "Sunny#Field8", "enter", "Sunny#Field8", "enter")
+        for _ in range(50):
+            await answered(pilot)
+            if isinstance(app.screen, pages.StudentHomeScreen):
+                break
+        assert isinstance(app.screen, pages.StudentHomeScreen)
+
+
 async def test_sign_1_a_paste_during_a_page_change_reaches_the_new_page_masked(make_app, sqlite_runtime):
     factories.stored_student(sqlite_runtime, email="val@test.com", email_validated=True, **ADDRESS)
     app = make_app()

@@ -219,7 +219,8 @@ class UpdatePasswordScreen(StudentStep):
     def action_continue(self) -> None:
         """Enter in the new password goes on to its confirmation."""
         if self.focused is self.query_one("#new-password"):
-            self.query_one("#confirm-password").focus()
+            # At once, not after the keys already typed: those belong to the confirmation.
+            self.set_focus(self.query_one("#confirm-password"))
         else:
             super().action_continue()
 

@@ -48,7 +48,7 @@ class FlowScreen(AppAccess, Screen[None]):
             focused.action_toggle_button()
             self.call_after_refresh(self.go_on, None)
         elif focused is not None and focused.id in self.NEXT_FIELD and self.query(f"#{self.NEXT_FIELD[focused.id]}"):
-            self.query_one(f"#{self.NEXT_FIELD[focused.id]}").focus()
+            self.set_focus(self.query_one(f"#{self.NEXT_FIELD[focused.id]}"))
         else:
             self.go_on(None)
 
