@@ -142,6 +142,8 @@ class OpenCCCApp(App[None]):
             self.theme = ANSI_THEME
         if self.run_mode is Mode.TRAINER:
             self.screen_change_signal.subscribe(self, self.place_outbox)
+            # Dialogs open at the top, so the outbox panel below stays readable (the code a dialog asks for).
+            self.add_class("-trainer")
         self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
         self.set_interval(OUTBOX_PURGE_SECONDS, self.purge_outbox)
