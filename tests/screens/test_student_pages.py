@@ -3,7 +3,11 @@ pages at 80×24: Enter continues and the footer says so, keys typed during a pag
 never reach the page before, plain words, Edit Account and the alternate contact as a
 student expects, and idle students signed out on a college's own terminals."""
 
+from typing import cast
+
 from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
 
 from openccc_tui.app import Mode, OpenCCCApp
 from openccc_tui.screens.dialogs import ConfirmDialog
@@ -87,7 +91,7 @@ async def test_sign_1_keys_typed_while_the_password_page_comes_go_to_the_passwor
     factories.stored_student(sqlite_runtime, email="val@test.com", email_validated=True, **ADDRESS)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        first_field = app.screen.query_one("#identifier")
+        first_field = app.screen.query_one("#identifier", Input)
         await fill(pilot, {"#identifier": "val@test.com"}, leave=False)
         _burst(app, "enter", PASSWORD, "enter")
         for _ in range(50):
@@ -120,15 +124,15 @@ async def test_sign_1_a_paste_during_a_page_change_reaches_the_new_page_masked(m
     factories.stored_student(sqlite_runtime, email="val@test.com", email_validated=True, **ADDRESS)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        first_field = app.screen.query_one("#identifier")
+        first_field = app.screen.query_one("#identifier", Input)
         await fill(pilot, {"#identifier": "val@test.com"}, leave=False)
         _burst(app, "enter", events.Paste(PASSWORD))
         for _ in range(50):
             await answered(pilot)
-            if isinstance(app.screen, pages.PasswordScreen) and app.screen.query_one("#password").value:
+            if isinstance(app.screen, pages.PasswordScreen) and app.screen.query_one("#password", Input).value:
                 break
         assert isinstance(app.screen, pages.PasswordScreen)
-        assert app.screen.query_one("#password").value == PASSWORD
+        assert app.screen.query_one("#password", Input).value == PASSWORD
         assert first_field.value == "val@test.com"
 
 
@@ -139,10 +143,10 @@ async def test_sign_1_keys_typed_after_a_refused_email_are_dropped(make_app):
         _burst(app, "enter", PASSWORD)
         await answered(pilot)
         assert isinstance(app.screen, SignInScreen)
-        assert app.screen.query_one("#identifier").value == "val@"
+        assert app.screen.query_one("#identifier", Input).value == "val@"
         assert message(app) == "Enter a valid email address, such as name@example.com."
         await pilot.press("x")
-        assert app.screen.query_one("#identifier").value == "val@x"  # typing works again
+        assert app.screen.query_one("#identifier", Input).value == "val@x"  # typing works again
 
 
 async def test_sign_4_the_failure_message_is_plain(make_app):
@@ -296,7 +300,8 @@ async def test_term_2_an_idle_student_on_a_full_mode_terminal_is_signed_out(sqli
     now = [1000.0]
     app = OpenCCCApp(sqlite_runtime, Mode.FULL, idle_clock=lambda: now[0])
     limit = sqlite_runtime.settings.kiosk_idle_timeout_seconds
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE) as running:
+        pilot = cast(Pilot[object], running)
         await submit(pilot, "val@test.com")
         await submit(pilot, PASSWORD)
         assert isinstance(app.screen, pages.StudentHomeScreen)

@@ -165,7 +165,7 @@ async def test_acc_9_rosa_reclaims_on_the_demo_through_the_pages(make_app, demo)
             if app.screen.query("#email-code"):
                 break
             await pilot.pause(0.02)
-        assert app.screen.query("#email-code"), "no code was asked: " + str(app.screen.query_one("#page-message").render())
+        assert app.screen.query("#email-code"), str(app.screen.query_one("#page-message").render())
         panel = app.screen_stack[-2].query_one(OutboxPanel)
         code = factories.latest_code(demo, "rosa@home.example")
         for _ in range(100):  # the save's worker waits on the dialog: the panel refreshes on its own

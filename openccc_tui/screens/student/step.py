@@ -91,6 +91,7 @@ class StudentStep(AppAccess, Screen[None]):
     def submit(self) -> object:
         """The page's answer, posted in a worker; pages with an answer replace this."""
         self.openccc_app.release_keys(deliver=False)
+        return None
 
     async def answer(self, call: Callable[..., object], *args: object) -> None:
         """Post an answer to the flow, then show whatever step it leads to."""
