@@ -57,7 +57,7 @@ class FlowScreen(AppAccess, Screen[None]):
 
     def go_on(self, button: str | None) -> None:
         self.openccc_app.hold_keys()
-        self.submit(button)
+        self.call_later(self.submit, button)  # in this screen's loop, as StudentStep.go_on says why
 
     def submit(self, button: str | None) -> object:
         self.openccc_app.release_keys(deliver=False)

@@ -86,7 +86,9 @@ class StudentStep(AppAccess, Screen[None]):
     def go_on(self) -> None:
         """Send the page's answer; keys typed from now on wait for the page that follows."""
         self.openccc_app.hold_keys()
-        self.submit()
+        # Run by this page's own message loop, not by the App's key handling (Enter is an App
+        # priority binding): an error there stops this page only, and the App recovers (TERM-5).
+        self.call_later(self.submit)
 
     def submit(self) -> object:
         """The page's answer, posted in a worker; pages with an answer replace this."""
