@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNS = 7
+RUNS = 15
 
 BARE = """
 import asyncio
