@@ -34,6 +34,7 @@ from openccc_tui.screens.student.pages import (
 )
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
+from openccc_tui.screens.trainer import DemoIdentitiesScreen
 from openccc_tui.services import notify
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
@@ -102,6 +103,7 @@ class OpenCCCApp(App[None]):
         # Named in the outbox panel's title: the footer has no room left at 80 columns.
         Binding("f9", "toggle_outbox", "Outbox", id="app.outbox", show=False),
         Binding("ctrl+r", "reset_demo", "Reset demo", id="app.reset_demo", show=False),
+        Binding("f1", "demo_identities", "Demo identities", id="app.demo_identities", show=False),
     ]
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
@@ -119,6 +121,7 @@ class OpenCCCApp(App[None]):
         self.idle_reset_done = True
         self.outbox_shown = mode is Mode.TRAINER
         self.output_filter = TerminalControlFilter()
+        self.held_keys: list[events.Key | events.Paste] | None = None
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -142,6 +145,8 @@ class OpenCCCApp(App[None]):
             self.theme = ANSI_THEME
         if self.run_mode is Mode.TRAINER:
             self.screen_change_signal.subscribe(self, self.place_outbox)
+            # Dialogs open at the top, so the outbox panel below stays readable (the code a dialog asks for).
+            self.add_class("-trainer")
         self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
         self.set_interval(OUTBOX_PURGE_SECONDS, self.purge_outbox)
@@ -159,12 +164,34 @@ class OpenCCCApp(App[None]):
             self.last_activity = self.idle_clock()
             self.idle_reset_done = False
             self.hide_idle_warning()
+        if isinstance(event, (events.Key, events.Paste)) and self.held_keys is not None:
+            self.held_keys.append(event)
+            return
         await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """From now on, keys and pastes wait: a page is about to be replaced, and what the
+        student types ahead belongs to the page that follows, not to this page's fields."""
+        if self.held_keys is None:
+            self.held_keys = []
+
+    def release_keys(self, *, deliver: bool) -> None:
+        """Stop holding keys: `deliver` sends the keys held to the page now on screen (in the
+        order typed, before any typed later); otherwise they are dropped."""
+        held, self.held_keys = self.held_keys or [], None
+        if deliver:
+            for event in held:
+                copy = (
+                    events.Paste(event.text)
+                    if isinstance(event, events.Paste)
+                    else events.Key(event.key, event.character)
+                )
+                self.post_message(copy)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
             return action in KIOSK_APP_ACTIONS
-        if action in ("toggle_outbox", "reset_demo"):
+        if action in ("toggle_outbox", "reset_demo", "demo_identities"):
             return self.run_mode is Mode.TRAINER
         if action == "staff_sign_in":
             # Only from the student Sign In page: never on top of a student's or staff session.
@@ -174,6 +201,7 @@ class OpenCCCApp(App[None]):
 
     async def reset_to_first_screen(self) -> None:
         """Drop every page and start again on a fresh first page: nothing of the last user stays."""
+        self.release_keys(deliver=False)
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
@@ -182,8 +210,11 @@ class OpenCCCApp(App[None]):
         return SignInFlow(self.runtime)
 
     async def show_student_step(self, flow: SignInFlow) -> None:
-        """The page for the flow's current step replaces the one on screen."""
-        await self.switch_screen(STUDENT_PAGES[flow.step](flow))
+        """The page for the flow's current step replaces the one on screen; keys typed
+        meanwhile go to it once its first field has the focus."""
+        page = STUDENT_PAGES[flow.step](flow)
+        await self.switch_screen(page)
+        page.call_after_refresh(self.release_keys, deliver=True)
 
     async def sign_out_student(self) -> None:
         self.copy_to_clipboard("")
@@ -235,6 +266,10 @@ class OpenCCCApp(App[None]):
             for screen in self.screen_stack:
                 screen.query(OutboxPanel).remove()
 
+    def action_demo_identities(self) -> None:
+        if not isinstance(self.screen, DemoIdentitiesScreen):
+            self.push_screen(DemoIdentitiesScreen())
+
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
         question = "Reset the demo? Every account, code and change made since it started is lost."
@@ -253,7 +288,7 @@ class OpenCCCApp(App[None]):
     @property
     def idle_limit_seconds(self) -> int:
         settings = self.runtime.settings
-        if self.run_mode is Mode.KIOSK:
+        if self.run_mode is Mode.KIOSK or self.student_on_college_terminal:
             return settings.kiosk_idle_timeout_seconds
         return settings.staff_idle_timeout_seconds
 
@@ -270,6 +305,15 @@ class OpenCCCApp(App[None]):
         self.hide_idle_warning()
         what = "You will be signed out" if self.staff_session is not None else "This page will be cleared"
         self.screen.mount(IdleWarning(what, self.idle_seconds_left))
+
+    @property
+    def student_on_college_terminal(self) -> bool:
+        """A `full` mode terminal left by a student: signed out after the kiosk's idle time,
+        since a college's terminals are shared like kiosks (trainer mode keeps the staff time)."""
+        return self.run_mode is Mode.FULL and self.staff_session is None
+
+    def student_signed_in(self) -> bool:
+        return any(isinstance(s, StudentStep) and s.flow.session is not None for s in self.screen_stack)
 
     async def end_idle_session(self) -> None:
         """After the mode's idle time, the session ends: staff are signed out, and whatever a
@@ -289,8 +333,11 @@ class OpenCCCApp(App[None]):
         if self.staff_session is not None:
             await self.sign_out_staff(f"Signed out after {minutes} without activity.", why=f"idle for {minutes}")
         else:
+            signed_in = self.student_signed_in()
             self.copy_to_clipboard("")
             await self.reset_to_first_screen()
+            if signed_in:
+                self.notify(f"You were signed out after {minutes} without activity.", title="OpenCCC")
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual 8.2.8 offers no public hook for unhandled errors: without this override

@@ -12,6 +12,7 @@ import getpass
 import ipaddress
 import logging
 import os
+import re
 import shlex
 import signal
 import stat
@@ -37,7 +38,7 @@ from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.files import is_symlink, same_file
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import initialise, is_demo_database, seed_demo
+from openccc_tui.services.setup import DemoStaff, demo_identities, initialise, is_demo_database, seed_demo
 from openccc_tui.services.staff import add_staff, command_line_creator, find_college
 from openccc_tui.store import migrate
 from openccc_tui.store.backup import BackupError, backup_sqlite
@@ -570,10 +571,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Demo database: {display_url(settings.database_url)} (demo data only: these credentials are public)")
     if kept:
         print(f"  Demo settings{kept}")
-    for member in staff:
-        print(f"  {member.username:<14} {member.roles:<9} password {member.password}  TOTP secret {member.totp_secret}")
+    print_demo_identities(staff)
     if args.seed_only:
         return 0
+    if sys.stdin.isatty():
+        input("Press Enter to open the app (F1 in the app shows these again) ")
     return run_app(settings, "trainer")
 
 
@@ -584,6 +586,21 @@ def write_demo_settings(settings: Settings) -> Path:
         add_setting(path, name, str(getattr(settings, name)))
     add_setting(path, "totp_key", settings.totp_key.get_secret_value() if settings.totp_key else "")
     return path
+
+
+def print_demo_identities(staff: list[DemoStaff]) -> None:
+    identities = demo_identities()
+    print("Staff (F2 on Sign In): user name, password, role, TOTP secret")
+    for member in staff:
+        print(f"  {member.username:<14} {member.password:<14} {member.roles:<9} {member.totp_secret}")
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+    creator = next((member for member in staff if "creator" in member.roles), None)
+    if creator is not None:
+        print(f"  Authenticator code of {creator.username} now (another secret for another member):")
+        print(f'    {python} -c "{identities.totp_python.format(secret=creator.totp_secret)}"')
+    print(f"Students (password {identities.student_password}; F1 in the app says what each shows):")
+    for typed, shows in identities.students:
+        print(f"  {typed:<31} {' '.join(dict.fromkeys(re.findall(r'[A-Z]+-[0-9]+', shows)))}")
 
 
 LOCKED_MODES = ("kiosk", "staff")

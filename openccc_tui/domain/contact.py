@@ -71,6 +71,12 @@ def normalise_phone(text: str, region: str = "US") -> Phone:
     return Phone(e164=e164, region=phonenumbers.region_code_for_number(number) or default_region)
 
 
+EMAIL_EXAMPLE = "Enter a valid email address, such as name@example.com."
+PHONE_EXAMPLE = "Enter a valid mobile phone number, such as (530) 555-0123."
+"""What a student reads when a typed email or phone number cannot be used: an example of
+the form, not the validating library's words."""
+
+
 def looks_like_email(text: str) -> bool:
     """The Sign In page's guess of what was typed: an @ means an email address."""
     return "@" in text

@@ -36,7 +36,7 @@ LIMIT_WINDOW = timedelta(minutes=15)
 WRONG_ENTRIES = Limit("code.wrong", MAX_WRONG_ENTRIES, LIMIT_WINDOW)
 SENDS = Limit("code.send", 1 + MAX_RESENDS, LIMIT_WINDOW)
 CODE_LENGTH = 6
-NOT_A_CODE = "Enter the 6-digit code."
+NOT_A_CODE = "Enter the 6-digit Validation Code."
 
 
 class Purpose(StrEnum):
@@ -118,7 +118,7 @@ def _count_send(runtime: Runtime, counted: tuple[object, ...]) -> None:
 
 def _send(session: Session, runtime: Runtime, destination: Destination, code: str, expires: datetime) -> None:
     body = (
-        f"Your OpenCCC verification code is {code}. It expires in 10 minutes.\n"
+        f"Your OpenCCC Validation Code is {code}. It expires in 10 minutes.\n"
         "If you did not try to sign in to OpenCCC, ignore this message."
     )
     notify.queue(
@@ -126,7 +126,7 @@ def _send(session: Session, runtime: Runtime, destination: Destination, code: st
         runtime,
         channel=destination.channel,
         to=destination.address,
-        subject="Your OpenCCC verification code",
+        subject="Your OpenCCC Validation Code",
         body=body,
         secret_until=expires,
     )

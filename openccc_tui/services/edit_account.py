@@ -30,9 +30,9 @@ CANCELLED = "Nothing was saved."
 VALIDATED = "Your new email is validated."
 RECLAIMED = " The account the college made for you is now yours (reclaimed)."
 LATER = "Saved. Your new email is not validated yet: you will be asked for a code at sign-in."
-CODE_WRONG = "That code is not correct."
-CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
-CODE_SENT = "A new code is on its way."
+CODE_WRONG = "That Validation Code is not correct."
+CODE_ENDED = "That Validation Code can no longer be used. Choose Resend for a new one."
+CODE_SENT = "A new Validation Code is on its way."
 TAKEN_MEANWHILE = "This email was validated on another account meanwhile; enter another one."
 
 

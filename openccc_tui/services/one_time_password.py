@@ -21,7 +21,8 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.domain.policy import PasswordContext, generate_password
+from openccc_tui.domain.policy import PasswordContext
+from openccc_tui.domain.readable_password import SEPARATOR, readable_one_time_password
 from openccc_tui.services import notify
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
@@ -53,10 +54,14 @@ def _new_one_time_password(runtime: Runtime, account: StudentAccount) -> str:
         username=account.username or "",
         common_passwords=runtime.common_passwords,
     )
-    return generate_password(runtime.profile, context)
+    return readable_one_time_password(runtime.profile, context)
 
 
-def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time: str, intro: str) -> None:
+def _queue(
+    session: Session, runtime: Runtime, account: StudentAccount, one_time: str, intro: str, details: str = ""
+) -> None:
+    """The password comes right after the first line, so it is in view wherever the message
+    is read in part (the trainer's outbox panel, a phone's preview)."""
     notify.queue(
         session,
         runtime,
@@ -64,8 +69,11 @@ def _queue(session: Session, runtime: Runtime, account: StudentAccount, one_time
         to=account.email,
         subject="Your OpenCCC one-time password",
         body=(
-            f"{intro}\n\n"
-            f"One-time password: {one_time}\n\n"
+            f"{intro}\n"
+            f"One-time password: {one_time}\n"
+            f"{'Type it as shown, dashes included. ' if SEPARATOR in one_time else ''}"
+            "It has no zero, no letter O and no number one.\n\n"
+            f"{details}"
             "Sign in with it: you will be asked to choose a new password straight away.\n"
             "If you did not ask for this, contact your college's helpdesk."
         ),
@@ -120,10 +128,10 @@ def offer_one_time_password(session: Session, runtime: Runtime, account: Student
         runtime,
         account,
         offer.plain,
-        f"Someone asked to recover the OpenCCC account {account.cccid}.\n"
+        f"Someone asked to recover the OpenCCC account {account.cccid}.",
         f"Your user name is: {username}\n"
         "Your password has not changed. If you remember it, sign in with it as usual: "
-        "this one-time password then stops working. It works once, for 24 hours.",
+        "this one-time password then stops working. It works once, for 24 hours.\n",
     )
 
 

@@ -21,7 +21,7 @@ from typing import ClassVar
 from sqlmodel import col, select
 
 from openccc_tui.domain.cccid import normalise_cccid
-from openccc_tui.domain.contact import ContactError, check_email, normalise_email
+from openccc_tui.domain.contact import EMAIL_EXAMPLE, ContactError, check_email, normalise_email
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.local_time import try_again_after
 from openccc_tui.domain.masking import mask_email
@@ -52,9 +52,9 @@ CONTACT_SUPPORT = (
     "your identity and help you into your account."
 )
 ANSWER_WRONG = "That answer does not match. Check it and try again."
-CODE_WRONG = "That code is not correct. Check the message and try again."
-CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
-CODE_SENT = "A new code is on its way."
+CODE_WRONG = "That Validation Code is not correct. Check the message and try again."
+CODE_ENDED = "That Validation Code can no longer be used. Choose Resend for a new one."
+CODE_SENT = "A new Validation Code is on its way."
 PASSWORD_CHANGED = "Your password was changed. Sign in with it now."
 TOO_MANY_REQUESTS = "You have asked for this too often."
 
@@ -204,8 +204,8 @@ class RecoverAccountFlow(Flow[RecoverStep]):
         self._expect(RecoverStep.BY_EMAIL)
         try:
             wanted = normalise_email(check_email(email))
-        except ContactError as error:
-            return self._stay(f"Enter a valid email address: {error}.")
+        except ContactError:
+            return self._stay(EMAIL_EXAMPLE)
         taken = attempts.take_all(
             self.runtime, [(EMAIL_REQUESTS, (wanted,)), (TERMINAL_REQUESTS, (self.runtime.terminal,))]
         )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from openccc_tui.domain.contact import normalise_email
+from openccc_tui.domain.recovery import normalise_answer
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.resources import data_path
@@ -104,18 +105,25 @@ def seed_demo(runtime: Runtime, actor: Actor) -> list[DemoStaff]:
         lock_account_creation(session)
         for entry in seed.get("students", []):
             made_by = staff_ids[entry["made_by"]] if "made_by" in entry else None
-            session.add(_demo_student(runtime, entry, made_by=made_by, college_id=college.id))
+            session.add(_demo_student(runtime, entry, made_by=made_by, college_id=college.id, address=seed["address"]))
         record(session, runtime, actor, DEMO_SEEDED, college_id=college.id, detail="data/demo.toml")
     return printed
 
 
 def _demo_student(
-    runtime: Runtime, entry: dict[str, Any], *, made_by: int | None, college_id: int | None
+    runtime: Runtime, entry: dict[str, Any], *, made_by: int | None, college_id: int | None, address: dict[str, str]
 ) -> StudentAccount:
     email = entry["email"]
     now = runtime.clock()
     locked_hours = entry.get("locked_hours")
+    answer = entry.get("secret_answer")
     return StudentAccount(
+        street1=entry.get("street1", address["street1"]),
+        city=entry.get("city", address["city"]),
+        state=entry.get("state", address["state"]),
+        postal_code=entry.get("postal_code", address["postal_code"]),
+        secret_question=entry.get("secret_question", ""),
+        secret_answer_hash=runtime.hasher.hash(normalise_answer(answer)) if answer else None,
         cccid=entry["cccid"],
         username=entry.get("username"),
         email=email,
@@ -140,6 +148,36 @@ def _demo_student(
         created_at=now,
         updated_at=now,
     )
+
+
+@dataclass(frozen=True)
+class DemoIdentities:
+    """Who to be in the demo, as `make demo` prints it and trainer mode's F1 page shows it."""
+
+    staff: list[tuple[str, str, str, str]]
+    """User name, roles, password and TOTP secret of each demo staff member."""
+    student_password: str
+    totp_python: str
+    """Python that prints a staff member's current authenticator code: format it with `secret`."""
+    students: list[tuple[str, str]]
+    """What to type on Sign In, and the flow it shows (the README's table)."""
+
+
+def demo_identities() -> DemoIdentities:
+    seed = tomllib.loads(data_path("demo.toml").read_text(encoding="utf-8"))
+    return DemoIdentities(
+        staff=[(s["username"], ", ".join(s["roles"]), s["password"], s["totp_secret"]) for s in seed["staff"]],
+        student_password=seed["trainer"]["student_password"],
+        totp_python=seed["trainer"]["totp_python"],
+        students=[(e["sign_in"], e["shows"]) for e in [*seed["students"], *seed["unknown"]] if "shows" in e],
+    )
+
+
+def authenticator_code(secret: str) -> str:
+    """What an authenticator app enrolled with `secret` shows now (trainer mode's F1 page)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
 
 
 def is_demo_database(runtime: Runtime) -> bool:

@@ -18,7 +18,16 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone, parent_email
+from openccc_tui.domain.contact import (
+    EMAIL_EXAMPLE,
+    PHONE_EXAMPLE,
+    ContactError,
+    check_email,
+    looks_like_email,
+    normalise_email,
+    normalise_phone,
+    parent_email,
+)
 from openccc_tui.domain.hashing import Verification
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
@@ -38,12 +47,14 @@ from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 
 SIGN_IN_FAILED = (
-    "We could not sign you in with that sign-in and password. Check them and try again, or use Recover Account."
+    "We could not sign you in. Check your email address or phone number and your password, then try again. "
+    "If you forgot them, choose Recover Account."
 )
-CODE_WRONG = "That code is not correct. Check the message and try again."
-CODE_ENDED = "That code can no longer be used. Choose Resend for a new one."
-CODE_SENT = "A new code is on its way."
-NO_CODE_YET = "No code was sent yet. Choose Resend when the time above has passed."
+CODE_WRONG = "That Validation Code is not correct. Check the message and try again."
+CODE_ENDED = "That Validation Code can no longer be used. Choose Resend for a new one."
+CODE_SENT = "A new Validation Code is on its way."
+ALTERNATE_EXAMPLE = "Enter a valid mobile phone number or email address, such as (530) 555-0123 or name@example.com."
+NO_CODE_YET = "No Validation Code was sent yet. Choose Resend when the time above has passed."
 
 
 class Step(StrEnum):
@@ -73,9 +84,8 @@ def normalise_identifier(method: Method, text: str) -> str:
         if method is Method.EMAIL:
             return normalise_email(check_email(text))
         return normalise_phone(text).e164
-    except ContactError as error:
-        what = "email address" if method is Method.EMAIL else "mobile phone number"
-        raise ServiceError(f"Enter a valid {what}: {error}.") from None
+    except ContactError:
+        raise ServiceError(EMAIL_EXAMPLE if method is Method.EMAIL else PHONE_EXAMPLE) from None
 
 
 def throttle_key(method: Method, identifier: str) -> str:
@@ -323,6 +333,15 @@ class SignInFlow:
             return self._go(Step.HELPDESK)
         self._pending = (method, value)
         return self._send_code()
+
+    def submit_alternate_contact(self, text: str) -> Step:
+        """The alternate typed in one box: an @ makes it an email address, anything else is
+        read as a mobile phone number."""
+        method = Method.EMAIL if looks_like_email(text) else Method.PHONE
+        step = self.submit_alternate(method, text)
+        if step is Step.ALTERNATE_CONTACT and self.message == PHONE_EXAMPLE:
+            self.message = ALTERNATE_EXAMPLE
+        return step
 
     # Edit Profile confirmation, Update Password ---------------------------------------
 

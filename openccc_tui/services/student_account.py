@@ -12,7 +12,14 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from openccc_tui.domain.contact import ContactError, check_email, normalise_email, normalise_phone
+from openccc_tui.domain.contact import (
+    EMAIL_EXAMPLE,
+    ContactError,
+    check_email,
+    normalise_email,
+    normalise_phone,
+    parent_email,
+)
 from openccc_tui.domain.errors import INVALID, MISSING, FieldError
 from openccc_tui.domain.fields import CheckContext, check_field, parse_iso_date
 from openccc_tui.domain.masking import mask_email
@@ -64,6 +71,7 @@ class Profile:
     values: dict[str, str]
     email: str
     email_validated: bool
+    """Validated, or a plus address under a validated parent (ACC-8)."""
     preferred_contact: str
     secret_question: str
     has_secret_answer: bool
@@ -85,13 +93,27 @@ def _text(account: StudentAccount, attribute: str) -> str:
     return "" if value is None else value.isoformat() if attribute == "date_of_birth" else str(value)
 
 
+def _parent_validated(db: Session, email: str) -> bool:
+    """ACC-8: a plus address whose parent address is validated counts as validated."""
+    parent = parent_email(email)
+    if parent is None:
+        return False
+    holder = db.exec(
+        select(StudentAccount.id).where(
+            StudentAccount.email_normalized == parent, col(StudentAccount.email_validated).is_(True)
+        )
+    ).first()
+    return holder is not None
+
+
 def load_profile(runtime: Runtime, student: StudentSession) -> Profile:
     with read_session(runtime.engine) as db:
         account = get_row(db, StudentAccount, student.account_id)
+        validated = account.email_validated or _parent_validated(db, account.email_normalized)
     return Profile(
         values={column: _text(account, attribute) for column, attribute in PROFILE_FIELDS.items()},
         email=account.email,
-        email_validated=account.email_validated,
+        email_validated=validated,
         preferred_contact=account.preferred_contact,
         secret_question=account.secret_question,
         has_secret_answer=account.secret_answer_hash is not None,
@@ -130,8 +152,8 @@ def save_profile(runtime: Runtime, student: StudentSession, changes: Mapping[str
     if new_email:
         try:
             check_email(new_email)
-        except ContactError as error:
-            errors.append(FieldError("email", INVALID, str(error)))
+        except ContactError:
+            errors.append(FieldError("email", INVALID, EMAIL_EXAMPLE.removeprefix("Enter ").rstrip(".")))
         if normalise_email(new_email) != normalise_email(changes.get("email-confirm", "")):
             errors.append(FieldError("email.confirm", INVALID, "does not match the email entered above"))
     question, answer = changes.get("secret-question", ""), changes.get("secret-answer", "")
@@ -279,6 +301,23 @@ def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     )
 
 
+_NEGATIVE_RULES = (("Does not contain ", "it contains "), ("Not ", "it is "), ("No ", "it has "))
+
+
+def password_refusal(problems: list[str]) -> str:
+    """The rules a new password fails, in plain words: `Choose another password: it contains
+    your first or last name.` rather than the checklist's `Does not contain …`."""
+    reasons = []
+    for problem in problems:
+        for rule, reason in _NEGATIVE_RULES:
+            if problem.startswith(rule):
+                reasons.append(reason + problem.removeprefix(rule))
+                break
+        else:
+            reasons.append("it needs " + problem[0].lower() + problem[1:])
+    return "Choose another password: " + "; ".join(reasons) + "."
+
+
 def change_password(runtime: Runtime, account_id: int, password: str, confirm: str, *, why: str) -> str | None:
     """Set a new password that meets the policy and differs from the old one (SIGN-6, REC-1).
 
@@ -286,7 +325,7 @@ def change_password(runtime: Runtime, account_id: int, password: str, confirm: s
     """
     problems = runtime.profile.password_problems(password, password_context(runtime, account_id))
     if problems:
-        return "The new password does not meet: " + ", ".join(p[0].lower() + p[1:] for p in problems) + "."
+        return password_refusal(problems)
     if password != confirm:
         return "The two passwords do not match."
     with read_session(runtime.engine) as db:

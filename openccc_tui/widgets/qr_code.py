@@ -6,6 +6,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from openccc_tui.widgets.outbox import NEEDS_ROOM, OutboxPanel
+
 DARK, LIGHT = "black", "white"
 
 
@@ -26,7 +28,17 @@ def qr_text(data: str) -> Text:
 
 
 class QRCode(Static):
+    """Needs every line it has to be scanned: the trainer's outbox panel gives way to it."""
+
     DEFAULT_CSS = "QRCode { width: auto; height: auto; }"
 
     def __init__(self, data: str, **kwargs) -> None:
         super().__init__(qr_text(data), **kwargs)
+        self.add_class(NEEDS_ROOM)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._make_room)
+
+    def _make_room(self) -> None:
+        for panel in self.screen.query(OutboxPanel):
+            panel.make_room()

@@ -96,7 +96,7 @@ async def test_code_1_the_fourth_resend_on_forgot_password_is_a_message_not_a_cr
         for _ in range(3):
             await pilot.click("#resend")
             await settled(pilot)
-            assert message(app) == "A new code is on its way." and not is_error(app)
+            assert message(app) == "A new Validation Code is on its way." and not is_error(app)
         await pilot.click("#resend")
         await settled(pilot)
         assert message(app) == "You have asked for three new codes in 15 minutes. Try again after 7:45 AM."
@@ -114,7 +114,7 @@ async def test_code_1_an_empty_code_is_no_guess_and_escape_f4_does_not_reset_the
         await open_forgot_password(pilot, "winnie@test.com")
         await send_code_by_email(pilot)
         await submit(pilot)
-        assert message(app) == "Enter the 6-digit code." and is_error(app)
+        assert message(app) == "Enter the 6-digit Validation Code." and is_error(app)
         for _ in range(3):
             await submit(pilot, *"000000")
         await back_to_sign_in(pilot)
@@ -200,11 +200,11 @@ async def test_acc_9_email_code_dialog_hints_at_an_empty_code_and_resends_as_a_n
         dialog = app.screen
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert str(dialog.query_one("#page-message").render()) == "Enter the 6-digit code."
+        assert str(dialog.query_one("#page-message").render()) == "Enter the 6-digit Validation Code."
         assert dialog.query_one("#page-message").has_class("-error")
         await pilot.click("#resend")
         await pilot.pause(0.1)
-        assert str(dialog.query_one("#page-message").render()) == "A new code is on its way."
+        assert str(dialog.query_one("#page-message").render()) == "A new Validation Code is on its way."
         assert not dialog.query_one("#page-message").has_class("-error")
         assert dialog.focused is not None and dialog.focused.id == "email-code"
         await pilot.press(*factories.latest_code(sqlite_runtime, "w.pooh@home.org"), "enter")

@@ -50,7 +50,7 @@ async def test_sign_5_6_staff_made_student_validates_changes_password_and_sees_t
         assert isinstance(app.screen, pages.ValidationCodeScreen)
         help_text = str(app.screen.query_one("#step-help").render())
         assert help_text == (
-            "We were able to locate your account. Enter the verification code sent to w****e@test.com. "
+            "We were able to locate your account. Enter the Validation Code sent to w****e@test.com. "
             "If you didn't get the email, check your junk folder or resend or try again."
         )
         await submit(pilot, factories.latest_code(sqlite_runtime, "winnie@test.com"))
@@ -129,7 +129,7 @@ async def test_code_1_resend_from_the_validation_code_page(make_app, sqlite_runt
         await pilot.press("f5")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert message(app) == "A new code is on its way."
+        assert message(app) == "A new Validation Code is on its way."
         assert len(notify.recent(sqlite_runtime, to="winnie@test.com")) == 2
 
 

@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import func, select
 
 from openccc_tui.app import Mode
+from openccc_tui.domain.local_time import clock_time
 from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.services.audit import command_line_actor
@@ -23,7 +24,7 @@ def demo_app(make_app, sqlite_runtime):
 
 
 def panel_text(app) -> str:
-    return str(app.screen.query_one(OutboxPanel).render())
+    return app.screen.query_one(OutboxPanel).text
 
 
 async def refreshed(app, pilot) -> None:
@@ -43,8 +44,9 @@ async def test_term_4_outbox_panel_shows_the_code_as_it_is_sent(demo_app, sqlite
         await pilot.pause()
         await refreshed(app, pilot)
         code = factories.latest_code(sqlite_runtime, "una.unvalidated@demo.example")
-        assert panel_text(app).startswith(f"Your OpenCCC verification code is {code}.")
-        assert "→ una.unvalidated@demo.example 15:30" in panel_text(app)
+        assert panel_text(app).startswith(f"Your OpenCCC Validation Code is {code}.")
+        sent_at = clock_time(sqlite_runtime.clock())
+        assert f"→ una.unvalidated@demo.example at {sent_at}" in panel_text(app)
         await pilot.press("f9")
         assert not app.screen.query(OutboxPanel)
         await pilot.press("f9")

@@ -220,7 +220,7 @@ def test_code_1_forgot_password_resend_refusal_is_a_message_the_same_for_everybo
     ):
         flow.choose("email")
         assert [flow.resend() for _ in range(3)] == [ForgotStep.CODE] * 3
-        assert flow.message == "A new code is on its way." and flow.message_kind is MessageKind.NOTICE
+        assert flow.message == "A new Validation Code is on its way." and flow.message_kind is MessageKind.NOTICE
         assert flow.resend() is ForgotStep.CODE
         assert (flow.message, flow.message_kind) == (
             "You have asked for three new codes in 15 minutes. Try again after 7:45 AM.",

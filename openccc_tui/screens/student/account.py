@@ -15,6 +15,8 @@ from openccc_tui.domain.recovery import SECRET_QUESTIONS
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.domain.text import printable
 from openccc_tui.screens.app_access import AppAccess
+from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.services import student_account
 from openccc_tui.services.edit_account import EditAccountFlow, EditStep
 from openccc_tui.services.errors import describe
 from openccc_tui.services.flow import MessageKind
@@ -60,19 +62,15 @@ class EditAccountScreen(AppAccess, Screen[None]):
         self.student = student
         self.profile = profile
         self.flow = EditAccountFlow(self.openccc_app.runtime, student)
+        self.saved: dict[str, str] = {}
+        """The form's values as last loaded: Escape asks before leaving other values unsaved."""
 
     def compose(self) -> ComposeResult:
         runtime, profile = self.openccc_app.runtime, self.profile
         yield Header()
-        with VerticalScroll(classes="page form"):
+        with VerticalScroll(classes="page form", id="page"):
             yield Static("Edit Account", classes="page-title")
-            yield Static(
-                f"Email on file: {printable(profile.email)} "
-                f"({'validated' if profile.email_validated else 'not validated'}). "
-                "To change it, enter the new address twice; we send it a code.",
-                classes="page-help",
-                markup=False,
-            )
+            yield Static(self.email_on_file(profile), classes="page-help", markup=False, id="email-on-file")
             yield PageMessage()
             yield FormField("New email", field_id="new-email")
             yield FormField("Confirm new email", field_id="email-confirm")
@@ -112,14 +110,37 @@ class EditAccountScreen(AppAccess, Screen[None]):
             yield Button("Save changes", id="save", variant="primary")
         yield Footer()
 
+    @staticmethod
+    def email_on_file(profile: student_account.Profile) -> str:
+        return (
+            f"Email on file: {printable(profile.email)} "
+            f"({'validated' if profile.email_validated else 'not validated yet'}). "
+            "To change it, enter the new address twice; we send it a Validation Code."
+        )
+
     def on_mount(self) -> None:
-        values = self.profile.values
-        for column, value in values.items():
+        self.load(self.profile)
+
+    def load(self, profile: Profile) -> None:
+        """The form as stored: after a save, the page shows what the account holds now."""
+        self.profile = profile
+        self.query_one("#email-on-file", Static).update(self.email_on_file(profile))
+        for column, value in profile.values.items():
             if column in LABELS:
                 # Stored before today's input rules? Then its escapes show, and saving asks for a fix.
                 self.query_one(f"#p-{column}", Input).value = printable(value)
-        if values.get("phone-type"):
-            self.query_one("#p-phone-type", Select).value = values["phone-type"]
+        if profile.values.get("phone-type"):
+            self.query_one("#p-phone-type", Select).value = profile.values["phone-type"]
+        self.query_one("#preferred-contact", Select).value = profile.preferred_contact
+        for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
+            if self.query(f"#{field_id}"):
+                self.query_one(f"#{field_id}", Input).value = ""
+        self.saved = self.changes()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field being corrected loses its error."""
+        if event.input.id and self.query(f"#{event.input.id}-field"):
+            self.query_one(f"#{event.input.id}-field", FormField).show_error(None)
 
     def changes(self) -> dict[str, str]:
         changes = {c: self.query_one(f"#p-{c}", Input).value for c in PROFILE_FIELDS if c in LABELS}
@@ -142,7 +163,13 @@ class EditAccountScreen(AppAccess, Screen[None]):
     def action_save(self) -> None:
         self.save()
 
-    def action_back(self) -> None:
+    @work(exclusive=True, group="back")
+    async def action_back(self) -> None:
+        """Escape leaves; with changes not saved, after asking."""
+        if self.changes() != self.saved:
+            question = "Leave Edit Account? The changes you made here are not saved."
+            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Leave", no="Stay")):
+                return
         self.app.pop_screen()
 
     @work(exclusive=True)
@@ -162,19 +189,20 @@ class EditAccountScreen(AppAccess, Screen[None]):
                 if self.query(f"#{field_id}"):
                     self.query_one(f"#{field_id}", Input).value = ""
             await self.app.push_screen_wait(EmailCodeDialog(flow))
-        self.show_outcome()
+        await self.show_outcome()
 
-    def show_outcome(self) -> None:
+    async def show_outcome(self) -> None:
+        """The message at the top of the page, scrolled into view; after a save, the page
+        shows the account as stored (a reclaimed email, a cleared secret)."""
         flow = self.flow
-        self.query_one(PageMessage).show(flow.message, error=flow.message_kind is MessageKind.ERROR)
+        if flow.message_kind is MessageKind.NOTICE:
+            self.load(await asyncio.to_thread(student_account.load_profile, self.openccc_app.runtime, self.student))
         for problem in flow.field_errors:
             field_id = FIELD_BY_PATH.get(problem.path)
             if field_id and self.query(f"#{field_id}-field"):
                 self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
-        if flow.message_kind is MessageKind.NOTICE:
-            for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
-                if self.query(f"#{field_id}"):
-                    self.query_one(f"#{field_id}", Input).value = ""
+        self.query_one(PageMessage).show(flow.message, error=flow.message_kind is MessageKind.ERROR)
+        self.query_one("#page", VerticalScroll).scroll_home(animate=False)
 
 
 class ReauthDialog(ModalScreen[str | None]):
@@ -215,9 +243,9 @@ class EmailCodeDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Validate your new email", classes="dialog-title")
-            yield Static(f"Enter the verification code sent to {self.flow.masked_new_email}.", markup=False)
+            yield Static(f"Enter the Validation Code sent to {self.flow.masked_new_email}.", markup=False)
             yield PageMessage()
-            yield FormField("Code", field_id="email-code", max_length=6, classes="narrow")
+            yield FormField("Validation Code", field_id="email-code", max_length=6, classes="narrow")
             with Horizontal(classes="buttons"):
                 yield Button("Validate", id="validate", variant="primary")
                 yield Button("Resend", id="resend")

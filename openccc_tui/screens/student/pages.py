@@ -20,6 +20,7 @@ from openccc_tui.services.sign_in import Method, Step
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.outbox import NEEDS_ROOM
 
 METHOD_WORDS = {Method.EMAIL: "email address", Method.PHONE: "mobile phone number"}
 
@@ -38,11 +39,8 @@ class UsernameScreen(StudentStep):
         yield FormField("User name", field_id="username")
         yield Button("Next", id="next", variant="primary")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -62,14 +60,11 @@ class PasswordScreen(StudentStep):
         yield Button("Sign In", id="sign-in", variant="primary")
         yield Button("Forgot your password?", id="forgot")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "forgot":
             self.action_forgot_password()
         else:
-            self.submit()
+            self.go_on()
 
     @work(exclusive=True, group="forgot")
     async def action_forgot_password(self) -> None:
@@ -93,24 +88,21 @@ class ValidationCodeScreen(StudentStep):
     def help_text(self) -> str:
         kind = "email" if self.flow.destination.channel == "email" else "text message"
         return (
-            f"We were able to locate your account. Enter the verification code sent to "
+            f"We were able to locate your account. Enter the Validation Code sent to "
             f"{self.flow.masked_destination}. If you didn't get the {kind}, check your junk folder "
             "or resend or try again."
         )
 
     def body(self) -> ComposeResult:
-        yield FormField("Verification code", field_id="code", max_length=6, placeholder="6 digits")
+        yield FormField("Validation Code", field_id="code", max_length=6, placeholder="6 digits")
         yield Button("Next", id="next", variant="primary")
         yield Button("Resend", id="resend")
-
-    def on_input_submitted(self) -> None:
-        self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "resend":
             self.action_resend()
         else:
-            self.submit()
+            self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -131,26 +123,20 @@ class AlternateContactScreen(StudentStep):
     def help_text(self) -> str:
         return (
             f"This {METHOD_WORDS[self.flow.method]} is already validated on another account, so it cannot "
-            "sign you in. Enter another mobile phone number or email address of yours: we will send it a code."
+            "sign you in. Enter another mobile phone number or email address of yours: we will send it "
+            "a Validation Code."
         )
 
     def body(self) -> ComposeResult:
-        with RadioSet(id="alternate-method"):
-            yield RadioButton("Mobile phone number", value=True, id="alt-phone")
-            yield RadioButton("Email address", id="alt-email")
-        yield FormField("Mobile phone or email", field_id="alternate")
+        yield FormField("Mobile phone or email", field_id="alternate", placeholder="(530) 555-0123 or name@example.com")
         yield Button("Send code", id="send", variant="primary")
 
-    def on_input_submitted(self) -> None:
-        self.submit()
-
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
-        method = Method.PHONE if self.query_one("#alt-phone", RadioButton).value else Method.EMAIL
-        await self.answer(self.flow.submit_alternate, method, self.query_one(FormField).value)
+        await self.answer(self.flow.submit_alternate_contact, self.query_one(FormField).value)
 
 
 class HelpdeskScreen(StudentStep):
@@ -167,6 +153,10 @@ class HelpdeskScreen(StudentStep):
         yield Button("Back to Sign In", id="start-over", variant="primary")
 
     def on_button_pressed(self) -> None:
+        self.action_start_over()
+
+    def submit(self) -> None:
+        self.openccc_app.release_keys(deliver=False)
         self.action_start_over()
 
 
@@ -198,7 +188,7 @@ class EditProfileScreen(StudentStep):
         self.query_one("#preferred", RadioSet).focus()
 
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -222,7 +212,7 @@ class UpdatePasswordScreen(StudentStep):
     def body(self) -> ComposeResult:
         yield FormField("New password", field_id="new-password", secret=True)
         yield FormField("Confirm new password", field_id="confirm-password", secret=True)
-        yield Vertical(id="checklist")
+        yield Vertical(id="checklist", classes=NEEDS_ROOM)
         yield Button("Save password", id="save", variant="primary")
 
     context: PasswordContext | None = None
@@ -250,14 +240,16 @@ class UpdatePasswordScreen(StudentStep):
     def password_typed(self, event: Input.Changed) -> None:
         self.show_checklist(event.value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "new-password":
-            self.query_one("#confirm-password").focus()
+    def action_continue(self) -> None:
+        """Enter in the new password goes on to its confirmation."""
+        if self.focused is self.query_one("#new-password"):
+            # At once, not after the keys already typed: those belong to the confirmation.
+            self.set_focus(self.query_one("#confirm-password"))
         else:
-            self.submit()
+            super().action_continue()
 
     def on_button_pressed(self) -> None:
-        self.submit()
+        self.go_on()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -276,6 +268,8 @@ class StudentHomeScreen(StudentStep):
 
     TITLE_TEXT = "My OpenCCC Account"
     AUTO_FOCUS = "#my-applications"
+    CONTINUES = False
+    """Enter presses the focused button, as on any page: My Applications first."""
     BINDINGS = [
         Binding("e", "edit_account", "Edit Account", id="home.edit_account"),
         Binding("m", "my_applications", "My Applications", id="home.applications"),
@@ -314,5 +308,7 @@ class StudentHomeScreen(StudentStep):
     def action_sign_out(self) -> None:
         self.app.call_later(self.openccc_app.sign_out_student)
 
-    def action_start_over(self) -> None:
-        """Escape does not sign a student out by accident."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_over":
+            return False  # Escape does not sign a student out by accident.
+        return super().check_action(action, parameters)

@@ -9,7 +9,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, RadioButton, RadioSet, Static
 
@@ -24,23 +24,61 @@ CHANNEL_WORDS = {"email": "Email", "sms": "Text message to my mobile phone"}
 
 
 class FlowScreen(AppAccess, Screen[None]):
-    """A screen whose panes are the steps of one flow; answers run off the event loop."""
+    """A screen whose panes are the steps of one flow; answers run off the event loop. Enter
+    continues; keys typed while an answer is checked go to the next step's pane, or are
+    dropped when the step stays."""
 
-    BINDINGS = [Binding("escape", "leave", "Back to Sign In", id="recovery.leave")]
+    BINDINGS = [
+        Binding("enter", "continue", "Continue", id="recovery.continue", priority=True),
+        Binding("escape", "leave", "Back to Sign In", id="recovery.leave"),
+    ]
     FIRST_FOCUS: dict[str, str] = {}
+    NEXT_FIELD: dict[str, str] = {}
+    """Enter in one of these fields moves on to the next one instead of sending the step."""
     flow: Flow[Any]
 
     def action_leave(self) -> None:
         self.app.call_later(self.openccc_app.reset_to_first_screen)
 
+    def action_continue(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+        elif isinstance(focused, RadioSet):
+            focused.action_toggle_button()
+            self.call_after_refresh(self.go_on, None)
+        elif focused is not None and focused.id in self.NEXT_FIELD and self.query(f"#{self.NEXT_FIELD[focused.id]}"):
+            self.set_focus(self.query_one(f"#{self.NEXT_FIELD[focused.id]}"))
+        else:
+            self.go_on(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.go_on(event.button.id)
+
+    def go_on(self, button: str | None) -> None:
+        self.openccc_app.hold_keys()
+        self.call_later(self.submit, button)  # in this screen's loop, as StudentStep.go_on says why
+
+    def submit(self, button: str | None) -> object:
+        self.openccc_app.release_keys(deliver=False)
+        return None
+
     async def answer(self, call: Callable[..., object], *args: object) -> None:
-        await asyncio.to_thread(call, *args)
+        before = self.flow.step
+        try:
+            await asyncio.to_thread(call, *args)
+        finally:
+            if self.flow.step is before:
+                self.openccc_app.release_keys(deliver=False)
         self.show_step()
+        if self.flow.step is not before:
+            self.call_after_refresh(self.openccc_app.release_keys, deliver=True)
 
     def show_step(self) -> None:
         step = self.flow.step.value
         self.query_one(ContentSwitcher).current = step
         self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+        self.query_one("#page", VerticalScroll).scroll_home(animate=False)
         for field in self.query(Input):
             field.value = ""
         if step in self.FIRST_FOCUS:
@@ -58,6 +96,7 @@ class ForgotPasswordScreen(FlowScreen):
         "done": "#forgot-done",
         "ended": "#forgot-ended-back",
     }
+    NEXT_FIELD = {"forgot-new": "forgot-confirm"}
 
     flow: ForgotPasswordFlow
 
@@ -67,13 +106,13 @@ class ForgotPasswordScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(classes="page"):
+        with VerticalScroll(classes="page", id="page"):
             yield Static("Forgot Your Password?", classes="page-title")
             yield PageMessage()
             with ContentSwitcher(initial="channel"):
                 with Vertical(id="channel"):
                     yield Static(
-                        "Where should we send your security code? We send it only to an email or mobile "
+                        "Where should we send your Validation Code? We send it only to an email or mobile "
                         "phone already validated on your account.",
                         classes="page-help",
                     )
@@ -84,10 +123,10 @@ class ForgotPasswordScreen(FlowScreen):
                 with Vertical(id="code"):
                     yield Static(
                         "If your account has a validated email or mobile phone of that kind, we sent it a "
-                        "six-digit security code. Enter it here.",
+                        "six-digit Validation Code. Enter it here.",
                         classes="page-help",
                     )
-                    yield FormField("Security code", field_id="forgot-code", max_length=6)
+                    yield FormField("Validation Code", field_id="forgot-code", max_length=6)
                     yield Button("Next", id="check-code", variant="primary")
                     yield Button("Resend", id="resend")
                 with Vertical(id="new_password"):
@@ -99,15 +138,6 @@ class ForgotPasswordScreen(FlowScreen):
                 with Vertical(id="ended"):
                     yield Button("Back to Sign In", id="forgot-ended-back", variant="primary")
         yield Footer()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "forgot-new":
-            self.query_one("#forgot-confirm").focus()
-        else:
-            self.submit(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.submit(event.button.id)
 
     @work(exclusive=True)
     async def submit(self, button: str | None) -> None:
@@ -142,6 +172,12 @@ class RecoverAccountScreen(FlowScreen):
         "done": "#recover-finished",
         "ended": "#recover-ended-back",
     }
+    NEXT_FIELD = {
+        "recover-first": "recover-last",
+        "recover-last": "recover-dob",
+        "recover-dob": "recover-cccid",
+        "recover-new": "recover-confirm",
+    }
 
     flow: RecoverAccountFlow
 
@@ -151,7 +187,7 @@ class RecoverAccountScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(classes="page"):
+        with VerticalScroll(classes="page", id="page"):
             yield Static("Recover Account", classes="page-title")
             yield PageMessage()
             with ContentSwitcher(initial="choose"):
@@ -204,21 +240,6 @@ class RecoverAccountScreen(FlowScreen):
         self.query_one("#found-username", Literal).show(f"Your user name is: {self.flow.username}")
         self.query_one("#recover-question", Literal).show(self.flow.question)
         super().show_step()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "recover-new":
-            self.query_one("#recover-confirm").focus()
-        elif (
-            self.flow.step is RecoverStep.BY_IDENTITY
-            and event.input.id != "recover-ssn"
-            and event.input.id != "recover-cccid"
-        ):
-            self.focus_next()
-        else:
-            self.submit(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.submit(event.button.id)
 
     def value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value if self.query(f"#{field_id}") else ""

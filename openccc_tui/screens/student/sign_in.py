@@ -55,19 +55,16 @@ class SignInScreen(StudentStep):
         elif event.button.id == "recover":
             self.action_recover_account()
         else:
-            self.submit()
+            self.go_on()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "recover_account":
             return recovery_offered(self.openccc_app.runtime)
-        return True
+        return super().check_action(action, parameters)
 
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
         self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.openccc_app.runtime)))
-
-    def on_input_submitted(self) -> None:
-        self.submit()
 
     @work(exclusive=True)
     async def submit(self) -> None:
