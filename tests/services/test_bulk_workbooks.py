@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
@@ -20,7 +21,7 @@ from tests import factories
 from tests.services.test_bulk import LIMITS, row
 
 KEYWORD_COLUMNS = {"accepted_terms": "accepted-terms"}
-COLUMN_LETTERS = {column: openpyxl.utils.get_column_letter(i) for i, column in enumerate(TEMPLATE_COLUMNS, 1)}
+COLUMN_LETTERS = {column: get_column_letter(i) for i, column in enumerate(TEMPLATE_COLUMNS, 1)}
 
 
 @pytest.fixture
@@ -198,9 +199,7 @@ def test_bulk_7a_the_apps_own_protected_results_open_with_their_password(runtime
 
 
 def test_bulk_7a_an_old_xls_or_a_damaged_ole_file_is_refused_with_the_reason(tmp_path):
-    import olefile
-
     path = tmp_path / "old.xlsx"
-    path.write_bytes(olefile.MAGIC + b"\0" * 600)
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     with pytest.raises(FileRefused, match=r"^old\.xlsx is not a readable \.xlsx workbook: if it is an old \.xls"):
         open_upload(path, LIMITS, password="whatever it is")
