@@ -47,7 +47,8 @@ def calc_missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(calc_missing() is not None, reason=calc_missing() or "")
+MISSING = calc_missing()
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
 
 def calc(profile: Path, jobs: list[dict[str, str]]) -> None:

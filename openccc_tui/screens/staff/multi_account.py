@@ -118,10 +118,9 @@ class MultiAccountScreen(StaffPage):
             if pasted.strip():
                 upload = open_pasted(pasted, limits)
             else:
-                chosen = self._chosen_file()
-                upload = open_upload(chosen, limits, folder=settings.import_dir, password=file_password)
+                upload = open_upload(self._chosen_file(), limits, folder=settings.import_dir, password=file_password)
         except PasswordNeeded as needed:
-            self.ask_file_password(chosen, needed)
+            self.ask_file_password(self._chosen_file(), needed)
             return
         except (FileRefused, ServiceError) as refused:
             self.show_message(f"Not processed: {refused}", error=True)
