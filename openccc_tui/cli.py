@@ -34,7 +34,7 @@ from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
 from openccc_tui.services import bulk, notify, totp_secrets
 from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.bulk_files import FileRefused, Limits, open_upload
+from openccc_tui.services.bulk_files import FileRefused, Limits, PasswordNeeded, open_upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.files import is_symlink, same_file
 from openccc_tui.services.runtime import Runtime
@@ -133,9 +133,15 @@ def build_parser() -> Parser:
         help="results file (.csv, or .xlsx protected by a password); default FILE-results.csv",
     )
     imports.add_argument(
+        "--file-password-stdin",
+        action="store_true",
+        help="read the password of a password-protected .xlsx FILE from the first line of standard input",
+    )
+    imports.add_argument(
         "--results-password-stdin",
         action="store_true",
-        help="read the password of an .xlsx results file from standard input",
+        help="read the password of an .xlsx results file from standard input (the second line "
+        "with --file-password-stdin)",
     )
     imports.add_argument("--force", action="store_true", help="replace the results file if it exists")
 
@@ -167,8 +173,8 @@ def build_parser() -> Parser:
     return parser
 
 
-def read_password() -> str:
-    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+def read_password(prompt: str = "Password: ") -> str:
+    password = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise CommandError("no password was given on standard input")
     return password
@@ -483,7 +489,8 @@ def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk.Progress], No
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     source: Path = args.file
     out = results_target(source, args.out, force=args.force)
-    password = read_password() if args.results_password_stdin else None
+    file_password = read_password(f"Password of {source.name}: ") if args.file_password_stdin else None
+    password = read_password("Password of the results: ") if args.results_password_stdin else None
     if out.suffix.lower() == ".xlsx" and not password:
         raise UsageError("an .xlsx results file needs --results-password-stdin")
     runtime = open_runtime(settings, keep_purging=True)
@@ -492,9 +499,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     actor = command_line_creator(runtime, args.staff_user)
     limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
     try:
-        upload = open_upload(source, limits)
+        upload = open_upload(source, limits, password=file_password)
     except FileRefused as refused:
-        print(f"{PROG}: refused: {refused}", file=sys.stderr)
+        hint = "" if file_password or not isinstance(refused, PasswordNeeded) else " (--file-password-stdin)"
+        print(f"{PROG}: refused: {refused}{hint}", file=sys.stderr)
         return 1
     cancel = threading.Event()
     with stop_on_hangup(cancel), progress_bar(source.name, upload.total_rows) as progress:

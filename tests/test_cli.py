@@ -520,3 +520,42 @@ def test_staff_1_a_staff_account_needs_a_full_name(database_url, monkeypatch, ca
     assert code == 2 and "--name" in err
     code, _, err = run(monkeypatch, capsys, *argv, "--name", "  ", stdin="Str0ng#Pass\n")
     assert code == 1 and err.strip() == "openccc-tui: error: give the person's full name with --name"
+
+
+def test_bulk_7a_import_of_a_protected_workbook_reads_its_password_from_the_first_line(
+    database_url, monkeypatch, capsys, tmp_path
+):
+    from tests.conftest import make_runtime, make_settings
+    from tests.services.test_bulk_workbooks import encrypted, with_cells, workbook_bytes
+
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    factories.staff_actor(runtime, "cory", "creator")
+    factories.console_ready(runtime, "cory")
+    runtime.engine.dispose()
+    source = tmp_path / "locked.xlsx"
+    source.write_bytes(encrypted(workbook_bytes([with_cells(1), with_cells(2, email="bad")]), "File pass 2026"))
+    command = ("import", str(source), "--as", "cory", "--db", database_url)
+    code, _, err = run(monkeypatch, capsys, *command)
+    assert code == 1 and "locked.xlsx is protected by a password" in err and "--file-password-stdin" in err
+    code, _, err = run(monkeypatch, capsys, *command, "--file-password-stdin", stdin="File pass 2025\n")
+    assert code == 1 and err.strip().endswith("locked.xlsx: wrong password")
+    results = tmp_path / "locked-results.xlsx"
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        *command,
+        "--file-password-stdin",
+        "--results-password-stdin",
+        "--out",
+        str(results),
+        stdin="File pass 2026\nResults pass 2026\n",
+    )
+    assert code == 0 and out.startswith("Processed 2 of 2 rows: 1 Success, 1 Failure."), err
+    from openccc_tui.domain.bulk import STATUS_INDEX
+    from openccc_tui.services.bulk_files import WrongPassword, open_upload
+    from tests.services.test_bulk import LIMITS
+
+    with pytest.raises(WrongPassword):
+        open_upload(results, LIMITS, password="File pass 2026")
+    statuses = [cells[STATUS_INDEX] for _, cells in open_upload(results, LIMITS, password="Results pass 2026").rows()]
+    assert statuses == ["Success", "Failure"]

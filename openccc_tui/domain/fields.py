@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 import phonenumbers
 
@@ -28,6 +28,10 @@ from openccc_tui.domain.text import (
 
 MAX_FIELD_LENGTH = 1000
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+FIRST_RELIABLE_DATE_CELL = date(1900, 3, 1)
+"""Spreadsheets count the days before this one differently (Excel's 1900-02-29): a date cell
+before it may be a day off, so it is not read (BULK-7a)."""
+DATE_CELL_MARK = " (date cell)"
 
 US_STATES = frozenset(
     [
@@ -251,8 +255,26 @@ def _check_birth_date(value: str, values: Values, ctx: CheckContext) -> str | No
     return None
 
 
+def date_cell_text(value: date) -> str:
+    """The text a workbook's date cell is checked as (BULK-7a): the date, YYYY-MM-DD; with
+    its time of day when that is not midnight, and marked when it is before 1900-03-01, so
+    that the check says how to type it instead."""
+    if isinstance(value, datetime):
+        if value.time() != time(0):
+            return value.isoformat(sep=" ")
+        value = value.date()
+    if value < FIRST_RELIABLE_DATE_CELL:
+        return value.isoformat() + DATE_CELL_MARK
+    return value.isoformat()
+
+
 def _date_hint(value: str) -> str:
     """Why a date of birth was not read, and how to fix it (BULK-7a: never guessed)."""
+    if value.endswith(DATE_CELL_MARK) and parse_iso_date(value.removesuffix(DATE_CELL_MARK)):
+        return (
+            "a date cell before 1900-03-01 may be a day off (spreadsheets count those days differently): "
+            "type it as text, YYYY-MM-DD"
+        )
     with_time = DATE_TIME_PATTERN.fullmatch(value)
     if with_time:
         return f"a date and a time: write the date alone, {with_time.group(1)}"

@@ -4,9 +4,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.secret_input import SecretInput
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -55,3 +56,43 @@ class MessageDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class PasswordDialog(ModalScreen[str | None]):
+    """A password asked for once, masked (e.g. a protected workbook's); Cancel or Escape answers None."""
+
+    AUTO_FOCUS = "#dialog-password"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="password.cancel")]
+
+    def __init__(self, question: str, problem: str = "") -> None:
+        super().__init__()
+        self.question, self.problem = question, problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title", markup=False)
+            yield SecretInput(id="dialog-password", compact=True)
+            error = Static(self.problem, id="dialog-password-error", classes="field-error", markup=False)
+            error.set_class(not self.problem, "-empty")
+            yield error
+            with Horizontal(classes="buttons"):
+                yield Button("Open", id="open", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._answer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "open":
+            self._answer()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _answer(self) -> None:
+        field = self.query_one("#dialog-password", SecretInput)
+        password, field.value = field.value, ""
+        self.dismiss(password or None)

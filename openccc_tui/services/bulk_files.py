@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from openccc_tui.domain.bulk import CCCID_INDEX, PASSWORD_INDEX, header_problem, is_blank
+from openccc_tui.domain.fields import date_cell_text
 from openccc_tui.domain.policy import password_stem
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.errors import ServiceError
@@ -58,6 +59,14 @@ Row = tuple[int, list[str]]
 
 class FileRefused(ServiceError):
     """The file as a whole cannot be processed; nothing was created. The message says why."""
+
+
+class PasswordNeeded(FileRefused):
+    """The workbook is protected by a password (BULK-7a): open it again with the password."""
+
+
+class WrongPassword(PasswordNeeded):
+    """The password given does not open the workbook."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,9 @@ def listable(path: Path) -> bool:
     return stat.S_ISDIR(mode) or (stat.S_ISREG(mode) and path.suffix.lower() in UPLOAD_SUFFIXES)
 
 
-def open_upload(path: Path, limits: Limits, *, folder: Path | None = None) -> Upload:
-    """The upload at `path`; with `folder` (the import folder), only a file inside it."""
+def open_upload(path: Path, limits: Limits, *, folder: Path | None = None, password: str | None = None) -> Upload:
+    """The upload at `path`; with `folder` (the import folder), only a file inside it.
+    `password` opens a password-protected .xlsx; without it such a file raises PasswordNeeded."""
     suffix = path.suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
@@ -104,7 +114,7 @@ def open_upload(path: Path, limits: Limits, *, folder: Path | None = None) -> Up
             f"{path.name} is {source.size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts."
         )
     if suffix == ".xlsx":
-        return _open_xlsx(path.name, source, limits)
+        return _open_xlsx(path.name, source, limits, password)
     return _open_csv_file(path.name, source, limits)
 
 
@@ -163,6 +173,20 @@ class _Source:
 
     def stream(self) -> IO[bytes]:
         return io.BufferedReader(_PositionalReader(self.descriptor, self.size), buffer_size=256 * 1024)
+
+    def starts_with(self, magic: bytes) -> bool:
+        return os.pread(self.descriptor, len(magic), 0) == magic
+
+
+class _MemorySource:
+    """A workbook decrypted in memory: the plaintext never reaches a disk."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.size = len(data)
+
+    def stream(self) -> IO[bytes]:
+        return io.BytesIO(self.data)
 
 
 def _open_error(path: Path, error: OSError) -> str:
@@ -396,6 +420,11 @@ def _check(name: str, records: Iterator[Row], limits: Limits) -> tuple[int, dict
     return total, reuse.messages()
 
 
+BOOLEAN_COLUMNS = frozenset({"accepted-terms", "homeless", "use_temp_password"})
+POSTAL_INDEX, COUNTRY_INDEX = TEMPLATE_COLUMNS.index("postal"), TEMPLATE_COLUMNS.index("country")
+ZIP_LENGTH, ZIP4_LENGTH = 5, 9
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -410,6 +439,40 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _whole_number(value: object) -> int | None:
+    """A number cell holding a whole number (not a boolean cell), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
+def _column_text(column: str, value: object) -> str:
+    """A cell as text, read as its column means it (BULK-7a): 1 and 0 in a boolean column
+    (LibreOffice saves TRUE as the number 1 with a `TRUE()` formula) are TRUE and FALSE; a
+    date of birth keeps a time of day and a doubtful early date, for its check to explain."""
+    if column in BOOLEAN_COLUMNS and _whole_number(value) in (0, 1):
+        return "TRUE" if value else "FALSE"
+    if column == "dob" and isinstance(value, date):
+        return date_cell_text(value)
+    return _cell_text(value)
+
+
+def _postal_text(value: object, country: str) -> str | None:
+    """A US postal code stored as a number: its lost leading zeros back, and a 9-digit
+    number as ZIP+4. None when the cell is not such a number."""
+    number = _whole_number(value)
+    if number is None or number < 0 or country.strip().upper() != "US":
+        return None
+    digits = str(number)
+    if len(digits) < ZIP_LENGTH:
+        return digits.zfill(ZIP_LENGTH)
+    if len(digits) == ZIP4_LENGTH:
+        return f"{digits[:ZIP_LENGTH]}-{digits[ZIP_LENGTH:]}"
+    return None
+
+
 def _xlsx_cells(values: tuple[object, ...]) -> list[str]:
     """One row's cells as text: the template's columns, then any stray cells up to the last
     one that holds something (so the row reports its number of columns)."""
@@ -419,14 +482,58 @@ def _xlsx_cells(values: tuple[object, ...]) -> list[str]:
     extra = values[width:]
     if extra.count(None) == len(extra):
         values = values[:width]
-    return shape_cells([_cell_text(v) for v in values])
+    cells = [
+        _column_text(TEMPLATE_COLUMNS[index], value) if index < width else _cell_text(value)
+        for index, value in enumerate(values)
+    ]
+    if len(cells) > COUNTRY_INDEX:
+        postal = _postal_text(values[POSTAL_INDEX], cells[COUNTRY_INDEX])
+        if postal is not None:
+            cells[POSTAL_INDEX] = postal
+    return shape_cells(cells)
 
 
-def _open_xlsx(name: str, source: "_Source", limits: Limits) -> Upload:
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""How an OLE compound file starts: what a password-protected .xlsx is (or an old .xls)."""
+
+
+def _decrypted(name: str, source: "_Source", password: str | None) -> _MemorySource:
+    """The workbook inside a password-protected .xlsx (ECMA-376 agile or standard encryption,
+    as Excel, LibreOffice and this app write it), decrypted in memory."""
+    import msoffcrypto
+    from msoffcrypto import exceptions
+
+    not_xlsx = FileRefused(f"{name} is not a readable .xlsx workbook: if it is an old .xls, save it as .xlsx")
+    with source.stream() as stream:
+        try:
+            office = msoffcrypto.OfficeFile(stream)
+            encrypted = office.is_encrypted()
+        except Exception:  # olefile and msoffcrypto raise many kinds for a damaged file
+            raise not_xlsx from None
+        if not encrypted or office.format != "ooxml":
+            raise not_xlsx
+        if not password:
+            raise PasswordNeeded(f"{name} is protected by a password: give the password to open it")
+        plain = io.BytesIO()
+        try:
+            office.load_key(password=password, verify_password=True)
+            office.decrypt(plain)
+        except exceptions.InvalidKeyError:
+            raise WrongPassword(f"{name}: wrong password") from None
+        except Exception as error:  # a damaged or unsupported encryption
+            raise FileRefused(f"{name} cannot be decrypted ({type(error).__name__})") from None
+    return _MemorySource(plain.getvalue())
+
+
+def _open_xlsx(name: str, encrypted_or_plain: "_Source", limits: Limits, password: str | None) -> Upload:
     import openpyxl  # loaded only for .xlsx uploads: 15 MB a CSV import never needs
 
     if not openpyxl.DEFUSEDXML:
         raise FileRefused("reading .xlsx needs defusedxml, which is not installed")
+    file_digest = _sha256(encrypted_or_plain)
+    source: _Source | _MemorySource = encrypted_or_plain
+    if encrypted_or_plain.starts_with(OLE_MAGIC):
+        source = _decrypted(name, encrypted_or_plain, password)
     try:
         with source.stream() as stream, zipfile.ZipFile(stream) as archive:
             members = archive.infolist()
@@ -438,10 +545,6 @@ def _open_xlsx(name: str, source: "_Source", limits: Limits) -> Upload:
     expanded = sum(info.file_size for info in members)
     if expanded > limits.max_bytes * XLSX_EXPANSION:
         raise FileRefused(f"{name} expands to {expanded:,} bytes, more than a workbook of its kind should")
-    digest = hashlib.sha256()
-    with source.stream() as stream:
-        for block in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(block)
     last_row = limits.max_rows + 1 + XLSX_BLANK_ROWS
 
     def records(deadline: float | None = None) -> Iterator[Row]:
@@ -474,7 +577,7 @@ def _open_xlsx(name: str, source: "_Source", limits: Limits) -> Upload:
     total, same_password = _check(name, records(time.monotonic() + limits.xlsx_seconds), limits)
     return Upload(
         name=name,
-        sha256=digest.hexdigest(),
+        sha256=file_digest,
         total_rows=total,
         note="",
         read_rows=lambda: _data_rows(records),

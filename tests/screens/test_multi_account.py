@@ -196,3 +196,40 @@ async def test_bulk_1_a_template_path_that_is_a_symlink_is_refused_on_the_page(m
         await pilot.press("f2")
         assert "is a symbolic link: files are never written through one" in text(app.screen, "#page-message")
     assert target.read_text() == "keep" and not app.crashes
+
+
+async def test_bulk_7a_a_protected_workbook_asks_its_password_in_a_masked_dialog(make_app, sqlite_runtime):
+    from openccc_tui.screens.dialogs import PasswordDialog
+    from openccc_tui.widgets.secret_input import SecretInput
+    from tests.services.test_bulk_workbooks import encrypted, with_cells, workbook_bytes
+
+    locked = sqlite_runtime.settings.import_dir / "locked.xlsx"
+    locked.write_bytes(encrypted(workbook_bytes([with_cells(6, accepted_terms=1, postal=2134)]), "File pass 2026"))
+    app = make_app(Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_console(app, pilot, "cory", "creator", page="multi_account")
+        page = app.screen
+        page.chosen = locked
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        field = app.screen.query_one("#dialog-password", SecretInput)
+        assert field.password and app.focused is field
+        assert text(app.screen, "#dialog-password-error") == ""
+        await pilot.press(*"wrong one", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        assert text(app.screen, "#dialog-password-error") == "locked.xlsx: wrong password"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is page
+        assert text(page, "#page-message") == "Not processed: locked.xlsx is protected by a password."
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press(*"File pass 2026")
+        app.screen.query_one("#open", Button).press()
+        await pilot.pause()
+        assert app.screen is page
+        await finished(pilot)
+        assert text(page, "#job-summary").startswith("Processed 1 of 1 rows: 1 Success, 0 Failure.")
+    assert not app.crashes

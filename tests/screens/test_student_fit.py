@@ -11,6 +11,7 @@ from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
+from openccc_tui.services import student_account
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.recovery import RecoverAccountFlow, RecoverStep
 from openccc_tui.services.runtime import Runtime
@@ -136,11 +137,12 @@ async def test_term_1_recovery_and_account_pages_fit_80x24(make_app, demo_runtim
         home = _signed_in(demo_runtime, "val.verde@demo.example")
         await app.show_student_step(home)
         assert home.session is not None
-        for screen in (EditAccountScreen(home.session), MyApplicationsScreen(home.session)):
+        profile = student_account.load_profile(demo_runtime, home.session)
+        for screen in (EditAccountScreen(home.session, profile), MyApplicationsScreen(home.session)):
             await app.push_screen(screen)
             await _fits(app, pilot, f"{type(screen).__name__} in {mode}")
             await app.pop_screen()
-        await app.push_screen(EditAccountScreen(home.session))
+        await app.push_screen(EditAccountScreen(home.session, profile))
         await fill(pilot, {"#p-street1": "", "#new-email": "x@"})
         await pilot.press("ctrl+s")
         await _fits(app, pilot, f"Edit Account with errors in {mode}")

@@ -12,11 +12,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
-from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
 from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.services import bulk
 from openccc_tui.services.bulk import JobInterrupted, Progress, Summary
-from openccc_tui.services.bulk_files import FileRefused, Limits, Upload, listable, open_pasted, open_upload
+from openccc_tui.services.bulk_files import (
+    FileRefused,
+    Limits,
+    PasswordNeeded,
+    Upload,
+    WrongPassword,
+    listable,
+    open_pasted,
+    open_upload,
+)
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
@@ -138,6 +147,9 @@ class MultiAccountScreen(StaffPage):
         if self.running:
             self.show_message("A job is running: wait for its end, or cancel it with F8.", error=True)
             return
+        self.open_and_process(None)
+
+    def open_and_process(self, file_password: str | None) -> None:
         settings = self.openccc_app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
@@ -145,7 +157,10 @@ class MultiAccountScreen(StaffPage):
             if pasted.strip():
                 upload = open_pasted(pasted, limits)
             else:
-                upload = open_upload(self._chosen_file(), limits, folder=settings.import_dir)
+                upload = open_upload(self._chosen_file(), limits, folder=settings.import_dir, password=file_password)
+        except PasswordNeeded as needed:
+            self.ask_file_password(self._chosen_file(), needed)
+            return
         except (FileRefused, ServiceError) as refused:
             self.show_message(f"Not processed: {refused}", error=True)
             return
@@ -158,6 +173,18 @@ class MultiAccountScreen(StaffPage):
         self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
         self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
         self.process(upload)
+
+    def ask_file_password(self, chosen: Path, needed: PasswordNeeded) -> None:
+        """A protected workbook (BULK-7a): its password in a masked dialog, asked again when wrong."""
+
+        def answered(password: str | None) -> None:
+            if password:
+                self.open_and_process(password)
+            else:
+                self.show_message(f"Not processed: {chosen.name} is protected by a password.", error=True)
+
+        problem = str(needed) if isinstance(needed, WrongPassword) else ""
+        self.app.push_screen(PasswordDialog(f"Password of {chosen.name}:", problem), answered)
 
     def _chosen_file(self) -> Path:
         if self.chosen is None:
