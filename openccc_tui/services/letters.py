@@ -52,6 +52,39 @@ def _may_act_on(staff: Staff, account: StudentAccount) -> bool:
     return Role.SUPPORT in parse_roles(staff.roles) or account.created_for_college_id == staff.college_id
 
 
+@dataclass(frozen=True)
+class LetterAccount:
+    """An account chosen for a letter, as the Letters page lists it (no secret)."""
+
+    account_id: int
+    cccid: str
+    name: str
+    email: str
+    handed_over: str
+
+
+def letter_accounts(runtime: Runtime, actor: Actor, account_ids: Sequence[int]) -> list[LetterAccount]:
+    """The accounts, in the order given, each one the staff member may write a letter for."""
+    with read_session(runtime.engine) as session:
+        staff = authorise(session, actor, *ROLES)
+        chosen = []
+        for account_id in dict.fromkeys(account_ids):
+            account = get_row(session, StudentAccount, account_id)
+            if not _may_act_on(staff, account):
+                raise PermissionDenied(f"the account {account.cccid} was not made for your college")
+            given = account.credentials_given_at
+            chosen.append(
+                LetterAccount(
+                    account_id=account_id,
+                    cccid=account.cccid,
+                    name=f"{account.first_name} {account.last_name}".strip(),
+                    email=account.email,
+                    handed_over=f"{given:%Y-%m-%d} {account.credentials_note}".strip() if given else "",
+                )
+            )
+    return chosen
+
+
 def accounts_by_cccid(runtime: Runtime, actor: Actor, cccids: Iterable[str]) -> list[int]:
     """The accounts with these CCCIDs, in the order given; NotFound names the first unknown one."""
     wanted = list(dict.fromkeys(normalise_cccid(c) for c in cccids if c.strip()))

@@ -12,6 +12,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 from openccc_tui.domain.fields import check_field
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import DuplicateAccount, add_user, form_context
 from openccc_tui.services.errors import InvalidInput, describe
@@ -177,7 +178,9 @@ class AddUserScreen(StaffPage):
                     "The student must change this password at first sign-in.",
                 ],
                 dialog_id="add-user-success",
-            )
+                action="Hand-over letter",
+            ),
+            lambda letter: letter and self.app.push_screen(LettersScreen(self.session, [created.account_id])),
         )
 
     def _show_field_errors(self, error: InvalidInput) -> None:

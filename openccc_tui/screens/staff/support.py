@@ -14,6 +14,7 @@ from openccc_tui.domain.contact import normalise_email
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.domain.staff import Role
 from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.messages import StudentMessagesScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import record_credentials_given
@@ -136,6 +137,7 @@ class AccountScreen(StaffPage):
         Binding("e", "update_email", "Update email", id="account.email"),
         Binding("o", "one_time_password", "Send one-time password", id="account.otp"),
         Binding("c", "credentials_given", "Record hand-over", id="account.handover"),
+        Binding("h", "letter", "Hand-over letter", id="account.letter"),
         Binding("m", "messages", "Messages", id="account.messages"),
         Binding("escape", "back", "Back", id="account.back"),
     ]
@@ -156,6 +158,7 @@ class AccountScreen(StaffPage):
                     yield Button("Update email", id="update-email")
                     yield Button("Send one-time password", id="otp", variant="warning")
                 yield Button("Record hand-over", id="handover")
+                yield Button("Hand-over letter", id="letter")
                 if Role.SUPPORT in self.actor.roles:
                     yield Button("Messages", id="messages")
         yield Footer()
@@ -194,6 +197,13 @@ class AccountScreen(StaffPage):
     @on(Button.Pressed, "#messages")
     def messages_pressed(self) -> None:
         self.action_messages()
+
+    @on(Button.Pressed, "#letter")
+    def letter_pressed(self) -> None:
+        self.action_letter()
+
+    def action_letter(self) -> None:
+        self.app.push_screen(LettersScreen(self.session, [self.account_id]))
 
     def action_messages(self) -> None:
         if self.view is not None:
