@@ -51,9 +51,8 @@ class LettersScreen(StaffPage):
         with VerticalScroll(classes="page wide"):
             yield Static("Hand-over letters", classes="page-title")
             yield Static(
-                f"One PDF in the export folder, a page per student: name, CCCID, the email to sign in with, "
-                f"a fresh one-time password (works once, for {days} days; the password stays as it is) "
-                "and the steps to make the account theirs. Nobody sees the one-time passwords here.",
+                f"One PDF in the export folder, a page per student with a fresh one-time password (works once, "
+                f"for {days} days; the password stays as it is). Nobody sees those passwords here.",
                 classes="page-help",
             )
             yield Static(PAPER_WARNING, classes="page-help", id="letters-warning")

@@ -134,10 +134,10 @@ class AccountScreen(StaffPage):
     """One account, with the support actions the staff member's roles allow."""
 
     BINDINGS = [
-        Binding("e", "update_email", "Update email", id="account.email"),
-        Binding("o", "one_time_password", "Send one-time password", id="account.otp"),
-        Binding("c", "credentials_given", "Record hand-over", id="account.handover"),
-        Binding("h", "letter", "Hand-over letter", id="account.letter"),
+        Binding("e", "update_email", "Email", id="account.email"),
+        Binding("o", "one_time_password", "One-time password", id="account.otp"),
+        Binding("c", "credentials_given", "Hand-over date", id="account.handover"),
+        Binding("h", "letter", "Letter", id="account.letter"),
         Binding("m", "messages", "Messages", id="account.messages"),
         Binding("escape", "back", "Back", id="account.back"),
     ]
@@ -158,6 +158,7 @@ class AccountScreen(StaffPage):
                     yield Button("Update email", id="update-email")
                     yield Button("Send one-time password", id="otp", variant="warning")
                 yield Button("Record hand-over", id="handover")
+            with Horizontal(classes="buttons"):
                 yield Button("Hand-over letter", id="letter")
                 if Role.SUPPORT in self.actor.roles:
                     yield Button("Messages", id="messages")
