@@ -171,6 +171,8 @@ def write_letters(
     target = path or default_path(runtime)
     if not target.parent.is_dir():
         raise ServiceError(f"the folder {target.parent} does not exist")
+    if target.exists():
+        raise ServiceError(f"{target} exists: letters are never written over a file, choose a new name")
     fonts = letter_fonts(runtime.settings.letter_fonts)
     lifetime = timedelta(days=runtime.settings.letter_password_days)
     with read_session(runtime.engine) as session:

@@ -121,6 +121,9 @@ def test_track_2_a_second_letter_withdraws_the_first_one_time_password(runtime, 
     (first,) = one_time_passwords(write_letters(runtime, creator, [account_id], tmp_path / "1.pdf").path)
     (second,) = one_time_passwords(write_letters(runtime, creator, [account_id], tmp_path / "2.pdf").path)
     assert first != second
+    with pytest.raises(ServiceError, match="exists"):
+        write_letters(runtime, creator, [account_id], tmp_path / "2.pdf")
+    assert one_time_passwords(tmp_path / "2.pdf") == [second]
     assert sign_in(runtime, "jose@test.com", first).step is Step.SIGN_IN
     assert sign_in(runtime, "jose@test.com", second).step is Step.UPDATE_PASSWORD
 
