@@ -32,7 +32,7 @@ from openccc_tui.crash import configure_logging, log_crash
 from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
 from openccc_tui.domain.staff import StaffRuleError, parse_roles
 from openccc_tui.domain.text import printable
-from openccc_tui.services import bulk, notify, totp_secrets
+from openccc_tui.services import bulk, letters, notify, totp_secrets
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.bulk_files import FileRefused, Limits, PasswordNeeded, open_upload
 from openccc_tui.services.errors import ServiceError
@@ -144,6 +144,27 @@ def build_parser() -> Parser:
         "with --file-password-stdin)",
     )
     imports.add_argument("--force", action="store_true", help="replace the results file if it exists")
+
+    letter = commands.add_parser(
+        "letters", parents=[db], help="hand-over letters with fresh one-time passwords, one PDF (TRACK-2)"
+    )
+    chosen = letter.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--cccid", nargs="+", metavar="ID", help="the accounts, by CCCID")
+    chosen.add_argument("--job", type=int, metavar="N", help="the accounts made by Multi Account Creation job N")
+    letter.add_argument(
+        "--as",
+        dest="staff_user",
+        required=True,
+        metavar="STAFF_USER",
+        help="the creator or support member writing them: approved and enrolled (audited as them)",
+    )
+    letter.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PDF",
+        help="the PDF to write (default: a new file in the export folder)",
+    )
 
     template = commands.add_parser("template", help="write the Multi Account Creation template")
     template.add_argument(
@@ -527,6 +548,28 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
+    out: Path | None = args.out
+    if out is None:
+        check_folder(settings.export_dir, "export", write=True)
+    elif out.suffix.lower() != ".pdf":
+        raise UsageError("--out names a .pdf file")
+    runtime = open_runtime(settings)
+    runtime.terminal = f"cli:{os_user()}"
+    actor = command_line_creator(runtime, args.staff_user, roles=letters.ROLES, doing="write hand-over letters")
+    if args.job is not None:
+        accounts = letters.job_accounts(runtime, actor, args.job)
+    else:
+        accounts = letters.accounts_by_cccid(runtime, actor, args.cccid)
+    written = letters.write_letters(runtime, actor, accounts, out)
+    print(
+        f"{written.count} letter(s) written to {written.path} (owner-only). Their one-time passwords work once, "
+        f"until {written.valid_until.isoformat()}. Hand each page to its student, then shred the paper "
+        "and delete the file."
+    )
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings, create=True)
     check_revision(settings, migrate.current_revision(runtime.engine))
@@ -715,6 +758,7 @@ COMMANDS = {
     "outbox": cmd_outbox,
     "import": cmd_import,
     "template": cmd_template,
+    "letters": cmd_letters,
     "serve": cmd_serve,
     ("staff", "add"): cmd_staff_add,
     ("db", "upgrade"): cmd_db_upgrade,

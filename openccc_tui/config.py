@@ -162,6 +162,12 @@ class Settings(BaseSettings):
     bulk_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     bulk_max_rows: int = Field(default=200_000, gt=0)
 
+    letter_password_days: int = Field(default=30, ge=1, le=365)
+    """How long the one-time password of a hand-over letter works (TRACK-2)."""
+    letter_fonts: list[Path] = Field(default_factory=list)
+    """Font files for hand-over letters: the regular face, the bold face, then fallbacks for
+    scripts they lack; empty uses DejaVu Sans and, when installed, Noto Sans CJK."""
+
     @field_validator("import_dir", "export_dir", "log_file", mode="after")
     @classmethod
     def _per_user(cls, path: Path) -> Path:

@@ -559,3 +559,46 @@ def test_bulk_7a_import_of_a_protected_workbook_reads_its_password_from_the_firs
         open_upload(results, LIMITS, password="File pass 2026")
     statuses = [cells[STATUS_INDEX] for _, cells in open_upload(results, LIMITS, password="Results pass 2026").rows()]
     assert statuses == ["Success", "Failure"]
+
+
+def test_track_2_letters_headless_as_a_staff_member_who_can_act_audited_with_the_host_user(
+    database_url, monkeypatch, capsys, tmp_path
+):
+    import getpass
+    import stat
+
+    from pypdf import PdfReader
+
+    from openccc_tui.store.models import AuditEvent
+    from tests.conftest import make_runtime, make_settings
+
+    monkeypatch.setenv("OPENCCC_EXPORT_DIR", str(tmp_path))
+    runtime = make_runtime(make_settings(database_url, tmp_path))
+    actor = factories.staff_actor(runtime, "sam", "support")
+    factories.stored_student(runtime, cccid="AAA1111", email="jose@test.com", first_name="José", last_name="Nuñez")
+    factories.stored_student(
+        runtime,
+        cccid="AAA2222",
+        email="anna@test.com",
+        first_name="Анна",
+        last_name="Иванова",
+        created_for_college_id=actor.college_id,
+    )
+    out = tmp_path / "hand-over.pdf"
+    argv = ("letters", "--cccid", "AAA1111", "aaa2222", "--as", "sam", "--out", str(out), "--db", database_url)
+    code, _, err = run(monkeypatch, capsys, *argv)
+    assert code == 1 and err.count("\n") == 1 and "sam cannot write hand-over letters" in err
+    assert "the authenticator (TOTP) is not enrolled" in err and not out.exists()
+
+    factories.console_ready(runtime, "sam")
+    code, printed, err = run(monkeypatch, capsys, *argv)
+    assert (code, err) == (0, "")
+    assert printed.startswith(f"2 letter(s) written to {out} (owner-only).") and "shred" in printed
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and len(PdfReader(out).pages) == 2
+    with read_session(runtime.engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "account.letter")).all()
+    assert {(e.actor, e.terminal) for e in events} == {("sam", f"cli:{getpass.getuser()}")} and len(events) == 2
+
+    code, _, err = run(monkeypatch, capsys, "letters", "--cccid", "ZZZ9999", "--as", "sam", "--db", database_url)
+    assert code == 1 and err == "openccc-tui: error: no account with CCCID ZZZ9999\n"
+    runtime.engine.dispose()

@@ -34,28 +34,34 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class MessageDialog(ModalScreen[None]):
-    """A titled message with lines of data shown literally, closed with Enter or Escape."""
+class MessageDialog(ModalScreen[bool]):
+    """A titled message with lines of data shown literally, closed with Enter or Escape; an
+    `action` button, when given, closes it answering True."""
 
     AUTO_FOCUS = "#ok"
     BINDINGS = [Binding("escape", "close", "Close", id="message.close")]
 
-    def __init__(self, title: str, lines: list[str], *, dialog_id: str = "message") -> None:
+    def __init__(self, title: str, lines: list[str], *, dialog_id: str = "message", action: str = "") -> None:
         super().__init__(id=dialog_id)
-        self.title_text, self.lines = title, lines
+        self.title_text, self.lines, self.action = title, lines, action
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             for line in self.lines:
                 yield Literal(line, classes="dialog-line")
-            yield Button("OK", id="ok", variant="primary")
+            if not self.action:
+                yield Button("OK", id="ok", variant="primary")
+                return
+            with Horizontal(classes="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button(self.action, id="action")
 
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "action")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(False)
 
 
 class PasswordDialog(ModalScreen[str | None]):

@@ -111,17 +111,23 @@ def prepare_offer(runtime: Runtime, account: StudentAccount) -> Offer:
     return Offer(saved_id(account), plain, runtime.hasher.hash(plain))
 
 
+def place(session: Session, runtime: Runtime, account_id: int, password_hash: str, lifetime: timedelta) -> None:
+    """Make `password_hash` the account's one-time password from now for `lifetime`; any
+    earlier one stops working (one per account: the newest offer or letter wins)."""
+    now = runtime.clock()
+    offered = session.get(OneTimePassword, account_id)
+    if offered is None:
+        offered = OneTimePassword(account_id=account_id, password_hash="", issued_at=now, expires_at=now)
+        session.add(offered)
+    offered.password_hash = password_hash
+    offered.issued_at, offered.expires_at = now, now + lifetime
+
+
 def offer_one_time_password(session: Session, runtime: Runtime, account: StudentAccount, offer: Offer) -> None:
     """REC-2: queue the user name and a one-time password to the account's email, leaving the
     password as it is. A newer offer replaces an older one. The caller commits, then calls
     `notify.deliver_pending`."""
-    now = runtime.clock()
-    offered = session.get(OneTimePassword, offer.account_id)
-    if offered is None:
-        offered = OneTimePassword(account_id=offer.account_id, password_hash="", issued_at=now, expires_at=now)
-        session.add(offered)
-    offered.password_hash = offer.password_hash
-    offered.issued_at, offered.expires_at = now, now + LIFETIME
+    place(session, runtime, offer.account_id, offer.password_hash, LIFETIME)
     username = account.username or account.email
     _queue(
         session,

@@ -204,12 +204,19 @@ def set_active(runtime: Runtime, actor: Actor, staff_id: int, active: bool) -> N
         audit.record(session, runtime, actor, "staff.activate" if active else "staff.deactivate", detail=staff.username)
 
 
-def command_line_creator(runtime: Runtime, username: str) -> Actor:
+def command_line_creator(
+    runtime: Runtime,
+    username: str,
+    *,
+    roles: tuple[Role, ...] = (Role.CREATOR,),
+    doing: str = "make accounts",
+) -> Actor:
     """The creator a headless Multi Account Creation job (`openccc-tui import --as`) acts as.
 
     The host administrator names the creator, so the job may act only for a creator who
     could sign in and do the same on the console: active, approved, not locked, enrolled
-    in TOTP (STAFF-1) and bound by the agreement (STAFF-3). Each refusal says why."""
+    in TOTP (STAFF-1) and bound by the agreement (STAFF-3), holding one of `roles` (hand-over
+    letters, `openccc-tui letters --as`, accept support too). Each refusal says why."""
     now = runtime.clock()
     with read_session(runtime.engine) as session:
         staff = session.exec(select(Staff).where(func.lower(Staff.username) == username.strip().lower())).first()
@@ -226,11 +233,11 @@ def command_line_creator(runtime: Runtime, username: str) -> Actor:
             reasons.append("the authenticator (TOTP) is not enrolled")
         if staff.agreement_accepted_at is None:
             reasons.append("the agreement never to share the account is not accepted")
-        if Role.CREATOR not in parse_roles(staff.roles):
-            reasons.append("the account lacks the creator role")
+        if not parse_roles(staff.roles) & set(roles):
+            reasons.append(f"the account lacks the {' or '.join(r.value for r in roles)} role")
         if reasons:
             raise PermissionDenied(
-                f"{staff.username} cannot make accounts: {'; '.join(reasons)}. "
+                f"{staff.username} cannot {doing}: {'; '.join(reasons)}. "
                 "They sign in to the staff console first; a director approves, unlocks or grants the role."
             )
         return staff_actor(staff)

@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from openccc_tui.domain.fields import check_field
 from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.screens.staff.support import HandOverDialog
 from openccc_tui.services.accounts import (
@@ -200,9 +201,11 @@ class AddUserScreen(StaffPage):
         self._clear(keep=KEPT_FOR_ANOTHER if another else frozenset())
         self.show_message(f"Saved {created.email} ({created.cccid}).")
 
-        def after(handover: bool | None) -> None:
-            if handover:
+        def after(choice: str | None) -> None:
+            if choice == "handover":
                 self.record_handover(created)
+            elif choice == "letter":
+                self.app.push_screen(LettersScreen(self.session, [created.account_id]))
 
         self.app.push_screen(AccountCreatedDialog(created), after)
 
@@ -213,7 +216,7 @@ class AddUserScreen(StaffPage):
         if isinstance(cause, DuplicateAccount):
             focus = next((f for word, f in DUPLICATE_FOCUS.items() if f"with {word}:" in text), focus)
 
-        def after(_: None) -> None:
+        def after(_: bool | None) -> None:
             self.query_one(focus).focus()
 
         self.app.push_screen(MessageDialog("Not saved", [text], dialog_id="add-user-refused"), after)
@@ -276,14 +279,16 @@ class AddUserScreen(StaffPage):
         self.app.pop_screen()
 
 
-class AccountCreatedDialog(ModalScreen[bool]):
+class AccountCreatedDialog(ModalScreen[str | None]):
     """ADD-4's success box: user name, email and CCCID. Enter closes it; h (or the button)
-    goes on to record that the credentials were handed to the student (TRACK-1)."""
+    goes on to record that the credentials were handed to the student (TRACK-1), l to write
+    a hand-over letter (TRACK-2)."""
 
     AUTO_FOCUS = "#ok"
     BINDINGS = [
         Binding("escape", "close", "Close", id="created.close"),
         Binding("h", "handover", "Record hand-over", id="created.handover"),
+        Binding("l", "letter", "Hand-over letter", id="created.letter"),
     ]
 
     def __init__(self, created: CreatedAccount) -> None:
@@ -303,12 +308,16 @@ class AccountCreatedDialog(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button("Record hand-over (h)", id="handover")
+                yield Button("Hand-over letter (l)", id="letter")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "handover")
+        self.dismiss(event.button.id if event.button.id in ("handover", "letter") else None)
 
     def action_close(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)
 
     def action_handover(self) -> None:
-        self.dismiss(True)
+        self.dismiss("handover")
+
+    def action_letter(self) -> None:
+        self.dismiss("letter")

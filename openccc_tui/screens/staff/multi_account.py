@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
 from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.services import bulk
 from openccc_tui.services.bulk import JobInterrupted, Progress, Summary
@@ -61,6 +62,7 @@ class MultiAccountScreen(StaffPage):
         Binding("f2", "template", "Download Template", id="multi.template"),
         Binding("f5", "upload", "Upload", id="multi.upload"),
         Binding("f8", "cancel_job", "Cancel", id="multi.cancel"),
+        Binding("f9", "letters", "Hand-over letters", id="multi.letters"),
         Binding("escape", "back", "Back", id="multi.back"),
     ]
 
@@ -70,6 +72,7 @@ class MultiAccountScreen(StaffPage):
         self.cancel = threading.Event()
         self.results: Path | None = None
         self.running = False
+        self.letters_job: int | None = None
 
     def compose(self) -> ComposeResult:
         settings = self.openccc_app.runtime.settings
@@ -246,12 +249,24 @@ class MultiAccountScreen(StaffPage):
         box.remove_children()
         box.mount_all(Literal(line) for line in lines)
         self.query_one("#protect", Button).disabled = not results_written
+        self.letters_job = summary.job_id if summary.successes else None
+        self.refresh_bindings()
         if stopped:
             self.show_message(stopped, error=True)
         elif summary.cancelled:
             self.show_message("Cancelled: upload the same file again to finish it.")
         elif self.results is not None:
             self.show_written(self.results, "Done.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "letters":
+            return self.letters_job is not None
+        return True
+
+    def action_letters(self) -> None:
+        """TRACK-2: letters for the accounts the job's successful rows made."""
+        if self.letters_job is not None:
+            self.app.push_screen(LettersScreen(self.session, job_id=self.letters_job))
 
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""

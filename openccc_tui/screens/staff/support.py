@@ -16,6 +16,7 @@ from openccc_tui.domain.staff import Role
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.field_names import name_problems
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.messages import StudentMessagesScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.services.accounts import record_credentials_given
@@ -138,9 +139,10 @@ class AccountScreen(StaffPage):
     """One account, with the support actions the staff member's roles allow."""
 
     BINDINGS = [
-        Binding("e", "update_email", "Update email", id="account.email"),
-        Binding("o", "one_time_password", "Send one-time password", id="account.otp"),
-        Binding("c", "credentials_given", "Record hand-over", id="account.handover"),
+        Binding("e", "update_email", "Email", id="account.email"),
+        Binding("o", "one_time_password", "One-time password", id="account.otp"),
+        Binding("c", "credentials_given", "Hand-over date", id="account.handover"),
+        Binding("h", "letter", "Letter", id="account.letter"),
         Binding("m", "messages", "Messages", id="account.messages"),
         Binding("escape", "back", "Back", id="account.back"),
     ]
@@ -161,6 +163,8 @@ class AccountScreen(StaffPage):
                     yield Button("Update email", id="update-email")
                     yield Button("Send one-time password", id="otp", variant="warning")
                 yield Button("Record hand-over", id="handover")
+            with Horizontal(classes="buttons"):
+                yield Button("Hand-over letter", id="letter")
                 if Role.SUPPORT in self.actor.roles:
                     yield Button("Messages", id="messages")
         yield Footer()
@@ -199,6 +203,13 @@ class AccountScreen(StaffPage):
     @on(Button.Pressed, "#messages")
     def messages_pressed(self) -> None:
         self.action_messages()
+
+    @on(Button.Pressed, "#letter")
+    def letter_pressed(self) -> None:
+        self.action_letter()
+
+    def action_letter(self) -> None:
+        self.app.push_screen(LettersScreen(self.session, [self.account_id]))
 
     def action_messages(self) -> None:
         if self.view is not None:

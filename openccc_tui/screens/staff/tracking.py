@@ -4,13 +4,17 @@ from datetime import date, timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from openccc_tui.domain.fields import parse_iso_date
+from openccc_tui.domain.staff import Role
+from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.screens.staff.support import HandOverDialog
 from openccc_tui.services.accounts import record_credentials_given
+from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.services.tracking import export_tracking, tracking_rows
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import cell
@@ -19,6 +23,15 @@ from openccc_tui.widgets.page_message import PageMessage
 
 class TrackingScreen(StaffPage):
     AUTO_FOCUS = "#track-from"
+    BINDINGS = [
+        Binding("space", "choose", "Choose for letters", id="tracking.choose"),
+        Binding("h", "letters", "Hand-over letters", id="tracking.letters"),
+        Binding("escape", "back", "Back", id="tracking.back"),
+    ]
+
+    def __init__(self, session: StaffSession) -> None:
+        super().__init__(session)
+        self.for_letters: dict[int, None] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,7 +60,8 @@ class TrackingScreen(StaffPage):
                 yield Button("Show", id="show")
                 yield Button("Export", id="export", variant="primary")
             yield Static(
-                "Choose an account and press Enter to record that its credentials were handed over.",
+                "Choose an account and press Enter to record that its credentials were handed over; "
+                "Space marks accounts for hand-over letters, H writes them.",
                 classes="page-help",
             )
             yield DataTable(id="tracking-rows", cursor_type="row", zebra_stripes=True)
@@ -86,8 +100,10 @@ class TrackingScreen(StaffPage):
             return
         table = self.query_one("#tracking-rows", DataTable)
         if not table.columns:
-            table.add_columns("Created", "CCCID", "Email", "Name", "Handed over")
+            table.add_columns("Created", "CCCID", "Email", "Name", "Handed over", "Letter")
         table.clear()
+        shown = {row.account_id for row in rows}
+        self.for_letters = {i: None for i in self.for_letters if i in shown}
         for row in rows:
             table.add_row(
                 cell(row.created),
@@ -95,6 +111,7 @@ class TrackingScreen(StaffPage):
                 cell(row.email),
                 cell(f"{row.first} {row.last}"),
                 cell(row.credentials_given or "-"),
+                "*" if row.account_id in self.for_letters else "",
                 key=str(row.account_id),
             )
         self.show_message(f"{len(rows)} account(s) created in the range.")
@@ -129,3 +146,36 @@ class TrackingScreen(StaffPage):
         except Failed:
             return
         self.show_written(path, f"{count} account(s) written to {path}.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("choose", "letters"):
+            return bool({Role.CREATOR, Role.SUPPORT} & self.actor.roles)
+        return True
+
+    def _cursor_account(self) -> int | None:
+        table = self.query_one("#tracking-rows", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def action_choose(self) -> None:
+        """Mark or unmark the account under the cursor for hand-over letters (TRACK-2)."""
+        table = self.query_one("#tracking-rows", DataTable)
+        account_id = self._cursor_account()
+        if account_id is None or not table.has_focus:
+            return
+        if account_id in self.for_letters:
+            del self.for_letters[account_id]
+        else:
+            self.for_letters[account_id] = None
+        table.update_cell(str(account_id), table.ordered_columns[-1].key, "*" if account_id in self.for_letters else "")
+        self.show_message(f"{len(self.for_letters)} account(s) marked for letters.")
+
+    def action_letters(self) -> None:
+        """Letters for the marked accounts, or else the one under the cursor."""
+        chosen = list(self.for_letters) or [i for i in (self._cursor_account(),) if i is not None]
+        if not chosen:
+            self.show_message("Show the accounts and mark some with Space first.", error=True)
+            return
+        self.app.push_screen(LettersScreen(self.session, chosen))
