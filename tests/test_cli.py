@@ -317,7 +317,7 @@ def test_bulk_8_headless_import_and_template(database_url, monkeypatch, capsys, 
         "--results-password-stdin",
         "--db",
         database_url,
-        stdin="Sheet#Pass1\n",
+        stdin="Sheet#Pass1234\n",
     )
     assert code == 0 and (tmp_path / "r.xlsx").exists()
 
@@ -435,7 +435,20 @@ def test_staff_6_init_writes_a_totp_key_owner_only_and_every_later_command_uses_
     import stat
 
     url = f"sqlite:///{tmp_path / 'keyed.db'}"
-    init = ["init", "--db", url, "--college", "861", "--college-name", "T", "--director", "jdir", "--password-stdin"]
+    init = [
+        "init",
+        "--db",
+        url,
+        "--college",
+        "861",
+        "--college-name",
+        "T",
+        "--name",
+        "J Dir",
+        "--director",
+        "jdir",
+        "--password-stdin",
+    ]
     code, out, err = run(monkeypatch, capsys, *init, stdin="Str0ng#Pass\n")
     assert (code, err) == (
         0,
@@ -455,6 +468,8 @@ def test_staff_6_init_writes_a_totp_key_owner_only_and_every_later_command_uses_
         "861",
         "--roles",
         "creator",
+        "--name",
+        "Cory Creator",
         "--password-stdin",
         "--db",
         url,
@@ -481,7 +496,18 @@ def test_staff_6_db_upgrade_encrypts_plaintext_secrets_with_the_configured_key(
     url = f"sqlite:///{tmp_path / 'old.db'}"
     settings_file.parent.mkdir(parents=True)
     settings_file.write_text(f'database_url = "{url}"\n')
-    init = ["init", "--college", "861", "--college-name", "T", "--director", "jdir", "--password-stdin"]
+    init = [
+        "init",
+        "--college",
+        "861",
+        "--college-name",
+        "T",
+        "--director",
+        "jdir",
+        "--name",
+        "J Dir",
+        "--password-stdin",
+    ]
     assert run(monkeypatch, capsys, *init, stdin="Str0ng#Pass\n")[0] == 0
     key = settings_file.read_text().split('totp_key = "')[1].split('"')[0]
     engine = make_engine(url)

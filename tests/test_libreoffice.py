@@ -130,13 +130,17 @@ EXPECTED = {
 }
 
 
-def check_results(rows: list[dict[str, str]], typed_rows: list[list[str]], expected: list[tuple[str, str]]) -> None:
+def check_results(
+    rows: list[dict[str, str]], typed_rows: list[list[str]], expected: list[tuple[str, str]], *, protected: bool
+) -> None:
+    """Every row as expected; only the protected workbook keeps a failed row's password (BULK-7)."""
     assert [r["email"] for r in rows] == [cells[0] for cells in typed_rows]
-    for result, (status, message) in zip(rows, expected, strict=True):
+    password = TEMPLATE_COLUMNS.index("password")
+    for result, (status, message), cells in zip(rows, expected, typed_rows, strict=True):
         assert result["status"] == status, result
         assert message in result["message"], result
         assert bool(result["cccid"]) == (status == "Success"), result
-        assert result["password"] == ""
+        assert result["password"] == (cells[password] if protected and status == "Failure" else "")
 
 
 def test_bulk_7a_calc_workbooks_and_csv_upload_and_their_results_open_in_calc(sqlite_runtime, creator, tmp_path):
@@ -171,9 +175,10 @@ def test_bulk_7a_calc_workbooks_and_csv_upload_and_their_results_open_in_calc(sq
     protected: dict[str, Path] = {}
     for name in uploads:
         results = tmp_path / f"{name}-results.csv"
-        bulk.run_job(sqlite_runtime, creator, open_upload(tmp_path / name, LIMITS), results)
+        source = open_upload(tmp_path / name, LIMITS)
+        bulk.run_job(sqlite_runtime, creator, source, results)
         shutil.copy(results, tmp_path / f"{name}-results-copy.csv")
-        protected[name] = bulk.protect_results(results, RESULTS_PASSWORD)
+        protected[name] = bulk.protect_results(results, RESULTS_PASSWORD, source, RESULTS_PASSWORD)
     calc(
         profile,
         [
@@ -203,7 +208,7 @@ def test_bulk_7a_calc_workbooks_and_csv_upload_and_their_results_open_in_calc(sq
         expected = EXPECTED["csv" if name.endswith(".csv") else "xlsx"]
         for seen in ("results-in-calc", "protected-in-calc"):
             seen_rows = read_csv(tmp_path / f"{name}-{seen}.csv")
-            check_results(seen_rows, typed_rows[name], expected)
+            check_results(seen_rows, typed_rows[name], expected, protected=seen == "protected-in-calc")
             for result in seen_rows:
                 if result["status"] == "Success":
                     assert created[result["email"]] == result["cccid"]

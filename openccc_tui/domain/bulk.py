@@ -57,15 +57,21 @@ def fingerprint(values: dict[str, str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def result_cells(cells: Sequence[str], status: str, cccid: str, message: str) -> list[str]:
-    """The uploaded row with status, cccid and message filled, and the password cell blank.
+def result_cells(
+    cells: Sequence[str], status: str, cccid: str, message: str, *, keep_failed_password: bool = False
+) -> list[str]:
+    """The uploaded row with status, cccid and message filled (a skipped row keeps its own),
+    and the password cell blank.
 
-    BULK-7 blanks a successful row's password (it is never needed again); ACC-7 allows no
-    plaintext password in a results file at all, so a failed row's is blanked too and is
-    typed again when the row is fixed.
+    BULK-7, ACC-7: a CSV results file holds no password at all; a successful or skipped row's
+    password is never needed again. Only the password-protected .xlsx results keep a failed
+    row's password (`keep_failed_password`), so the clerk fixes the row and uploads the same
+    workbook again without typing the password anew.
     """
     out = list(cells) + [""] * (len(TEMPLATE_COLUMNS) - len(cells))
     out = out[: len(TEMPLATE_COLUMNS)]
-    out[PASSWORD_INDEX] = ""
-    out[STATUS_INDEX], out[CCCID_INDEX], out[MESSAGE_INDEX] = status, cccid, message
+    if not (keep_failed_password and status == FAILURE):
+        out[PASSWORD_INDEX] = ""
+    if status:
+        out[STATUS_INDEX], out[CCCID_INDEX], out[MESSAGE_INDEX] = status, cccid, message
     return out

@@ -39,6 +39,8 @@ from openccc_tui.domain.bulk import (
     CCCID_INDEX,
     FAILURE,
     INVALID_COLUMNS,
+    PASSWORD_INDEX,
+    STATUS_INDEX,
     SUCCESS,
     SUCCESS_MESSAGE,
     fingerprint,
@@ -226,6 +228,8 @@ def run_job(
     cancel = cancel or threading.Event()
     if results_path is not None:
         check_target(results_path, replace=replace_results)
+    if results_password is not None:
+        check_results_password(results_password)
     try:
         job = _start_job(runtime, actor, upload)
     except SQLAlchemyError as error:
@@ -234,7 +238,7 @@ def run_job(
         job_id=job.id, total=upload.total_rows, note=upload.note, earlier_runs=_earlier_runs(runtime, job)
     )
     results = _results(results_path, results_password, replace_results)
-    stopped = _process(runtime, actor, upload, job, summary, results, progress, cancel)
+    stopped = _process(runtime, actor, upload, job, summary, results, progress, cancel, results_password is not None)
     _end_job(runtime, job.id, summary, INTERRUPTED if stopped else CANCELLED if summary.cancelled else DONE)
     if isinstance(stopped, SQLAlchemyError | ServiceError):
         raise JobInterrupted(_stopped_message(summary, _reason(stopped), results_path), summary) from stopped
@@ -252,6 +256,7 @@ def _process(
     results: AbstractContextManager[AddRows],
     progress: Callable[[Progress], None],
     cancel: threading.Event,
+    keep_failed_passwords: bool,
 ) -> BaseException | None:
     """Commit the batches and write each one's results; returns what stopped the job early,
     if anything did, once the rows committed before it are in the results file."""
@@ -266,7 +271,7 @@ def _process(
                     return None
                 except BaseException as error:  # the rows committed so far still get their results
                     return error
-                add_rows(_result_rows(outcomes))
+                add_rows(_result_rows(outcomes, keep_failed_passwords))
                 done = summary.successes + summary.failed + summary.skipped
                 progress(Progress(done=done, total=summary.total, started=started))
     except BaseException as error:
@@ -303,8 +308,12 @@ def _count_rows(rows: Iterable[Sequence[str]]) -> int:
     return sum(1 for _ in rows)
 
 
-def _result_rows(outcomes: list[Outcome]) -> list[list[str]]:
-    return [o.cells if o.status == "" else result_cells(o.cells, o.status, o.cccid, o.message) for o in outcomes]
+def _result_rows(outcomes: list[Outcome], keep_failed_passwords: bool) -> list[list[str]]:
+    """A skipped row (status "") is written as it came, less its password."""
+    return [
+        result_cells(o.cells, o.status, o.cccid, o.message, keep_failed_password=keep_failed_passwords)
+        for o in outcomes
+    ]
 
 
 def _start_job(runtime: Runtime, actor: Actor, upload: Upload) -> _Job:
@@ -602,10 +611,30 @@ def write_template(path: Path) -> Path:
     return path
 
 
-def protect_results(results_csv: Path, password: str) -> Path:
-    """Rewrite a results CSV as a password-protected .xlsx beside it and remove the CSV (BULK-7)."""
+MIN_RESULTS_PASSWORD = 12
+
+
+def check_results_password(password: str, confirm: str | None = None) -> None:
+    """BULK-7: the password of a results workbook holds failed rows' passwords, so it is long
+    and, when typed on a page, typed twice."""
+    if len(password) < MIN_RESULTS_PASSWORD:
+        raise ServiceError(f"a results password has at least {MIN_RESULTS_PASSWORD} characters")
+    if confirm is not None and confirm != password:
+        raise ServiceError("the two results passwords differ: type the same password twice")
+
+
+def protect_results(results_csv: Path, password: str, upload: Upload | None = None, confirm: str | None = None) -> Path:
+    """Rewrite a results CSV as a password-protected .xlsx beside it and remove the CSV (BULK-7).
+
+    Given the upload, failed rows get back their password from it (the CSV holds none), in
+    file order as the results were written, checked row by row against the email."""
+    check_results_password(password, confirm)
     with results_csv.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.reader(file))[1:]
+    if upload is not None:
+        for result, (_, cells) in zip(rows, upload.rows(), strict=False):
+            if result[STATUS_INDEX] == FAILURE and len(cells) > PASSWORD_INDEX and cells[0] == result[0]:
+                result[PASSWORD_INDEX] = cells[PASSWORD_INDEX]
     target = results_csv.with_suffix(".xlsx")
     write_table(target, TEMPLATE_COLUMNS, rows, password=password, replace=False)
     results_csv.unlink()

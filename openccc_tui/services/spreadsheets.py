@@ -10,7 +10,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openccc_tui.domain.spreadsheet import neutralise_formula
 from openccc_tui.services.errors import ServiceError
@@ -72,7 +72,7 @@ def table_writer(path: Path, header: Row, *, password: str | None = None, replac
     def add_xlsx(rows: Iterable[Row]) -> int:
         count = 0
         for row in rows:
-            sheet.append([neutralise_formula(str(cell)) for cell in row])
+            sheet.append([_text_cell(sheet, str(cell)) for cell in row])
             count += 1
         return count
 
@@ -80,6 +80,16 @@ def table_writer(path: Path, header: Row, *, password: str | None = None, replac
     data = _encrypted(workbook, required(password, "the password"))
     with write_private_atomically(path, replace=replace) as file:
         file.write(data)
+
+
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A workbook cell that is text whatever it starts with (BULK-7): a string cell is never
+    run as a formula, so it needs no leading apostrophe, which would show in the cell."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _encrypted(workbook: "Workbook", password: str) -> bytes:

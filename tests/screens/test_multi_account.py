@@ -52,7 +52,8 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         results = app.screen.results
         assert results is not None
         assert results.exists() and results.parent == settings.export_dir
-        app.screen.query_one("#results-password", Input).value = "Sheet#Pass1"
+        app.screen.query_one("#results-password", Input).value = "Sheet#Pass1234"
+        app.screen.query_one("#results-confirm", Input).value = "Sheet#Pass1234"
         app.screen.query_one("#protect", Button).press()
         await pilot.pause()
         protected = app.screen.results

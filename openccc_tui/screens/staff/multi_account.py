@@ -71,6 +71,7 @@ class MultiAccountScreen(StaffPage):
         self.chosen: Path | None = None
         self.cancel = threading.Event()
         self.results: Path | None = None
+        self.upload: Upload | None = None
         self.running = False
         self.letters_job: int | None = None
 
@@ -99,7 +100,8 @@ class MultiAccountScreen(StaffPage):
             yield ProgressBar(id="job-progress", show_eta=False)
             yield Static("", id="job-rate")
             yield Vertical(id="job-summary")
-            yield FormField("Results .xlsx password", field_id="results-password", secret=True)
+            yield FormField("Results .xlsx password (12+)", field_id="results-password", secret=True)
+            yield FormField("Confirm results password", field_id="results-confirm", secret=True)
             yield Button("Save results as password-protected .xlsx", id="protect", disabled=True)
         yield Footer()
 
@@ -175,6 +177,7 @@ class MultiAccountScreen(StaffPage):
         self.query_one("#cancel-job", Button).disabled = False
         self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
         self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
+        self.upload = upload
         self.process(upload)
 
     def ask_file_password(self, chosen: Path, needed: PasswordNeeded) -> None:
@@ -271,13 +274,14 @@ class MultiAccountScreen(StaffPage):
     def protect_results(self) -> None:
         """Rewrite the results as a password-protected .xlsx and remove the CSV copy."""
         field = self.query_one("#results-password-field", FormField)
-        password = field.value
-        field.input.value = ""
+        again = self.query_one("#results-confirm-field", FormField)
+        password, confirm = field.value, again.value
+        field.input.value = again.input.value = ""
         if self.results is None or self.results.suffix != ".csv" or not self.results.exists():
             self.show_message("There are no CSV results to protect.", error=True)
             return
         try:
-            target = bulk.protect_results(self.results, password)
+            target = bulk.protect_results(self.results, password, self.upload, confirm)
         except ServiceError as error:
             self.show_message(str(error), error=True)
             return
