@@ -119,7 +119,7 @@ async def test_track_2_from_the_add_user_success_box(make_app, sqlite_runtime):
         fill_directly(app.screen)
         await save(app, pilot)
         assert app.screen.id == "add-user-success"
-        await pilot.press("tab", "enter")
+        await pilot.press("l")
         await done(pilot)
         assert isinstance(app.screen, LettersScreen) and listed(app.screen) == ["STU1000"]
         await pilot.press("escape")

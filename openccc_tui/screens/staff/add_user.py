@@ -307,8 +307,8 @@ class AccountCreatedDialog(ModalScreen[str | None]):
                 yield Literal(line, classes="dialog-line")
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
-                yield Button("Record hand-over (h)", id="handover")
-                yield Button("Hand-over letter (l)", id="letter")
+                yield Button("Hand-over date (h)", id="handover")
+                yield Button("Letter (l)", id="letter")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id if event.button.id in ("handover", "letter") else None)
