@@ -171,7 +171,10 @@ def test_term_5_a_database_in_a_folder_that_does_not_exist_is_one_line(home, arg
 
 COMMANDS_THAT_NEED_A_DATABASE = [
     pytest.param(["outbox"], id="outbox"),
-    pytest.param(["staff", "add", "x", "--college", "861", "--roles", "creator", "--password-stdin"], id="staff-add"),
+    pytest.param(
+        ["staff", "add", "x", "--college", "861", "--roles", "creator", "--name", "X", "--password-stdin"],
+        id="staff-add",
+    ),
     pytest.param(["import", "students.csv", "--as", "cory"], id="import"),
     pytest.param(["serve", "--port", "8765"], id="serve"),
     pytest.param(["db", "backup", "copy.db"], id="db-backup"),
@@ -209,7 +212,7 @@ def test_term_5_without_a_database_url_the_default_is_not_made(tmp_path, monkeyp
     assert not (tmp_path / "data").exists()
     code, err = run(
         monkeypatch, capsys, tmp_path, "init", "--college", "861", "--college-name", "T", "--director", "jdir",
-        "--password-stdin",
+        "--name", "J Dir", "--password-stdin",
     )  # fmt: skip
     assert (code, err) == (0, "")
     folder = tmp_path / "data" / "openccc-tui"

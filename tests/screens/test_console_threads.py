@@ -17,6 +17,7 @@ from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
 from openccc_tui.screens.student.sign_in import SignInScreen
+from openccc_tui.services import edit_account
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from tests import factories
@@ -68,9 +69,11 @@ async def test_term_1_a_students_whole_visit_opens_no_session_on_the_event_loop(
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, EditAccountScreen) and app.screen.query("#p-city"))
             await settled(pilot)
-            app.screen.query_one("#p-city").value = "Sacramento"
+            address = {"street1": "1 Main St", "city": "Sacramento", "state": "CA", "postal": "95814"}
+            for column, value in address.items():
+                app.screen.query_one(f"#p-{column}").value = value
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: "saved" in str(app.screen.query_one("#page-message").render()))
+            await until(pilot, lambda: str(app.screen.query_one("#page-message").render()) == edit_account.SAVED)
             await pilot.press("escape", "ctrl+o")
             await settled(pilot)
             assert isinstance(app.screen, SignInScreen)

@@ -128,7 +128,20 @@ def test_code_2_every_command_purges_at_its_start(database_url, runtime, monkeyp
         session.add(factories.college("861"))
     queue_expired(runtime)
     monkeypatch.setattr("sys.stdin", io.StringIO("Str0ng#Pass\n"))
-    argv = ["staff", "add", "cory", "--college", "861", "--roles", "creator", "--password-stdin", "--db", database_url]
+    argv = [
+        "staff",
+        "add",
+        "cory",
+        "--college",
+        "861",
+        "--roles",
+        "creator",
+        "--name",
+        "Cory",
+        "--password-stdin",
+        "--db",
+        database_url,
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     assert raw_bodies(runtime) == [None]
 

@@ -112,7 +112,20 @@ def test_term_5_cli_init_and_use_leave_owner_only_files(tmp_path, umask, monkeyp
     database = tmp_path / "college.db"
     url = f"sqlite:///{database}"
     monkeypatch.setattr(sys, "stdin", io.StringIO("Str0ng#Pass\n"))
-    argv = ["init", "--db", url, "--college", "861", "--college-name", "T", "--director", "jdir", "--password-stdin"]
+    argv = [
+        "init",
+        "--db",
+        url,
+        "--college",
+        "861",
+        "--college-name",
+        "T",
+        "--director",
+        "jdir",
+        "--name",
+        "J Dir",
+        "--password-stdin",
+    ]
     assert main(argv) == 0
     assert capsys.readouterr().err == ""
     engine = make_engine(url)

@@ -163,14 +163,18 @@ class EditAccountScreen(AppAccess, Screen[None]):
     def action_save(self) -> None:
         self.save()
 
+    def action_back(self) -> None:
+        """Escape leaves at once; with changes not saved, after asking."""
+        if self.changes() == self.saved:
+            self.app.pop_screen()
+        else:
+            self.ask_to_leave()
+
     @work(exclusive=True, group="back")
-    async def action_back(self) -> None:
-        """Escape leaves; with changes not saved, after asking."""
-        if self.changes() != self.saved:
-            question = "Leave Edit Account? The changes you made here are not saved."
-            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Leave", no="Stay")):
-                return
-        self.app.pop_screen()
+    async def ask_to_leave(self) -> None:
+        question = "Leave Edit Account? The changes you made here are not saved."
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Leave", no="Stay")):
+            self.app.pop_screen()
 
     @work(exclusive=True)
     async def save(self) -> None:
