@@ -59,7 +59,7 @@ KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
 
-STUDENT_PAGES = step_views(
+STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = step_views(
     Step,
     {
         Step.SIGN_IN: SignInScreen,
