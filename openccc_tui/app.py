@@ -13,15 +13,19 @@ from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
 from openccc_tui.crash import apology, log_crash
+from openccc_tui.screens.app_access import (
+    ConsolePage,
+    OpenConsolePage,
+    StaffSignedIn,
+    StaffSignOut,
+    StartOver,
+    StudentSignOut,
+    StudentStepReached,
+)
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
-from openccc_tui.screens.staff.add_user import AddUserScreen
-from openccc_tui.screens.staff.audit_log import AuditLogScreen
+from openccc_tui.screens.flow_view import step_views
 from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
-from openccc_tui.screens.staff.multi_account import MultiAccountScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.screens.staff.staff_access import StaffAccessScreen
-from openccc_tui.screens.staff.support import SupportScreen
-from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.screens.student.pages import (
     AlternateContactScreen,
     EditProfileScreen,
@@ -55,27 +59,22 @@ KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
 
-STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
-    "add_user": AddUserScreen,
-    "multi_account": MultiAccountScreen,
-    "support": SupportScreen,
-    "tracking": TrackingScreen,
-    "audit_log": AuditLogScreen,
-    "staff_access": StaffAccessScreen,
-}
-
-
-STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = {
-    Step.SIGN_IN: SignInScreen,
-    Step.USERNAME: UsernameScreen,
-    Step.PASSWORD: PasswordScreen,
-    Step.VALIDATION_CODE: ValidationCodeScreen,
-    Step.ALTERNATE_CONTACT: AlternateContactScreen,
-    Step.HELPDESK: HelpdeskScreen,
-    Step.EDIT_PROFILE: EditProfileScreen,
-    Step.UPDATE_PASSWORD: UpdatePasswordScreen,
-    Step.DONE: StudentHomeScreen,
-}
+STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = step_views(
+    Step,
+    {
+        Step.SIGN_IN: SignInScreen,
+        Step.USERNAME: UsernameScreen,
+        Step.PASSWORD: PasswordScreen,
+        Step.VALIDATION_CODE: ValidationCodeScreen,
+        Step.ALTERNATE_CONTACT: AlternateContactScreen,
+        Step.HELPDESK: HelpdeskScreen,
+        Step.EDIT_PROFILE: EditProfileScreen,
+        Step.UPDATE_PASSWORD: UpdatePasswordScreen,
+        Step.DONE: StudentHomeScreen,
+    },
+)
+"""The student sign-in flow drawn one page per step: the App shows the page of the step a
+page reports (StudentStepReached)."""
 
 
 class Mode(StrEnum):
@@ -206,9 +205,6 @@ class OpenCCCApp(App[None]):
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
 
-    def new_sign_in_flow(self) -> SignInFlow:
-        return SignInFlow(self.runtime)
-
     async def show_student_step(self, flow: SignInFlow) -> None:
         """The page for the flow's current step replaces the one on screen; keys typed
         meanwhile go to it once its first field has the focus."""
@@ -232,11 +228,32 @@ class OpenCCCApp(App[None]):
             await self.pop_screen()
         await self.switch_screen(StaffHomeScreen(session))
 
-    def open_staff_page(self, name: str) -> None:
+    def open_staff_page(self, page: ConsolePage) -> None:
+        """Only a page the signed-in staff member's roles allow opens (STAFF-2)."""
         session = self.staff_session
-        if session is None or name not in {a.screen for a in allowed_actions(session)}:
+        if session is None:
             return
-        self.push_screen(STAFF_PAGES[name](session))
+        for action in allowed_actions(session):
+            if action.page == page:
+                self.push_screen(action.screen(session))
+
+    async def on_student_step_reached(self, message: StudentStepReached) -> None:
+        await self.show_student_step(message.flow)
+
+    async def on_student_sign_out(self, _message: StudentSignOut) -> None:
+        await self.sign_out_student()
+
+    async def on_start_over(self, _message: StartOver) -> None:
+        await self.reset_to_first_screen()
+
+    async def on_staff_signed_in(self, message: StaffSignedIn) -> None:
+        await self.start_staff_session(message.session)
+
+    def on_open_console_page(self, message: OpenConsolePage) -> None:
+        self.open_staff_page(message.page)
+
+    async def on_staff_sign_out(self, message: StaffSignOut) -> None:
+        await self.sign_out_staff(message.notice, message.why)
 
     async def sign_out_staff(self, message: str, why: str = "signed out") -> None:
         session, self.staff_session = self.staff_session, None

@@ -1,9 +1,19 @@
-"""How a screen reaches the App's own state and page changes, typed, without importing
-app.py (the layers contract forbids it): the App meets OpencccApp, checked on each use."""
+"""How a screen reaches the App, typed, without importing app.py (the layers contract
+forbids it).
 
+- Page changes are messages the screen posts to the App (`self.post_to_app(...)`); the
+  App handles each one (`OpenCCCApp.on_<message>`): a student step reached, a staff
+  member signed in, a console page to open, a sign-out, a fresh first page.
+- What a screen reads or calls on the App itself is the OpencccApp protocol, checked on
+  each use: the runtime (also `self.runtime`) and the keys held across a page change.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
+from textual.message import Message
 
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.sign_in import SignInFlow
@@ -16,23 +26,60 @@ class OpencccApp(Protocol):
 
     runtime: Runtime
 
-    def new_sign_in_flow(self) -> SignInFlow: ...
-
-    async def show_student_step(self, flow: SignInFlow) -> None: ...
-
     def hold_keys(self) -> None: ...
 
     def release_keys(self, *, deliver: bool) -> None: ...
 
-    async def sign_out_student(self) -> None: ...
 
-    async def reset_to_first_screen(self) -> None: ...
+class ConsolePage(StrEnum):
+    """A staff console page; `screens/staff/home.py` ACTIONS says who may open it and
+    which screen shows it."""
 
-    async def start_staff_session(self, session: StaffSession) -> None: ...
+    ADD_USER = "add_user"
+    MULTI_ACCOUNT = "multi_account"
+    SUPPORT = "support"
+    TRACKING = "tracking"
+    AUDIT_LOG = "audit_log"
+    STAFF_ACCESS = "staff_access"
 
-    def open_staff_page(self, name: str) -> None: ...
 
-    async def sign_out_staff(self, message: str, why: str = "signed out") -> None: ...
+@dataclass
+class StudentStepReached(Message):
+    """The sign-in flow is at a new step (or started over): its page replaces this one."""
+
+    flow: SignInFlow
+
+
+@dataclass
+class StudentSignOut(Message):
+    """The student signs out: a fresh first page, nothing of theirs left."""
+
+
+@dataclass
+class StartOver(Message):
+    """Leave this flow for a fresh first page."""
+
+
+@dataclass
+class StaffSignedIn(Message):
+    """Staff sign-in is done: the console's home replaces every page."""
+
+    session: StaffSession
+
+
+@dataclass
+class OpenConsolePage(Message):
+    """Open a console page, if the signed-in staff member's roles allow it."""
+
+    page: ConsolePage
+
+
+@dataclass
+class StaffSignOut(Message):
+    """End the staff session: `notice` is shown, `why` is audited."""
+
+    notice: str
+    why: str = "signed out"
 
 
 class _HasApp(Protocol):
@@ -40,12 +87,24 @@ class _HasApp(Protocol):
     def app(self) -> App[Any]: ...
 
 
+def _openccc(app: App[Any]) -> OpencccApp:
+    if not isinstance(app, OpencccApp):
+        raise TypeError(f"{type(app).__name__} is not the OpenCCC App these screens run in")
+    return app
+
+
 class AppAccess:
     """Mixed into screens: `self.openccc_app` is the running App, typed as OpencccApp."""
 
     @property
     def openccc_app(self: _HasApp) -> OpencccApp:
-        app = self.app
-        if not isinstance(app, OpencccApp):
-            raise TypeError(f"{type(app).__name__} is not the OpenCCC App these screens run in")
-        return app
+        return _openccc(self.app)
+
+    @property
+    def runtime(self: _HasApp) -> Runtime:
+        """The App's runtime: settings, database, clock, password profile."""
+        return _openccc(self.app).runtime
+
+    def post_to_app(self: _HasApp, message: Message) -> None:
+        """The App handles `message` in its own loop, once this handler has returned."""
+        self.app.post_message(message)

@@ -1,5 +1,6 @@
 """Small modal dialogs shared by screens; each closes with `dismiss(value)`."""
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,8 +28,13 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(self.yes, id="yes", variant="warning")
                 yield Button(self.no, id="no", variant="primary")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+    @on(Button.Pressed, "#yes")
+    def yes_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def no_pressed(self) -> None:
+        self.dismiss(False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -57,8 +63,13 @@ class MessageDialog(ModalScreen[bool]):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button(self.action, id="action")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "action")
+    @on(Button.Pressed, "#ok")
+    def ok_pressed(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#action")
+    def action_pressed(self) -> None:
+        self.dismiss(True)
 
     def action_close(self) -> None:
         self.dismiss(False)
@@ -89,11 +100,13 @@ class PasswordDialog(ModalScreen[str | None]):
         event.stop()
         self._answer()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "open":
-            self._answer()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#open")
+    def open_pressed(self) -> None:
+        self._answer()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,7 +2,7 @@
 and Pilot tests of Edit Account, My Applications, Forgot Password and Recover Account."""
 
 from sqlmodel import select
-from textual.widgets import Select
+from textual.widgets import Button, Select
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.student import pages
@@ -86,7 +86,7 @@ async def test_seed_000_flow_a_staff_creates_signs_in_resets_and_submits_an_appl
         dialog = app.screen
         dialog.query_one("#app-college", Select).value = dialog.query_one("#app-college", Select)._options[1][1]
         dialog.query_one("#app-term", Select).value = "Fall 2027"
-        dialog.query_one("#submit").press()
+        dialog.query_one("#submit", Button).press()
         await settled(pilot)
         assert app.screen.id == "application-confirmation"
         number = str(app.screen.query(".dialog-line")[0].render()).removeprefix("Confirmation number: ")

@@ -287,7 +287,9 @@ async def test_acc_9_escape_asks_before_throwing_edits_away(make_app, sqlite_run
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # Stay
         await settle(pilot)
-        assert isinstance(app.screen, EditAccountScreen) and app.screen.query_one("#p-city").value == "Sacramento"
+        assert (
+            isinstance(app.screen, EditAccountScreen) and app.screen.query_one("#p-city", Input).value == "Sacramento"
+        )
         await pilot.press("escape")
         await settle(pilot)
         await pilot.click("#yes")

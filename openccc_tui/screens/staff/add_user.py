@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from openccc_tui.domain.fields import check_field
 from openccc_tui.domain.template import FIELD_PATHS
+from openccc_tui.screens.app_access import ConsolePage, OpenConsolePage
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
@@ -159,26 +160,22 @@ class AddUserScreen(StaffPage):
         if not event.value.strip():
             self._field(column).show_error(None)  # a required field is reported at Save, not while tabbing
             return
-        error = check_field(column, self.values(), form_context(self.openccc_app.runtime))
+        error = check_field(column, self.values(), form_context(self.runtime))
         self._field(column).show_error(describe(error) if error else None)
 
     def _field(self, column: str) -> FormField:
         return self.query_one(f"#{field_id(column)}-field", FormField)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        elif event.button.id == "save-another":
-            self.action_save_and_add_another()
-
+    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         self.save(another=False)
 
+    @on(Button.Pressed, "#save-another")
     def action_save_and_add_another(self) -> None:
         self.save(another=True)
 
     def action_multi_account(self) -> None:
-        self.openccc_app.open_staff_page("multi_account")
+        self.post_to_app(OpenConsolePage(ConsolePage.MULTI_ACCOUNT))
 
     @work(exclusive=True, group="save")
     async def save(self, another: bool) -> None:
@@ -223,7 +220,7 @@ class AddUserScreen(StaffPage):
 
     @work(group="handover")
     async def record_handover(self, created: CreatedAccount) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.runtime.clock().date()))
         if answer is None:
             return
         try:
@@ -310,14 +307,14 @@ class AccountCreatedDialog(ModalScreen[str | None]):
                 yield Button("Hand-over date (h)", id="handover")
                 yield Button("Letter (l)", id="letter")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id if event.button.id in ("handover", "letter") else None)
-
+    @on(Button.Pressed, "#ok")
     def action_close(self) -> None:
         self.dismiss(None)
 
+    @on(Button.Pressed, "#handover")
     def action_handover(self) -> None:
         self.dismiss("handover")
 
+    @on(Button.Pressed, "#letter")
     def action_letter(self) -> None:
         self.dismiss("letter")

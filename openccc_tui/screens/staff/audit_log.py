@@ -1,7 +1,7 @@
 """The audit log for directors (SPEC STAFF-5): filter by staff, account, action and date;
 page through every match (n and p), and export them all to CSV."""
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -65,12 +65,11 @@ class AuditLogScreen(StaffPage):
     def on_input_submitted(self) -> None:
         self.search()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export":
-            self.action_export()
-        else:
-            self.search()
+    @on(Button.Pressed, "#export")
+    def export_pressed(self) -> None:
+        self.action_export()
 
+    @on(Button.Pressed, "#search")
     def search(self) -> None:
         filters = self.filters()
         if filters is not None:
@@ -118,8 +117,8 @@ class AuditLogScreen(StaffPage):
         filters = self.filters()
         if filters is None:
             return
-        stamp = self.openccc_app.runtime.clock().strftime("%Y%m%d-%H%M%S")
-        path = self.openccc_app.runtime.settings.export_dir / f"audit-{self.session.college_mis}-{stamp}.csv"
+        stamp = self.runtime.clock().strftime("%Y%m%d-%H%M%S")
+        path = self.runtime.settings.export_dir / f"audit-{self.session.college_mis}-{stamp}.csv"
         try:
             count = await self.run_service(export_audit, filters, path)
         except Failed:

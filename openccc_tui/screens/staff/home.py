@@ -1,7 +1,9 @@
 """The staff console's home: what the signed-in staff member's roles allow, and nothing else."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,7 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from openccc_tui.domain.staff import Role
-from openccc_tui.screens.app_access import AppAccess
+from openccc_tui.screens.app_access import AppAccess, ConsolePage, OpenConsolePage, StaffSignOut
+from openccc_tui.screens.staff.add_user import AddUserScreen
+from openccc_tui.screens.staff.audit_log import AuditLogScreen
+from openccc_tui.screens.staff.multi_account import MultiAccountScreen
+from openccc_tui.screens.staff.page import StaffPage
+from openccc_tui.screens.staff.staff_access import StaffAccessScreen
+from openccc_tui.screens.staff.support import SupportScreen
+from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.services.staff_sign_in import StaffSession
 from openccc_tui.widgets.literal import Literal
 
@@ -19,17 +28,23 @@ class ConsoleAction:
     key: str
     label: str
     roles: frozenset[Role]
-    screen: str
+    page: ConsolePage
+    screen: Callable[[StaffSession], StaffPage]
 
 
 ACTIONS = (
-    ConsoleAction("a", "Add User", frozenset({Role.CREATOR}), "add_user"),
-    ConsoleAction("m", "Multi Account Creation", frozenset({Role.CREATOR}), "multi_account"),
-    ConsoleAction("l", "Support look-up", frozenset({Role.SUPPORT}), "support"),
-    ConsoleAction("t", "Tracking sheet", frozenset({Role.CREATOR, Role.DIRECTOR}), "tracking"),
-    ConsoleAction("g", "Audit log", frozenset({Role.DIRECTOR}), "audit_log"),
-    ConsoleAction("s", "Staff access", frozenset({Role.DIRECTOR}), "staff_access"),
+    ConsoleAction("a", "Add User", frozenset({Role.CREATOR}), ConsolePage.ADD_USER, AddUserScreen),
+    ConsoleAction(
+        "m", "Multi Account Creation", frozenset({Role.CREATOR}), ConsolePage.MULTI_ACCOUNT, MultiAccountScreen
+    ),
+    ConsoleAction("l", "Support look-up", frozenset({Role.SUPPORT}), ConsolePage.SUPPORT, SupportScreen),
+    ConsoleAction(
+        "t", "Tracking sheet", frozenset({Role.CREATOR, Role.DIRECTOR}), ConsolePage.TRACKING, TrackingScreen
+    ),
+    ConsoleAction("g", "Audit log", frozenset({Role.DIRECTOR}), ConsolePage.AUDIT_LOG, AuditLogScreen),
+    ConsoleAction("s", "Staff access", frozenset({Role.DIRECTOR}), ConsolePage.STAFF_ACCESS, StaffAccessScreen),
 )
+"""The console's pages: key, label, the roles that may open one (STAFF-2), and its screen."""
 
 
 def allowed_actions(session: StaffSession) -> list[ConsoleAction]:
@@ -38,7 +53,7 @@ def allowed_actions(session: StaffSession) -> list[ConsoleAction]:
 
 class StaffHomeScreen(AppAccess, Screen[None]):
     BINDINGS = [
-        *(Binding(a.key, f"open('{a.screen}')", a.label, id=f"home.{a.screen}") for a in ACTIONS),
+        *(Binding(a.key, f"open('{a.page}')", a.label, id=f"home.{a.page}") for a in ACTIONS),
         Binding("ctrl+o", "sign_out", "Sign out", id="home.sign_out"),
     ]
 
@@ -60,23 +75,22 @@ class StaffHomeScreen(AppAccess, Screen[None]):
             yield Literal(f"{who} · {roles}")
             yield Literal(f"{session.college_mis} {session.college_name}", classes="page-help")
             for action in allowed_actions(session):
-                yield Button(action.label, id=f"open-{action.screen}")
+                yield Button(action.label, id=f"open-{action.page}", name=action.page, classes="console-page")
             yield Button("Sign out", id="sign-out", variant="warning")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open":
-            return any(a.screen == parameters[0] for a in allowed_actions(self.session))
+            return any(a.page == parameters[0] for a in allowed_actions(self.session))
         return True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "sign-out":
-            self.action_sign_out()
-        else:
-            self.action_open((event.button.id or "").removeprefix("open-"))
-
-    def action_open(self, screen: str) -> None:
-        self.openccc_app.open_staff_page(screen)
-
+    @on(Button.Pressed, "#sign-out")
     def action_sign_out(self) -> None:
-        self.app.call_later(self.openccc_app.sign_out_staff, "You are signed out.")
+        self.post_to_app(StaffSignOut("You are signed out."))
+
+    @on(Button.Pressed, ".console-page")
+    def open_pressed(self, event: Button.Pressed) -> None:
+        self.action_open(event.button.name or "")
+
+    def action_open(self, page: str) -> None:
+        self.post_to_app(OpenConsolePage(ConsolePage(page)))

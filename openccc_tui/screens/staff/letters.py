@@ -46,7 +46,7 @@ class LettersScreen(StaffPage):
         self.chosen: list[LetterAccount] = []
 
     def compose(self) -> ComposeResult:
-        days = self.openccc_app.runtime.settings.letter_password_days
+        days = self.runtime.settings.letter_password_days
         yield Header()
         with VerticalScroll(classes="page wide"):
             yield Static("Hand-over letters", classes="page-title")
@@ -137,7 +137,7 @@ class LettersScreen(StaffPage):
             written = await self.run_service(write_letters, ids)
         except Failed:
             return
-        today = self.openccc_app.runtime.clock().date().isoformat()
+        today = self.runtime.clock().date().isoformat()
         self.chosen = [replace(a, handed_over=f"{today} {HANDOVER_NOTE}") for a in self.chosen]
         self.show_table()
         self.show_written(

@@ -47,7 +47,7 @@ class StaffPage(AppAccess, Screen[None]):
     async def run_service(self, service: Callable[..., T], *args, **kwargs) -> T:
         """Run a service in a thread; a ServiceError is shown on the page and raised as Failed."""
         try:
-            return await asyncio.to_thread(service, self.openccc_app.runtime, self.actor, *args, **kwargs)
+            return await asyncio.to_thread(service, self.runtime, self.actor, *args, **kwargs)
         except InvalidInput as error:
             self.show_message(name_problems(error.errors), error=True)
             raise Failed from error

@@ -9,7 +9,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 
-from openccc_tui.screens.app_access import AppAccess
+from openccc_tui.screens.app_access import AppAccess, StaffSignedIn
+from openccc_tui.screens.flow_view import Pane, step_views
 from openccc_tui.services.staff_sign_in import AGREEMENT, StaffSignInFlow, StaffStep
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
@@ -18,6 +19,21 @@ from openccc_tui.widgets.qr_code import QRCode
 
 def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+PANES = step_views(
+    StaffStep,
+    {
+        StaffStep.CREDENTIALS: Pane(focus="#staff-username", message="#credentials-message"),
+        StaffStep.ENROL: Pane(focus="#enrol-code", message="#enrol-message"),
+        StaffStep.CODE: Pane(focus="#staff-code", message="#code-message"),
+        StaffStep.AGREEMENT: Pane(focus="#agree", message=None),
+    },
+    not_shown=(StaffStep.DONE,),
+)
+"""Each step's pane (the ContentSwitcher child whose id is the step's value); at `done`
+the console's home replaces this screen. Every message of this flow is a refusal, shown
+in the pane's own message line."""
 
 
 class StaffSignInScreen(AppAccess, Screen[None]):
@@ -36,14 +52,14 @@ class StaffSignInScreen(AppAccess, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with ContentSwitcher(initial="credentials", id="steps"):
-            with Vertical(id="credentials", classes="page"):
+        with ContentSwitcher(initial=StaffStep.CREDENTIALS, id="steps"):
+            with Vertical(id=StaffStep.CREDENTIALS, classes="page"):
                 yield Static("Staff Sign In", classes="page-title")
                 yield Static("", id="credentials-message", classes="sign-in-message", markup=False)
                 yield FormField("User name", field_id="staff-username")
                 yield FormField("Password", field_id="staff-password", secret=True)
                 yield Button("Next", id="credentials-next", variant="primary")
-            with VerticalScroll(id="enrol"), Horizontal(id="enrol-body"):
+            with VerticalScroll(id=StaffStep.ENROL), Horizontal(id="enrol-body"):
                 yield Vertical(id="enrol-qr")
                 with Vertical(id="enrol-side"):
                     yield Static("Set up your authenticator app", classes="page-title")
@@ -53,20 +69,20 @@ class StaffSignInScreen(AppAccess, Screen[None]):
                     yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
                     yield FormField("6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow")
                     yield Button("Confirm", id="enrol-next", variant="primary")
-            with Vertical(id="code", classes="page"):
+            with Vertical(id=StaffStep.CODE, classes="page"):
                 yield Static("Authenticator code", classes="page-title")
                 yield Static("Enter the 6-digit code your authenticator app shows now.", classes="page-help")
                 yield Static("", id="code-message", classes="sign-in-message", markup=False)
                 yield FormField("6-digit code", field_id="staff-code", secret=True, max_length=6)
                 yield Button("Sign In", id="code-next", variant="primary")
-            with Vertical(id="agreement", classes="page"):
+            with Vertical(id=StaffStep.AGREEMENT, classes="page"):
                 yield Static("Staff account agreement", classes="page-title")
                 yield Static(AGREEMENT, classes="page-help")
                 yield Button("I agree", id="agree", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._flow = StaffSignInFlow(self.openccc_app.runtime)
+        self._flow = StaffSignInFlow(self.runtime)
 
     def on_input_submitted(self, event) -> None:
         self.submit()
@@ -96,31 +112,23 @@ class StaffSignInScreen(AppAccess, Screen[None]):
             await asyncio.to_thread(flow.submit_code, code)
         elif step is StaffStep.AGREEMENT:
             await asyncio.to_thread(flow.accept_agreement)
-        if flow.step is StaffStep.DONE:
-            self.app.call_later(self.openccc_app.start_staff_session, flow.session)
+        if flow.step is StaffStep.DONE and flow.session is not None:
+            self.post_to_app(StaffSignedIn(flow.session))
         else:
             self.show_step()
 
     def show_step(self) -> None:
         flow = self.flow
+        pane = PANES[flow.step]
         self.query_one("#steps", ContentSwitcher).current = flow.step.value
-        message_id = {
-            StaffStep.CREDENTIALS: "#credentials-message",
-            StaffStep.ENROL: "#enrol-message",
-            StaffStep.CODE: "#code-message",
-        }.get(flow.step)
-        if message_id:
-            self.query_one(message_id, Static).update(flow.message)
+        if pane.message:
+            self.query_one(pane.message, Static).update(flow.message)
         if flow.step is StaffStep.ENROL and flow.enrolment_uri and not self.query("#enrol-qr QRCode"):
             secret = flow.enrolment_uri.split("secret=")[1].split("&")[0]
             self.query_one("#enrol-qr").mount(QRCode(flow.enrolment_uri))
             self.query_one("#enrol-secret", Literal).show(_grouped(secret))
             self.query_one("#enrol-uri", Literal).show(flow.enrolment_uri)
         username_given = bool(self.query_one("#staff-username-field", FormField).value)
-        focus = {
-            StaffStep.CREDENTIALS: "#staff-password" if username_given else "#staff-username",
-            StaffStep.ENROL: "#enrol-code",
-            StaffStep.CODE: "#staff-code",
-            StaffStep.AGREEMENT: "#agree",
-        }[flow.step]
+        # Back at the credentials with the user name kept: the password is what to type.
+        focus = "#staff-password" if flow.step is StaffStep.CREDENTIALS and username_given else pane.focus
         self.query_one(focus).focus()

@@ -105,18 +105,11 @@ class StaffAccessScreen(StaffPage):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.members.get(int(key or ""))
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "approve":
-            self.action_approve()
-        elif event.button.id == "unlock":
-            self.action_unlock()
-        else:
-            self.action_toggle_active()
-
     @on(DataTable.RowSelected)
     def row_chosen(self) -> None:
         self.query_one("#staff-rows", DataTable).focus()
 
+    @on(Button.Pressed, "#approve")
     def action_approve(self) -> None:
         member = self.selected()
         if member:
@@ -134,6 +127,7 @@ class StaffAccessScreen(StaffPage):
             verb = "granted" if granted else "revoked"
             self.change(set_role, member.staff_id, Role(role), granted, done=f"{role} {verb} for {member.username}.")
 
+    @on(Button.Pressed, "#active")
     def action_toggle_active(self) -> None:
         member = self.selected()
         if member:
@@ -151,6 +145,7 @@ class StaffAccessScreen(StaffPage):
                 ),
             )
 
+    @on(Button.Pressed, "#unlock")
     def action_unlock(self) -> None:
         member = self.selected()
         if member:

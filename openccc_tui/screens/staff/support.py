@@ -94,9 +94,9 @@ class SupportScreen(StaffPage):
     def on_input_submitted(self) -> None:
         self.search()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "find":
-            self.search()
+    @on(Button.Pressed, "#find")
+    def find_pressed(self) -> None:
+        self.search()
 
     @work(exclusive=True)
     async def search(self) -> None:
@@ -243,7 +243,7 @@ class AccountScreen(StaffPage):
 
     @work(group="action")
     async def action_credentials_given(self) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.runtime.clock().date()))
         if answer is None:
             return
         try:
@@ -278,11 +278,13 @@ class UpdateEmailDialog(AppAccess, ModalScreen[bool]):
                 yield Button("Update", id="update", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(False)
-        else:
-            self.save()
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#update")
+    def update_pressed(self) -> None:
+        self.save()
 
     def on_input_submitted(self) -> None:
         self.save()
@@ -297,7 +299,7 @@ class UpdateEmailDialog(AppAccess, ModalScreen[bool]):
         try:
             await asyncio.to_thread(
                 update_email,
-                self.openccc_app.runtime,
+                self.runtime,
                 self.session.actor,
                 self.account_id,
                 value("new-email"),
@@ -346,15 +348,14 @@ class HandOverDialog(ModalScreen[tuple[date, str] | None]):
     def on_mount(self) -> None:
         self.query_one("#given-on", Input).value = self.today.isoformat()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#record")
+    def record_pressed(self) -> None:
         given = parse_iso_date(self.query_one("#given-on", Input).value.strip())
         if given is None or given > self.today:
             self.query_one("#given-on-field", FormField).show_error("A date up to today, written YYYY-MM-DD.")
             return
         self.dismiss((given, self.query_one("#handover-note", Input).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

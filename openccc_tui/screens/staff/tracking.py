@@ -68,18 +68,20 @@ class TrackingScreen(StaffPage):
         yield Footer()
 
     def on_mount(self) -> None:
-        today = self.openccc_app.runtime.clock().date()
+        today = self.runtime.clock().date()
         self.query_one("#track-from", Input).value = (today - timedelta(days=30)).isoformat()
         self.query_one("#track-to", Input).value = today.isoformat()
 
     def on_input_submitted(self) -> None:
         self.export()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "show":
-            self.show_rows()
-        else:
-            self.export()
+    @on(Button.Pressed, "#show")
+    def show_pressed(self) -> None:
+        self.show_rows()
+
+    @on(Button.Pressed, "#export")
+    def export_pressed(self) -> None:
+        self.export()
 
     def date_range(self) -> tuple[date, date] | None:
         start = parse_iso_date(self.query_one("#track-from", Input).value.strip())
@@ -119,7 +121,7 @@ class TrackingScreen(StaffPage):
     @on(DataTable.RowSelected)
     @work(group="handover")
     async def record_handover(self, event: DataTable.RowSelected) -> None:
-        answer = await self.app.push_screen_wait(HandOverDialog(self.openccc_app.runtime.clock().date()))
+        answer = await self.app.push_screen_wait(HandOverDialog(self.runtime.clock().date()))
         if answer is None:
             return
         try:
@@ -138,9 +140,7 @@ class TrackingScreen(StaffPage):
         password_input = self.query_one("#track-password", Input)
         password = password_input.value if suffix == ".xlsx" else None
         password_input.value = ""
-        path = (
-            self.openccc_app.runtime.settings.export_dir / f"tracking-{self.session.college_mis}-{start}-{end}{suffix}"
-        )
+        path = self.runtime.settings.export_dir / f"tracking-{self.session.college_mis}-{start}-{end}{suffix}"
         try:
             count = await self.run_service(export_tracking, start, end, path, password=password)
         except Failed:

@@ -4,7 +4,7 @@ new email is validated right here with the code sent to it."""
 import asyncio
 from collections.abc import Callable
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -205,7 +205,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
             field_id = FIELD_BY_PATH.get(problem.path)
             if field_id and self.query(f"#{field_id}-field"):
                 self.query_one(f"#{field_id}-field", FormField).show_error(describe(problem))
-        self.query_one(PageMessage).show(flow.message, error=flow.message_kind is MessageKind.ERROR)
+        self.query_one(PageMessage).show_flow(flow)
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
 
 
@@ -227,9 +227,11 @@ class ReauthDialog(ModalScreen[str | None]):
     def on_input_submitted(self) -> None:
         self.dismiss(self.query_one("#reauth-password", Input).value)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(self.query_one("#reauth-password", Input).value if event.button.id == "confirm" else None)
+    @on(Button.Pressed, "#confirm")
+    def confirm_pressed(self) -> None:
+        self.dismiss(self.query_one("#reauth-password", Input).value)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -258,14 +260,15 @@ class EmailCodeDialog(ModalScreen[None]):
     def on_input_submitted(self) -> None:
         self.post_answer(self.flow.submit_code, self.query_one("#email-code", Input).value)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "later":
-            self.action_later()
-        elif event.button.id == "resend":
-            self.post_answer(self.flow.resend)
-        else:
-            self.post_answer(self.flow.submit_code, self.query_one("#email-code", Input).value)
+    @on(Button.Pressed, "#validate")
+    def validate_pressed(self) -> None:
+        self.post_answer(self.flow.submit_code, self.query_one("#email-code", Input).value)
 
+    @on(Button.Pressed, "#resend")
+    def resend_pressed(self) -> None:
+        self.post_answer(self.flow.resend)
+
+    @on(Button.Pressed, "#later")
     def action_later(self) -> None:
         if self.flow.step is EditStep.EMAIL_CODE:
             self.flow.cancel()
@@ -278,5 +281,5 @@ class EmailCodeDialog(ModalScreen[None]):
         if self.flow.step is not EditStep.EMAIL_CODE:
             self.dismiss(None)
             return
-        self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+        self.query_one(PageMessage).show_flow(self.flow)
         self.query_one("#email-code", Input).focus()

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -45,7 +45,7 @@ class MyApplicationsScreen(AppAccess, Screen[None]):
 
     @work(exclusive=True, group="load")
     async def load(self) -> None:
-        rows = await asyncio.to_thread(applications.list_applications, self.openccc_app.runtime, self.student)
+        rows = await asyncio.to_thread(applications.list_applications, self.runtime, self.student)
         table = self.query_one("#applications", DataTable)
         table.clear()
         for a in rows:
@@ -71,9 +71,7 @@ class MyApplicationsScreen(AppAccess, Screen[None]):
         if choice is None:
             return
         try:
-            number = await asyncio.to_thread(
-                applications.start_application, self.openccc_app.runtime, self.student, *choice
-            )
+            number = await asyncio.to_thread(applications.start_application, self.runtime, self.student, *choice)
         except ServiceError as error:
             self.query_one(PageMessage).show(str(error), error=True)
             return
@@ -93,7 +91,7 @@ class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, st
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="new_application.cancel")]
 
     def compose(self) -> ComposeResult:
-        runtime = self.openccc_app.runtime
+        runtime = self.runtime
         with Vertical(classes="dialog"):
             yield Static("Start a New Application", classes="dialog-title")
             for label, select in (
@@ -134,19 +132,18 @@ class NewApplicationDialog(AppAccess, ModalScreen[tuple[ApplicationType, int, st
 
     @work(exclusive=True, group="colleges")
     async def load_colleges(self) -> None:
-        colleges = await asyncio.to_thread(applications.colleges, self.openccc_app.runtime)
+        colleges = await asyncio.to_thread(applications.colleges, self.runtime)
         self.query_one("#app-college", Select).set_options((name, college_id) for college_id, name in colleges)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-            return
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def submit_pressed(self) -> None:
         college, term = self.query_one("#app-college", Select).value, self.query_one("#app-term", Select).value
         app_type = self.query_one("#app-type", Select).value
         if not isinstance(college, int) or not isinstance(term, str) or not isinstance(app_type, str):
             self.query_one("#app-message", Static).update("Choose a college and a term.")
             return
         self.dismiss((ApplicationType(app_type), college, term))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

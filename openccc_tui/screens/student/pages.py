@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from openccc_tui.domain.policy import PasswordContext
+from openccc_tui.screens.app_access import StudentSignOut
 from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen
@@ -60,11 +61,13 @@ class PasswordScreen(StudentStep):
         yield Button("Sign In", id="sign-in", variant="primary")
         yield Button("Forgot your password?", id="forgot")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "forgot":
-            self.action_forgot_password()
-        else:
-            self.go_on()
+    @on(Button.Pressed, "#sign-in")
+    def sign_in_pressed(self) -> None:
+        self.go_on()
+
+    @on(Button.Pressed, "#forgot")
+    def forgot_pressed(self) -> None:
+        self.action_forgot_password()
 
     @work(exclusive=True, group="forgot")
     async def action_forgot_password(self) -> None:
@@ -98,11 +101,13 @@ class ValidationCodeScreen(StudentStep):
         yield Button("Next", id="next", variant="primary")
         yield Button("Resend", id="resend")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "resend":
-            self.action_resend()
-        else:
-            self.go_on()
+    @on(Button.Pressed, "#next")
+    def next_pressed(self) -> None:
+        self.go_on()
+
+    @on(Button.Pressed, "#resend")
+    def resend_pressed(self) -> None:
+        self.action_resend()
 
     @work(exclusive=True)
     async def submit(self) -> None:
@@ -230,7 +235,7 @@ class UpdatePasswordScreen(StudentStep):
             return  # shown once the names it checks against are read
         checklist = self.query_one("#checklist", Vertical)
         checklist.remove_children()
-        rows = self.openccc_app.runtime.profile.password_checklist(password, self.context)
+        rows = self.runtime.profile.password_checklist(password, self.context)
         checklist.mount_all(
             Static(f"{'✓' if ok else '✗'} {label}", classes="rule-met" if ok else "rule-unmet", markup=False)
             for label, ok in rows
@@ -289,24 +294,28 @@ class StudentHomeScreen(StudentStep):
         yield Button("Edit Account", id="edit-account")
         yield Button("Sign out", id="sign-out")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "edit-account":
-            self.action_edit_account()
-        elif event.button.id == "sign-out":
-            self.action_sign_out()
-        else:
-            self.action_my_applications()
+    @on(Button.Pressed, "#my-applications")
+    def my_applications_pressed(self) -> None:
+        self.action_my_applications()
+
+    @on(Button.Pressed, "#edit-account")
+    def edit_account_pressed(self) -> None:
+        self.action_edit_account()
+
+    @on(Button.Pressed, "#sign-out")
+    def sign_out_pressed(self) -> None:
+        self.action_sign_out()
 
     @work(exclusive=True, group="open")
     async def action_edit_account(self) -> None:
-        profile = await asyncio.to_thread(student_account.load_profile, self.openccc_app.runtime, self.student)
+        profile = await asyncio.to_thread(student_account.load_profile, self.runtime, self.student)
         self.app.push_screen(EditAccountScreen(self.student, profile))
 
     def action_my_applications(self) -> None:
         self.app.push_screen(MyApplicationsScreen(self.student))
 
     def action_sign_out(self) -> None:
-        self.app.call_later(self.openccc_app.sign_out_student)
+        self.post_to_app(StudentSignOut())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start_over":

@@ -2,9 +2,9 @@
 showing its flow's current step."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Generic
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,8 +13,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, RadioButton, RadioSet, Static
 
-from openccc_tui.screens.app_access import AppAccess
-from openccc_tui.services.flow import Flow, MessageKind
+from openccc_tui.screens.app_access import AppAccess, StartOver
+from openccc_tui.screens.flow_view import Pane, StepT, step_views
+from openccc_tui.services.flow import Flow
 from openccc_tui.services.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal
@@ -23,22 +24,23 @@ from openccc_tui.widgets.page_message import PageMessage
 CHANNEL_WORDS = {"email": "Email", "sms": "Text message to my mobile phone"}
 
 
-class FlowScreen(AppAccess, Screen[None]):
-    """A screen whose panes are the steps of one flow; answers run off the event loop. Enter
-    continues; keys typed while an answer is checked go to the next step's pane, or are
-    dropped when the step stays."""
+class FlowScreen(AppAccess, Screen[None], Generic[StepT]):
+    """A screen whose panes are the steps of one flow (`panes`: each step's Pane, the
+    ContentSwitcher child whose id is the step's value); answers run off the event loop.
+    Enter continues; keys typed while an answer is checked go to the next step's pane, or
+    are dropped when the step stays."""
 
     BINDINGS = [
         Binding("enter", "continue", "Continue", id="recovery.continue", priority=True),
         Binding("escape", "leave", "Back to Sign In", id="recovery.leave"),
     ]
-    FIRST_FOCUS: dict[str, str] = {}
+    panes: Mapping[StepT, Pane]
     NEXT_FIELD: dict[str, str] = {}
     """Enter in one of these fields moves on to the next one instead of sending the step."""
-    flow: Flow[Any]
+    flow: Flow[StepT]
 
     def action_leave(self) -> None:
-        self.app.call_later(self.openccc_app.reset_to_first_screen)
+        self.post_to_app(StartOver())
 
     def action_continue(self) -> None:
         focused = self.focused
@@ -75,27 +77,31 @@ class FlowScreen(AppAccess, Screen[None]):
             self.call_after_refresh(self.openccc_app.release_keys, deliver=True)
 
     def show_step(self) -> None:
-        step = self.flow.step.value
-        self.query_one(ContentSwitcher).current = step
-        self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+        step = self.flow.step
+        pane = self.panes[step]
+        self.query_one(ContentSwitcher).current = step.value
+        if pane.message:
+            self.query_one(pane.message, PageMessage).show_flow(self.flow)
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
         for field in self.query(Input):
             field.value = ""
-        if step in self.FIRST_FOCUS:
-            self.query_one(self.FIRST_FOCUS[step]).focus()
+        self.query_one(pane.focus).focus()
 
     def on_mount(self) -> None:
         self.show_step()
 
 
-class ForgotPasswordScreen(FlowScreen):
-    FIRST_FOCUS = {
-        "channel": "#channels",
-        "code": "#forgot-code",
-        "new_password": "#forgot-new",
-        "done": "#forgot-done",
-        "ended": "#forgot-ended-back",
-    }
+class ForgotPasswordScreen(FlowScreen[ForgotStep]):
+    panes = step_views(
+        ForgotStep,
+        {
+            ForgotStep.CHANNEL: Pane(focus="#channels"),
+            ForgotStep.CODE: Pane(focus="#forgot-code"),
+            ForgotStep.NEW_PASSWORD: Pane(focus="#forgot-new"),
+            ForgotStep.DONE: Pane(focus="#forgot-done"),
+            ForgotStep.ENDED: Pane(focus="#forgot-ended-back"),
+        },
+    )
     NEXT_FIELD = {"forgot-new": "forgot-confirm"}
 
     flow: ForgotPasswordFlow
@@ -109,8 +115,8 @@ class ForgotPasswordScreen(FlowScreen):
         with VerticalScroll(classes="page", id="page"):
             yield Static("Forgot Your Password?", classes="page-title")
             yield PageMessage()
-            with ContentSwitcher(initial="channel"):
-                with Vertical(id="channel"):
+            with ContentSwitcher(initial=ForgotStep.CHANNEL):
+                with Vertical(id=ForgotStep.CHANNEL):
                     yield Static(
                         "Where should we send your Validation Code? We send it only to an email or mobile "
                         "phone already validated on your account.",
@@ -120,7 +126,7 @@ class ForgotPasswordScreen(FlowScreen):
                         for index, channel in enumerate(self.flow.channels):
                             yield RadioButton(CHANNEL_WORDS[channel], value=index == 0, id=f"channel-{channel}")
                     yield Button("Next", id="send-code", variant="primary")
-                with Vertical(id="code"):
+                with Vertical(id=ForgotStep.CODE):
                     yield Static(
                         "If your account has a validated email or mobile phone of that kind, we sent it a "
                         "six-digit Validation Code. Enter it here.",
@@ -129,13 +135,13 @@ class ForgotPasswordScreen(FlowScreen):
                     yield FormField("Validation Code", field_id="forgot-code", max_length=6)
                     yield Button("Next", id="check-code", variant="primary")
                     yield Button("Resend", id="resend")
-                with Vertical(id="new_password"):
+                with Vertical(id=ForgotStep.NEW_PASSWORD):
                     yield FormField("New password", field_id="forgot-new", secret=True)
                     yield FormField("Confirm new password", field_id="forgot-confirm", secret=True)
                     yield Button("Save password", id="save-password", variant="primary")
-                with Vertical(id="done"):
+                with Vertical(id=ForgotStep.DONE):
                     yield Button("Back to Sign In", id="forgot-done", variant="primary")
-                with Vertical(id="ended"):
+                with Vertical(id=ForgotStep.ENDED):
                     yield Button("Back to Sign In", id="forgot-ended-back", variant="primary")
         yield Footer()
 
@@ -160,18 +166,21 @@ class ForgotPasswordScreen(FlowScreen):
             self.action_leave()
 
 
-class RecoverAccountScreen(FlowScreen):
-    FIRST_FOCUS = {
-        "choose": "#by-email",
-        "by_email": "#recover-email",
-        "by_identity": "#recover-first",
-        "one_time_password_sent": "#recover-back",
-        "found": "#recover-reset",
-        "secret_question": "#recover-answer",
-        "new_password": "#recover-new",
-        "done": "#recover-finished",
-        "ended": "#recover-ended-back",
-    }
+class RecoverAccountScreen(FlowScreen[RecoverStep]):
+    panes = step_views(
+        RecoverStep,
+        {
+            RecoverStep.CHOOSE: Pane(focus="#by-email"),
+            RecoverStep.BY_EMAIL: Pane(focus="#recover-email"),
+            RecoverStep.BY_IDENTITY: Pane(focus="#recover-first"),
+            RecoverStep.ONE_TIME_PASSWORD_SENT: Pane(focus="#recover-back"),
+            RecoverStep.FOUND: Pane(focus="#recover-reset"),
+            RecoverStep.SECRET_QUESTION: Pane(focus="#recover-answer"),
+            RecoverStep.NEW_PASSWORD: Pane(focus="#recover-new"),
+            RecoverStep.DONE: Pane(focus="#recover-finished"),
+            RecoverStep.ENDED: Pane(focus="#recover-ended-back"),
+        },
+    )
     NEXT_FIELD = {
         "recover-first": "recover-last",
         "recover-last": "recover-dob",
@@ -190,16 +199,16 @@ class RecoverAccountScreen(FlowScreen):
         with VerticalScroll(classes="page", id="page"):
             yield Static("Recover Account", classes="page-title")
             yield PageMessage()
-            with ContentSwitcher(initial="choose"):
-                with Vertical(id="choose"):
+            with ContentSwitcher(initial=RecoverStep.CHOOSE):
+                with Vertical(id=RecoverStep.CHOOSE):
                     yield Static("How would you like to find your account?", classes="page-help")
                     yield Button("By the email on file", id="by-email", variant="primary")
                     yield Button("By my name and student details", id="by-identity")
-                with Vertical(id="by_email"):
+                with Vertical(id=RecoverStep.BY_EMAIL):
                     yield Static("Enter the email address on file for your account.", classes="page-help")
                     yield FormField("Email on file", field_id="recover-email")
                     yield Button("Find my account", id="find-email", variant="primary")
-                with Vertical(id="by_identity"):
+                with Vertical(id=RecoverStep.BY_IDENTITY):
                     yield FormField("Legal first name", field_id="recover-first")
                     yield FormField("Legal last name", field_id="recover-last")
                     yield FormField("Date of birth (YYYY-MM-DD)", field_id="recover-dob")
@@ -209,7 +218,7 @@ class RecoverAccountScreen(FlowScreen):
                             "Last 4 of SSN (or leave blank)", field_id="recover-ssn", secret=True, max_length=4
                         )
                     yield Button("Find my account", id="find-identity", variant="primary")
-                with Vertical(id="one_time_password_sent"):
+                with Vertical(id=RecoverStep.ONE_TIME_PASSWORD_SENT):
                     yield Static(
                         "If an account has this email on file, we sent it the account's user name and a "
                         "one-time password, valid for 24 hours. Sign in with it: you will choose a new "
@@ -218,21 +227,21 @@ class RecoverAccountScreen(FlowScreen):
                         id="sent-help",
                     )
                     yield Button("Back to Sign In", id="recover-back", variant="primary")
-                with Vertical(id="found"):
+                with Vertical(id=RecoverStep.FOUND):
                     yield Literal("", id="found-username")
                     yield Button("Reset my password", id="recover-reset", variant="primary")
                     yield Button("Back to Sign In", id="recover-sign-in")
-                with Vertical(id="secret_question"):
+                with Vertical(id=RecoverStep.SECRET_QUESTION):
                     yield Literal("", id="recover-question")
                     yield FormField("Your answer", field_id="recover-answer", secret=True)
                     yield Button("Next", id="check-answer", variant="primary")
-                with Vertical(id="new_password"):
+                with Vertical(id=RecoverStep.NEW_PASSWORD):
                     yield FormField("New password", field_id="recover-new", secret=True)
                     yield FormField("Confirm new password", field_id="recover-confirm", secret=True)
                     yield Button("Save password", id="recover-save", variant="primary")
-                with Vertical(id="done"):
+                with Vertical(id=RecoverStep.DONE):
                     yield Button("Back to Sign In", id="recover-finished", variant="primary")
-                with Vertical(id="ended"):
+                with Vertical(id=RecoverStep.ENDED):
                     yield Button("Back to Sign In", id="recover-ended-back", variant="primary")
         yield Footer()
 

@@ -1,6 +1,6 @@
 """The Sign In page (SPEC SIGN-1): an email address, or a mobile phone number."""
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button
@@ -35,7 +35,7 @@ class SignInScreen(StudentStep):
         yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
         yield Button("Next", id="next", variant="primary")
         yield Button(TOGGLES[method], id="toggle")
-        if recovery_offered(self.openccc_app.runtime):
+        if recovery_offered(self.runtime):
             yield Button("Recover Account", id="recover")
 
     def action_toggle_method(self) -> None:
@@ -49,22 +49,26 @@ class SignInScreen(StudentStep):
         self.query_one("#toggle", Button).label = TOGGLES[method]
         field.input.focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "toggle":
-            self.action_toggle_method()
-        elif event.button.id == "recover":
-            self.action_recover_account()
-        else:
-            self.go_on()
+    @on(Button.Pressed, "#next")
+    def next_pressed(self) -> None:
+        self.go_on()
+
+    @on(Button.Pressed, "#toggle")
+    def toggle_pressed(self) -> None:
+        self.action_toggle_method()
+
+    @on(Button.Pressed, "#recover")
+    def recover_pressed(self) -> None:
+        self.action_recover_account()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "recover_account":
-            return recovery_offered(self.openccc_app.runtime)
+            return recovery_offered(self.runtime)
         return super().check_action(action, parameters)
 
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
-        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.openccc_app.runtime)))
+        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.runtime)))
 
     @work(exclusive=True)
     async def submit(self) -> None:

@@ -14,8 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RadioSet, Static
 
-from openccc_tui.screens.app_access import AppAccess
-from openccc_tui.services.flow import MessageKind
+from openccc_tui.screens.app_access import AppAccess, StudentStepReached
 from openccc_tui.services.sign_in import SignInFlow, Step
 from openccc_tui.widgets.page_message import PageMessage
 
@@ -39,7 +38,7 @@ class StudentStep(AppAccess, Screen[None]):
     def flow(self) -> SignInFlow:
         """The flow this page belongs to; the first page starts one when it is shown."""
         if self._flow is None:
-            self._flow = self.openccc_app.new_sign_in_flow()
+            self._flow = SignInFlow(self.runtime)
         return self._flow
 
     def help_text(self) -> str:
@@ -61,7 +60,7 @@ class StudentStep(AppAccess, Screen[None]):
 
     def on_mount(self) -> None:
         if self.flow.message:
-            self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+            self.query_one(PageMessage).show_flow(self.flow)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
@@ -105,12 +104,12 @@ class StudentStep(AppAccess, Screen[None]):
             raise
         if self.flow.step is before:
             self.openccc_app.release_keys(deliver=False)
-            self.query_one(PageMessage).show(self.flow.message, error=self.flow.message_kind is MessageKind.ERROR)
+            self.query_one(PageMessage).show_flow(self.flow)
             self.query_one("#page", VerticalScroll).scroll_home(animate=False)
         else:
             # The next page replaces this one, so the switch must not run in this page's worker.
-            self.app.call_later(self.openccc_app.show_student_step, self.flow)
+            self.post_to_app(StudentStepReached(self.flow))
 
     def action_start_over(self) -> None:
         self.flow.restart()
-        self.app.call_later(self.openccc_app.show_student_step, self.flow)
+        self.post_to_app(StudentStepReached(self.flow))
