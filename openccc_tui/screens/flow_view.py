@@ -6,7 +6,8 @@ the view that shows it, and shows the flow's message with the flow's kind.
 - Forgot password, Recover Account and staff sign-in: one screen, a ContentSwitcher with
   a pane per step (its id is the step's value), and a `Pane` for each step saying what
   gets the focus and which line shows the message.
-- Edit Account (reclaim): the form, with a dialog for the password and the email code.
+- Edit Account (reclaim): the form is the page itself; `STEP_VIEWS` (screens/student/account.py)
+  maps the password step and the email-code step to their dialogs.
 """
 
 from collections.abc import Mapping

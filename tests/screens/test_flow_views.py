@@ -14,7 +14,9 @@ from openccc_tui.screens.staff.add_user import AddUserScreen
 from openccc_tui.screens.staff.home import ACTIONS, StaffHomeScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.staff.tracking import TrackingScreen
+from openccc_tui.screens.student import account as edit_account_screen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
+from openccc_tui.services.edit_account import EditStep
 from openccc_tui.services.recovery import ForgotStep, RecoverStep
 from openccc_tui.services.sign_in import Step
 from openccc_tui.services.staff_sign_in import StaffStep
@@ -41,6 +43,7 @@ def test_every_step_of_every_flow_has_its_view():
     assert set(ForgotPasswordScreen.panes) == set(ForgotStep)
     assert set(RecoverAccountScreen.panes) == set(RecoverStep)
     assert set(staff_sign_in.PANES) == set(StaffStep) - {StaffStep.DONE}
+    assert set(edit_account_screen.STEP_VIEWS) == set(EditStep) - {EditStep.FORM}
 
 
 def test_staff_2_one_table_names_each_console_page_once_with_its_screen():

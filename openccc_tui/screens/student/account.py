@@ -2,7 +2,7 @@
 new email is validated right here with the code sent to it."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from openccc_tui.domain.template import FIELD_PATHS
 from openccc_tui.domain.text import printable
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import ConfirmDialog
+from openccc_tui.screens.flow_view import step_views
 from openccc_tui.services import student_account
 from openccc_tui.services.edit_account import EditAccountFlow, EditStep
 from openccc_tui.services.errors import describe
@@ -178,22 +179,33 @@ class EditAccountScreen(AppAccess, Screen[None]):
 
     @work(exclusive=True)
     async def save(self) -> None:
+        """The flow walked from the form: each step is shown by its view (STEP_VIEWS) until
+        the flow is back on the form, which then shows the outcome."""
         flow = self.flow
         for field in self.query(FormField):
             field.show_error(None)
         await asyncio.to_thread(flow.save, self.changes())
-        if flow.step is EditStep.REAUTHENTICATE:
-            password = await self.app.push_screen_wait(ReauthDialog())
-            if password is None:
-                flow.cancel()
-            else:
-                await asyncio.to_thread(flow.reauthenticate, password)
-        if flow.step is EditStep.EMAIL_CODE:
-            for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
-                if self.query(f"#{field_id}"):
-                    self.query_one(f"#{field_id}", Input).value = ""
-            await self.app.push_screen_wait(EmailCodeDialog(flow))
+        while flow.step is not EditStep.FORM:
+            step = flow.step
+            await STEP_VIEWS[step](self)
+            if flow.step is step:
+                break
         await self.show_outcome()
+
+    async def ask_password(self) -> None:
+        """REAUTHENTICATE: the password typed again, in a dialog."""
+        password = await self.app.push_screen_wait(ReauthDialog())
+        if password is None:
+            self.flow.cancel()
+        else:
+            await asyncio.to_thread(self.flow.reauthenticate, password)
+
+    async def ask_email_code(self) -> None:
+        """EMAIL_CODE: the saved secrets leave the form, and a dialog takes the code."""
+        for field_id in ("new-email", "email-confirm", "secret-answer", "ssn-last4"):
+            if self.query(f"#{field_id}"):
+                self.query_one(f"#{field_id}", Input).value = ""
+        await self.app.push_screen_wait(EmailCodeDialog(self.flow))
 
     async def show_outcome(self) -> None:
         """The message at the top of the page, scrolled into view; after a save, the page
@@ -283,3 +295,12 @@ class EmailCodeDialog(ModalScreen[None]):
             return
         self.query_one(PageMessage).show_flow(self.flow)
         self.query_one("#email-code", Input).focus()
+
+
+STEP_VIEWS: dict[EditStep, Callable[[EditAccountScreen], Awaitable[None]]] = step_views(
+    EditStep,
+    {EditStep.REAUTHENTICATE: EditAccountScreen.ask_password, EditStep.EMAIL_CODE: EditAccountScreen.ask_email_code},
+    not_shown=(EditStep.FORM,),
+)
+"""Edit Account's flow (ACC-9) drawn like the others: the form is the page itself, and each
+other step has its dialog."""
