@@ -9,9 +9,11 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
 
+from openccc_tui.domain.text import printable
 from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import StaffPage
@@ -33,6 +35,9 @@ from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
 
 PROGRESS_INTERVAL = 0.1
+FAILURE_LINES = 5
+"""Failure messages listed in the summary, the most frequent first: with the rest counted in
+one line, the summary fits an 80×24 terminal; the results file has every row's message."""
 CANCEL_QUESTION = (
     "A job is running. Cancel it? The rows saved so far keep their accounts and their results; "
     "upload the same file again to finish it."
@@ -78,7 +83,7 @@ class MultiAccountScreen(StaffPage):
     def compose(self) -> ComposeResult:
         settings = self.openccc_app.runtime.settings
         yield Header()
-        with VerticalScroll(classes="page wide"):
+        with VerticalScroll(id="multi-page", classes="page wide"):
             yield Static("Multi Account Creation", classes="page-title")
             yield Static(
                 "F2 writes the template to the export folder. Choose a .csv or .xlsx file from the import "
@@ -88,7 +93,6 @@ class MultiAccountScreen(StaffPage):
                 classes="page-help",
                 markup=False,
             )
-            yield PageMessage()
             yield UploadTree(settings.import_dir, id="upload-tree")
             yield Literal("No file chosen.", id="chosen-file")
             yield Static("Or paste rows (tab-separated, with or without the header):", classes="field-label")
@@ -97,9 +101,13 @@ class MultiAccountScreen(StaffPage):
                 yield Button("Download Template", id="template")
                 yield Button("Upload", id="upload", variant="primary")
                 yield Button("Cancel", id="cancel-job", variant="warning", disabled=True)
+            # What the buttons did, the job's progress and its summary sit together under the
+            # buttons and are scrolled into view whenever they change (TERM-1, BULK-8).
+            yield PageMessage()
             yield ProgressBar(id="job-progress", show_eta=False)
-            yield Static("", id="job-rate")
-            yield Vertical(id="job-summary")
+            for line in (Literal("", id="job-rate"), Static("", id="job-summary", markup=False)):
+                line.display = False
+                yield line
             yield FormField("Results .xlsx password (12+)", field_id="results-password", secret=True)
             yield FormField("Confirm results password", field_id="results-confirm", secret=True)
             yield Button("Save results as password-protected .xlsx", id="protect", disabled=True)
@@ -118,6 +126,33 @@ class MultiAccountScreen(StaffPage):
             "protect": self.protect_results,
         }
         actions[event.button.id or ""]()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        super().show_message(text, error=error)
+        self.call_after_refresh(self.keep_in_view)
+
+    def keep_in_view(self) -> None:
+        """The message, the progress and then the summary in the page's view at 80×24 from any
+        scroll position (TERM-1, BULK-8): the page scrolls as little as it can to show them
+        all; when they do not fit, the summary (its top, if it is taller than the view)."""
+        page = self.query_one("#multi-page", VerticalScroll)
+        parts = [
+            widget.virtual_region_with_margin
+            for widget in (
+                self.query_one(PageMessage),
+                self.query_one("#job-progress", ProgressBar),
+                self.query_one("#job-rate", Static),
+                self.query_one("#job-summary", Static),
+            )
+            if widget.display and widget.size.height
+        ]
+        if not parts:
+            return
+        region = Region.from_union(parts)
+        summary = self.query_one("#job-summary", Static)
+        if region.height > page.scrollable_content_region.height and summary.display:
+            region = summary.virtual_region_with_margin
+        page.scroll_to_region(region, animate=False, immediate=True, x_axis=False)
 
     def action_template(self) -> None:
         try:
@@ -176,6 +211,9 @@ class MultiAccountScreen(StaffPage):
         self.running = True
         self.query_one("#cancel-job", Button).disabled = False
         self.query_one("#job-progress", ProgressBar).update(total=upload.total_rows, progress=0)
+        self.show_line("#job-rate", f"0 of {upload.total_rows} rows")
+        self.show_line("#job-summary", "")
+        self.query_one("#protect", Button).disabled = True
         self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
         self.upload = upload
         self.process(upload)
@@ -222,15 +260,22 @@ class MultiAccountScreen(StaffPage):
     def job_failed(self, message: str) -> None:
         self.running = False
         self.query_one("#cancel-job", Button).disabled = True
+        self.show_line("#job-rate", "")
         self.show_message(message, error=True)
 
     def show_progress(self, progress: Progress) -> None:
         self.query_one("#job-progress", ProgressBar).update(total=progress.total, progress=progress.done)
         left = progress.seconds_left
         remaining = f", about {left:.0f} s left" if left is not None else ""
-        self.query_one("#job-rate", Static).update(
-            f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}"
-        )
+        self.show_line("#job-rate", f"{progress.done} of {progress.total} rows, {progress.rate:.1f} rows/s{remaining}")
+        self.call_after_refresh(self.keep_in_view)
+
+    def show_line(self, selector: str, text: str) -> None:
+        """The rate line or the summary, which take no room while they have nothing to say;
+        each of their lines shown literally (TERM-3)."""
+        line = self.query_one(selector, Static)
+        line.update("\n".join(printable(part) for part in text.splitlines()))
+        line.display = bool(text)
 
     def show_summary(self, summary: Summary, stopped: str = "") -> None:
         self.running = False
@@ -240,17 +285,19 @@ class MultiAccountScreen(StaffPage):
             lines.append(summary.note)
         if summary.earlier_runs:
             lines.append(summary.earlier_line())
-        for message, count in summary.failures.most_common():
+        failures = summary.failures.most_common()
+        for message, count in failures[:FAILURE_LINES]:
             lines.append(f"  {count} × {message}")
+        if others := failures[FAILURE_LINES:]:
+            rows = sum(count for _, count in others)
+            lines.append(f"  {rows} × {len(others)} other messages: the results file has each row's message")
         results_written = self.results is not None and self.results.exists()
         if self.results is not None and results_written:
             lines.append(f"Results: {self.results.name} in the export folder")
         else:
             lines.append("No results file was written.")
-        self.query_one("#job-rate", Static).update("")
-        box = self.query_one("#job-summary", Vertical)
-        box.remove_children()
-        box.mount_all(Literal(line) for line in lines)
+        self.show_line("#job-rate", "")
+        self.show_line("#job-summary", "\n".join(lines))
         self.query_one("#protect", Button).disabled = not results_written
         self.letters_job = summary.job_id if summary.successes else None
         self.refresh_bindings()
@@ -260,6 +307,7 @@ class MultiAccountScreen(StaffPage):
             self.show_message("Cancelled: upload the same file again to finish it.")
         elif self.results is not None:
             self.show_written(self.results, "Done.")
+        self.call_after_refresh(self.keep_in_view)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "letters":
