@@ -220,13 +220,33 @@ def open_pasted(text: str, limits: Limits) -> Upload:
     data = text.encode("utf-8")
     if len(data) > limits.max_bytes:
         raise FileRefused(f"the pasted rows are {len(data):,} bytes; the limit is {limits.max_bytes:,}")
-    first_line, _, rest = text.lstrip("\r\n").partition("\n")
+    stripped = text.lstrip("\r\n")
+    first_line, _, rest = stripped.partition("\n")
     header = "\t".join(TEMPLATE_COLUMNS) + "\n"
     if first_line.split("\t")[0].strip().lower() != TEMPLATE_COLUMNS[0]:
         data = header.encode() + data
     elif len(first_line.rstrip("\r").split("\t")) == INPUT_COLUMNS:
         data = (header + rest).encode()
+    else:  # the header as pasted, even after blank lines
+        data = stripped.encode()
     return _open_delimited("pasted rows", data, "\t", limits, pad_input_columns=True)
+
+
+def pasted_row_count(text: str) -> int | None:
+    """The rows that `open_pasted` would read from `text`, its header row not counted (a cell
+    quoted over several lines is one row): what the page says the upload holds before it is
+    checked. None when the quoting would be refused."""
+    records = _parse("pasted rows", io.StringIO(text.lstrip("\r\n"), newline=""), "\t")
+    count = 0
+    try:
+        for number, cells in records:
+            if number == 1 and cells and cells[0].strip().lower() == TEMPLATE_COLUMNS[0]:
+                continue
+            if not is_blank(cells):
+                count += 1
+    except FileRefused:
+        return None
+    return count
 
 
 def _file_encoding(name: str, source: "_Source") -> tuple[str, str, str]:

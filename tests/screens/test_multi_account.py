@@ -22,6 +22,15 @@ async def finished(pilot):
     await pilot.pause()
 
 
+async def counted(pilot) -> None:
+    """Wait for the pasted rows to be counted (a worker, off the event loop)."""
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        if worker.group == "paste-count":
+            await worker.wait()
+    await pilot.pause()
+
+
 def text(screen, selector):
     return str(screen.query_one(selector).render())
 
@@ -101,6 +110,7 @@ def test_multi_account_summary_snapshot_80x24(make_app, sqlite_runtime, snap_com
     async def processed(pilot):
         await open_console(pilot.app, pilot, "cory", "creator", page="multi_account")
         pilot.app.screen.query_one("#pasted").text = "\n".join("\t".join(row(n)) for n in (1, 2)) + "\nbad\trow"
+        await counted(pilot)
         await pilot.press("f5")
         await finished(pilot)
         await settle(pilot)

@@ -105,7 +105,7 @@ async def test_bulk_8_term_1_progress_then_summary_in_view_at_80x24_from_any_scr
                     break
                 await pilot.pause(0.05)
             await pilot.pause()
-            assert text(page, "#page-message") == "Processing 122 rows… F8 cancels."
+            assert text(page, "#page-message") == "Processing 122 rows of fall.csv… F8 cancels."
             assert text(page, "#job-rate").startswith("50 of 122 rows, ")
             assert all(in_view(page, part) for part in ("#page-message", "#job-progress", "#job-rate"))
             await scroll_page(pilot, page, then)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Button, DirectoryTree, Footer, Header, ProgressBar, Static, TextArea
+from textual.worker import get_current_worker
 
 from openccc_tui.domain.text import printable
 from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
@@ -28,6 +29,7 @@ from openccc_tui.services.bulk_files import (
     listable,
     open_pasted,
     open_upload,
+    pasted_row_count,
 )
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.widgets.form_field import FormField
@@ -38,6 +40,7 @@ PROGRESS_INTERVAL = 0.1
 FAILURE_LINES = 5
 """Failure messages listed in the summary, the most frequent first: with the rest counted in
 one line, the summary fits an 80×24 terminal; the results file has every row's message."""
+NOTHING_CHOSEN = "Nothing chosen yet: a file from the import folder, or rows pasted below."
 CANCEL_QUESTION = (
     "A job is running. Cancel it? The rows saved so far keep their accounts and their results; "
     "upload the same file again to finish it."
@@ -74,6 +77,10 @@ class MultiAccountScreen(StaffPage):
     def __init__(self, session) -> None:
         super().__init__(session)
         self.chosen: Path | None = None
+        self.paste_chosen = False
+        """The rows pasted were the last thing chosen, after any file: they are uploaded."""
+        self.pasted_rows: int | None = None
+        self.paste_edits = 0
         self.cancel = threading.Event()
         self.results: Path | None = None
         self.upload: Upload | None = None
@@ -94,7 +101,7 @@ class MultiAccountScreen(StaffPage):
                 markup=False,
             )
             yield UploadTree(settings.import_dir, id="upload-tree")
-            yield Literal("No file chosen.", id="chosen-file")
+            yield Literal(NOTHING_CHOSEN, id="chosen-file")
             yield Static("Or paste rows (tab-separated, with or without the header):", classes="field-label")
             yield TextArea(id="pasted", soft_wrap=False)
             with Horizontal(classes="buttons"):
@@ -115,8 +122,69 @@ class MultiAccountScreen(StaffPage):
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        """A file chosen after rows were pasted is what F5 uploads (BULK-9): the last choice."""
         self.chosen = event.path
-        self.query_one("#chosen-file", Literal).show(f"Chosen: {event.path}")
+        self.paste_chosen = False
+        self.show_chosen()
+
+    @on(TextArea.Changed, "#pasted")
+    def paste_changed(self, event: TextArea.Changed) -> None:
+        """Rows pasted (or typed) after a file was chosen are what F5 uploads; emptied, the file is."""
+        text = event.text_area.text
+        self.paste_chosen = bool(text.strip())
+        self.pasted_rows = None
+        self.paste_edits += 1
+        self.show_chosen()
+        if self.paste_chosen:
+            self.count_pasted(text, self.paste_edits)
+
+    @work(thread=True, exclusive=True, group="paste-count")
+    def count_pasted(self, text: str, edit: int) -> None:
+        """Counted off the event loop: a large paste takes a moment to read."""
+        rows = pasted_row_count(text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.pasted_counted, rows, edit)
+
+    def pasted_counted(self, rows: int | None, edit: int) -> None:
+        if edit == self.paste_edits:
+            self.pasted_rows = rows
+            self.show_chosen()
+
+    def chosen_name(self) -> str:
+        """The chosen file as the import folder's tree shows it."""
+        if self.chosen is None:
+            return ""
+        try:
+            return str(self.chosen.relative_to(self.openccc_app.runtime.settings.import_dir))
+        except ValueError:
+            return self.chosen.name
+
+    def pasted_description(self) -> str:
+        rows = self.pasted_rows
+        if rows is None:
+            return "the pasted rows"
+        if rows == 0:
+            return "the pasted text (no rows in it yet)"
+        return "the 1 pasted row" if rows == 1 else f"the {rows:,} pasted rows"
+
+    def show_chosen(self) -> None:
+        """Which source F5 uploads, in words: the last one chosen (BULK-9)."""
+        pasted = bool(self.query_one("#pasted", TextArea).text.strip())
+        if self.paste_chosen:
+            text = f"Chosen: {self.pasted_description()}"
+            if self.chosen is not None:
+                text += f", not the file {self.chosen_name()}"
+        elif self.chosen is not None:
+            text = f"Chosen: file {self.chosen_name()}"
+            if pasted:
+                text += ", not the pasted rows"
+        else:
+            text = NOTHING_CHOSEN
+        self.query_one("#chosen-file", Literal).show(text)
+
+    def upload_pasted(self, pasted: str) -> bool:
+        """The pasted rows when they were chosen last, or when no file was chosen at all."""
+        return bool(pasted.strip()) and (self.paste_chosen or self.chosen is None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {
@@ -193,8 +261,9 @@ class MultiAccountScreen(StaffPage):
         settings = self.openccc_app.runtime.settings
         limits = Limits(max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
         pasted = self.query_one("#pasted", TextArea).text
+        from_paste = self.upload_pasted(pasted)
         try:
-            if pasted.strip():
+            if from_paste:
                 upload = open_pasted(pasted, limits)
             else:
                 upload = open_upload(self._chosen_file(), limits, folder=settings.import_dir, password=file_password)
@@ -214,7 +283,11 @@ class MultiAccountScreen(StaffPage):
         self.show_line("#job-rate", f"0 of {upload.total_rows} rows")
         self.show_line("#job-summary", "")
         self.query_one("#protect", Button).disabled = True
-        self.show_message(f"Processing {upload.total_rows} rows… F8 cancels.")
+        plural = "" if upload.total_rows == 1 else "s"
+        source = f"the {upload.total_rows:,} pasted row{plural}" if from_paste else f"{upload.total_rows:,} row{plural}"
+        if not from_paste:
+            source += f" of {self.chosen_name()}"
+        self.show_message(f"Processing {source}… F8 cancels.")
         self.upload = upload
         self.process(upload)
 
