@@ -146,7 +146,8 @@ class MultiAccountScreen(StaffPage):
             self.app.call_from_thread(self.pasted_counted, rows, edit)
 
     def pasted_counted(self, rows: int | None, edit: int) -> None:
-        if edit == self.paste_edits:
+        """The count, unless the paste changed since (or the page closed) while it was made."""
+        if edit == self.paste_edits and self.is_attached:
             self.pasted_rows = rows
             self.show_chosen()
 
