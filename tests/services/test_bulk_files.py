@@ -16,7 +16,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services.bulk_files import CheckCancelled, FileRefused, Limits, listable, open_pasted, open_upload
 from tests.services.test_bulk import LIMITS, csv_bytes, row
-from tests.services.test_bulk_workbooks import workbook_bytes
 
 
 @pytest.fixture
