@@ -18,6 +18,7 @@ import io
 import os
 import secrets
 import stat
+import threading
 import time
 import weakref
 import zipfile
@@ -69,6 +70,20 @@ class WrongPassword(PasswordNeeded):
     """The password given does not open the workbook."""
 
 
+class CheckCancelled(ServiceError):
+    """The reading and checking of an upload was cancelled (its `cancel` event was set):
+    nothing was created."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the reading and checking of {name} was cancelled: nothing was created")
+
+
+def _stop_if_cancelled(name: str, cancel: threading.Event | None) -> None:
+    """Looked at on each row (or line) read while an upload is checked: cheap beside reading it."""
+    if cancel is not None and cancel.is_set():
+        raise CheckCancelled(name)
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int
@@ -102,9 +117,17 @@ def listable(path: Path) -> bool:
     return stat.S_ISDIR(mode) or (stat.S_ISREG(mode) and path.suffix.lower() in UPLOAD_SUFFIXES)
 
 
-def open_upload(path: Path, limits: Limits, *, folder: Path | None = None, password: str | None = None) -> Upload:
+def open_upload(
+    path: Path,
+    limits: Limits,
+    *,
+    folder: Path | None = None,
+    password: str | None = None,
+    cancel: threading.Event | None = None,
+) -> Upload:
     """The upload at `path`; with `folder` (the import folder), only a file inside it.
-    `password` opens a password-protected .xlsx; without it such a file raises PasswordNeeded."""
+    `password` opens a password-protected .xlsx; without it such a file raises PasswordNeeded.
+    The check stops with CheckCancelled soon after `cancel` is set (BULK-8)."""
     suffix = path.suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise FileRefused(f"{path.name} is not a .csv or .xlsx file")
@@ -114,8 +137,8 @@ def open_upload(path: Path, limits: Limits, *, folder: Path | None = None, passw
             f"{path.name} is {source.size:,} bytes; the limit is {limits.max_bytes:,}. Split it and upload the parts."
         )
     if suffix == ".xlsx":
-        return _open_xlsx(path.name, source, limits, password)
-    return _open_csv_file(path.name, source, limits)
+        return _open_xlsx(path.name, source, limits, password, cancel)
+    return _open_csv_file(path.name, source, limits, cancel)
 
 
 class _PositionalReader(io.RawIOBase):
@@ -215,21 +238,42 @@ def _open_inside(path: Path, folder: Path, flags: int) -> int:
         os.close(directory)
 
 
-def open_pasted(text: str, limits: Limits) -> Upload:
-    """Rows copied from a spreadsheet (tab-separated); the header row may be included or not."""
+def open_pasted(text: str, limits: Limits, cancel: threading.Event | None = None) -> Upload:
+    """Rows copied from a spreadsheet (tab-separated); the header row may be included or not.
+    The check stops with CheckCancelled soon after `cancel` is set (BULK-8)."""
     data = text.encode("utf-8")
     if len(data) > limits.max_bytes:
         raise FileRefused(f"the pasted rows are {len(data):,} bytes; the limit is {limits.max_bytes:,}")
-    first_line, _, rest = text.lstrip("\r\n").partition("\n")
+    stripped = text.lstrip("\r\n")
+    first_line, _, rest = stripped.partition("\n")
     header = "\t".join(TEMPLATE_COLUMNS) + "\n"
     if first_line.split("\t")[0].strip().lower() != TEMPLATE_COLUMNS[0]:
         data = header.encode() + data
     elif len(first_line.rstrip("\r").split("\t")) == INPUT_COLUMNS:
         data = (header + rest).encode()
-    return _open_delimited("pasted rows", data, "\t", limits, pad_input_columns=True)
+    else:  # the header as pasted, even after blank lines
+        data = stripped.encode()
+    return _open_delimited("pasted rows", data, "\t", limits, cancel, pad_input_columns=True)
 
 
-def _file_encoding(name: str, source: "_Source") -> tuple[str, str, str]:
+def pasted_row_count(text: str) -> int | None:
+    """The rows that `open_pasted` would read from `text`, its header row not counted (a cell
+    quoted over several lines is one row): what the page says the upload holds before it is
+    checked. None when the quoting would be refused."""
+    records = _parse("pasted rows", io.StringIO(text.lstrip("\r\n"), newline=""), "\t")
+    count = 0
+    try:
+        for number, cells in records:
+            if number == 1 and cells and cells[0].strip().lower() == TEMPLATE_COLUMNS[0]:
+                continue
+            if not is_blank(cells):
+                count += 1
+    except FileRefused:
+        return None
+    return count
+
+
+def _file_encoding(name: str, source: "_Source", cancel: threading.Event | None) -> tuple[str, str, str]:
     """The encoding to read the file with, a note for the results, and the file's SHA-256,
     found by reading the file once in binary, line by line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -242,6 +286,7 @@ def _file_encoding(name: str, source: "_Source") -> tuple[str, str, str]:
         file.seek(0)
         for line in file:
             line_number += 1
+            _stop_if_cancelled(name, cancel)
             digest.update(line)
             if utf8:
                 try:
@@ -287,15 +332,15 @@ def _delimiter(source: "_Source", encoding: str) -> str:
     return "\t" if "\t" in header and "," not in header else ","
 
 
-def _open_csv_file(name: str, source: "_Source", limits: Limits) -> Upload:
-    encoding, note, digest = _file_encoding(name, source)
+def _open_csv_file(name: str, source: "_Source", limits: Limits, cancel: threading.Event | None) -> Upload:
+    encoding, note, digest = _file_encoding(name, source, cancel)
     delimiter = _delimiter(source, encoding)
 
     def records() -> Iterator[Row]:
         with _text(source, encoding) as file:
             yield from _parse(name, file, delimiter)
 
-    total, same_password = _check(name, records(), limits)
+    total, same_password = _check(name, records(), limits, cancel)
     return Upload(
         name=name,
         sha256=digest,
@@ -332,14 +377,21 @@ def _data_rows(records: Callable[[], Iterator[Row]]) -> Iterator[Row]:
     return (row for row in iterator if not is_blank(row[1]))
 
 
-def _open_delimited(name: str, data: bytes, delimiter: str, limits: Limits, pad_input_columns: bool = False) -> Upload:
+def _open_delimited(
+    name: str,
+    data: bytes,
+    delimiter: str,
+    limits: Limits,
+    cancel: threading.Event | None = None,
+    pad_input_columns: bool = False,
+) -> Upload:
     text = data.decode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
 
     def records() -> Iterator[Row]:
         return _parse(name, io.StringIO(text, newline=""), delimiter, pad_input_columns)
 
-    total, same_password = _check(name, records(), limits)
+    total, same_password = _check(name, records(), limits, cancel)
     return Upload(
         name=name,
         sha256=digest,
@@ -398,9 +450,11 @@ def _row_list(rows: list[int]) -> str:
     return shown if len(rows) <= 10 else f"{shown} and {len(rows) - 10:,} more"
 
 
-def _check(name: str, records: Iterator[Row], limits: Limits) -> tuple[int, dict[int, str]]:
+def _check(
+    name: str, records: Iterator[Row], limits: Limits, cancel: threading.Event | None = None
+) -> tuple[int, dict[int, str]]:
     """Read everything once: the header, the quoting, the number of rows, and which rows
-    share a password (ACC-6b)."""
+    share a password (ACC-6b); stopped by `cancel` (BULK-8)."""
     first = next(records, None)
     if first is None:
         raise FileRefused(f"{name} is empty: it needs the template's header and at least one row")
@@ -410,6 +464,7 @@ def _check(name: str, records: Iterator[Row], limits: Limits) -> tuple[int, dict
     total = 0
     reuse = _PasswordReuse()
     for number, cells in records:
+        _stop_if_cancelled(name, cancel)
         if not is_blank(cells):
             total += 1
             if total > limits.max_rows:
@@ -525,7 +580,9 @@ def _decrypted(name: str, source: "_Source", password: str | None) -> _MemorySou
     return _MemorySource(plain.getvalue())
 
 
-def _open_xlsx(name: str, encrypted_or_plain: "_Source", limits: Limits, password: str | None) -> Upload:
+def _open_xlsx(
+    name: str, encrypted_or_plain: "_Source", limits: Limits, password: str | None, cancel: threading.Event | None
+) -> Upload:
     import openpyxl  # loaded only for .xlsx uploads: 15 MB a CSV import never needs
 
     if not openpyxl.DEFUSEDXML:
@@ -574,7 +631,7 @@ def _open_xlsx(name: str, encrypted_or_plain: "_Source", limits: Limits, passwor
             finally:
                 workbook.close()
 
-    total, same_password = _check(name, records(time.monotonic() + limits.xlsx_seconds), limits)
+    total, same_password = _check(name, records(time.monotonic() + limits.xlsx_seconds), limits, cancel)
     return Upload(
         name=name,
         sha256=file_digest,

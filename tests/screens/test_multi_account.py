@@ -14,17 +14,26 @@ from tests.screens.staff_helpers import open_console
 from tests.services.test_bulk import row
 
 
-async def finished(pilot):
-    """Wait for the job; the directory tree's loader is a worker that runs as long as the tree."""
+async def finished(pilot, group: str = "job"):
+    """Wait for the job (its check, then its rows), or the page's other worker of `group`
+    ("template", "protect"); the directory tree's loader is a worker that runs as long as the tree."""
+    await pilot.pause()
     for worker in list(pilot.app.workers):
-        if worker.group == "job":
+        if worker.group == group:
+            await worker.wait()
+    await pilot.pause()
+
+
+async def counted(pilot) -> None:
+    """Wait for the pasted rows to be counted (a worker, off the event loop)."""
+    await pilot.pause()
+    for worker in list(pilot.app.workers):
+        if worker.group == "paste-count":
             await worker.wait()
     await pilot.pause()
 
 
 def text(screen, selector):
-    if selector == "#job-summary":
-        return "\n".join(str(line.render()) for line in screen.query("#job-summary Literal"))
     return str(screen.query_one(selector).render())
 
 
@@ -36,6 +45,7 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         await pilot.press("m")
         assert isinstance(app.screen, MultiAccountScreen)
         await pilot.press("f2")
+        await finished(pilot, "template")
         template = settings.export_dir / "bulkAccountCreateTemplate.csv"
         assert text(app.screen, "#page-message") == f"Template written to {template}."
         upload = settings.import_dir / "fall.csv"
@@ -55,7 +65,7 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         app.screen.query_one("#results-password", Input).value = "Sheet#Pass1234"
         app.screen.query_one("#results-confirm", Input).value = "Sheet#Pass1234"
         app.screen.query_one("#protect", Button).press()
-        await pilot.pause()
+        await finished(pilot, "protect")
         protected = app.screen.results
     assert protected is not None
     assert protected.suffix == ".xlsx" and not results.exists()
@@ -82,9 +92,11 @@ async def test_bulk_2_a_refused_file_says_why_and_creates_nothing(make_app, sqli
         bad.write_text("email,first\nx@y.z,Al\n")
         app.screen.chosen = bad
         await pilot.press("f5")
-        await pilot.pause()
+        await finished(pilot)
         assert text(app.screen, "#page-message").startswith("Not processed: The header stops before column 3")
         await pilot.press("f5")  # nothing chosen after a refusal is still the same file: refused again
+        await finished(pilot)
+        assert text(app.screen, "#page-message").startswith("Not processed: The header stops before column 3")
         app.screen.chosen = None
         await pilot.press("f5")
         await pilot.pause()
@@ -103,9 +115,9 @@ def test_multi_account_summary_snapshot_80x24(make_app, sqlite_runtime, snap_com
     async def processed(pilot):
         await open_console(pilot.app, pilot, "cory", "creator", page="multi_account")
         pilot.app.screen.query_one("#pasted").text = "\n".join("\t".join(row(n)) for n in (1, 2)) + "\nbad\trow"
+        await counted(pilot)
         await pilot.press("f5")
         await finished(pilot)
-        pilot.app.screen.query_one("#job-summary").scroll_visible(animate=False)
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=processed)
@@ -120,6 +132,7 @@ async def test_bulk_1_7_in_the_browser_the_template_and_results_are_downloads(ma
         await open_console(app, pilot, "cory", "creator")
         await pilot.press("m")
         await pilot.press("f2")
+        await finished(pilot, "template")
         template = sqlite_runtime.settings.export_dir / "bulkAccountCreateTemplate.csv"
         assert delivered == [(template, {"open_method": "download"})]
         assert text(app.screen, "#page-message").endswith("Your browser downloads it as bulkAccountCreateTemplate.csv.")
@@ -195,6 +208,7 @@ async def test_bulk_1_a_template_path_that_is_a_symlink_is_refused_on_the_page(m
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cory", "creator", page="multi_account")
         await pilot.press("f2")
+        await finished(pilot, "template")
         assert "is a symbolic link: files are never written through one" in text(app.screen, "#page-message")
     assert target.read_text() == "keep" and not app.crashes
 
@@ -212,13 +226,13 @@ async def test_bulk_7a_a_protected_workbook_asks_its_password_in_a_masked_dialog
         page = app.screen
         page.chosen = locked
         await pilot.press("f5")
-        await pilot.pause()
+        await finished(pilot)
         assert isinstance(app.screen, PasswordDialog)
         field = app.screen.query_one("#dialog-password", SecretInput)
         assert field.password and app.focused is field
         assert text(app.screen, "#dialog-password-error") == ""
         await pilot.press(*"wrong one", "enter")
-        await pilot.pause()
+        await finished(pilot)
         assert isinstance(app.screen, PasswordDialog)
         assert text(app.screen, "#dialog-password-error") == "locked.xlsx: wrong password"
         await pilot.press("escape")
@@ -226,7 +240,7 @@ async def test_bulk_7a_a_protected_workbook_asks_its_password_in_a_masked_dialog
         assert app.screen is page
         assert text(page, "#page-message") == "Not processed: locked.xlsx is protected by a password."
         await pilot.press("f5")
-        await pilot.pause()
+        await finished(pilot)
         await pilot.press(*"File pass 2026")
         app.screen.query_one("#open", Button).press()
         await pilot.pause()

@@ -2,12 +2,13 @@
 and a file that cannot be read says what happened and where."""
 
 import codecs
+from collections.abc import Sequence
 
 import pytest
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import INPUT_COLUMNS, FileRefused, open_pasted
+from openccc_tui.services.bulk_files import INPUT_COLUMNS, FileRefused, open_pasted, pasted_row_count
 from tests import factories
 from tests.services.test_bulk import HEADER, LIMITS, csv_bytes, row, run, upload
 
@@ -60,3 +61,28 @@ def test_bulk_9_pasted_rows_of_the_nineteen_input_columns_are_accepted(runtime, 
     assert summary.successes == 2, summary.failures
     with_header = "\t".join(TEMPLATE_COLUMNS[:INPUT_COLUMNS]) + "\n" + "\t".join(row(3)[:INPUT_COLUMNS])
     assert open_pasted(with_header, LIMITS).total_rows == 1
+
+
+def pasted(*rows: Sequence[str]) -> str:
+    return "\n".join("\t".join(cells) for cells in rows)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pasted(row(1), row(2), row(3)),
+        "\r\n\n" + pasted(TEMPLATE_COLUMNS, row(1), [""] * 5, row(2)) + "\n\n",
+        pasted(TEMPLATE_COLUMNS[:INPUT_COLUMNS], row(1)[:INPUT_COLUMNS]),
+        pasted(row(1, street2='"Apt 4\nBack door"'), row(2)),
+    ],
+    ids=["no header", "header and blank lines", "nineteen columns", "a cell over two lines"],
+)
+def test_bulk_9_the_pasted_rows_counted_before_the_upload_are_the_rows_it_reads(text):
+    assert pasted_row_count(text) == open_pasted(text, LIMITS).total_rows
+
+
+def test_bulk_9_pasted_rows_whose_quoting_would_be_refused_are_not_counted():
+    text = pasted(row(1, first='"Al"x'))
+    with pytest.raises(FileRefused):
+        open_pasted(text, LIMITS)
+    assert pasted_row_count(text) is None

@@ -5,6 +5,7 @@ regular files inside the folder, never through a link, never a FIFO or a device;
 import io
 import os
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services.bulk_files import FileRefused, Limits, listable, open_upload
+from openccc_tui.services.bulk_files import CheckCancelled, FileRefused, Limits, listable, open_pasted, open_upload
 from tests.services.test_bulk import LIMITS, csv_bytes, row
 
 
@@ -146,3 +147,41 @@ def test_bulk_2_an_xlsx_of_thousands_of_files_is_refused(folder):
     path.write_bytes(out.getvalue())
     with pytest.raises(FileRefused, match=r"^many\.xlsx holds 1,001 files"):
         open_upload(path, LIMITS)
+
+
+class SetAfter(threading.Event):
+    """A cancel event set by the staff member after the check has looked at it `looks` times."""
+
+    def __init__(self, looks: int) -> None:
+        super().__init__()
+        self.looks = looks
+
+    def is_set(self) -> bool:
+        self.looks -= 1
+        if self.looks < 0:
+            self.set()
+        return super().is_set()
+
+
+@pytest.mark.parametrize("looks", [10, 1_500], ids=["while-the-encoding-is-read", "while-the-rows-are-checked"])
+def test_bulk_8_the_check_of_a_large_csv_stops_soon_after_the_cancel(folder, looks):
+    """1,000 rows: their 1,001 lines are read for the encoding, then checked row by row; a
+    cancel during either pass stops the check at the next row."""
+    path = folder / "large.csv"
+    path.write_bytes(csv_bytes([row(n) for n in range(1_000)]))
+    cancel = SetAfter(looks)
+    with pytest.raises(CheckCancelled, match="the reading and checking of large.csv was cancelled: nothing was"):
+        open_upload(path, LIMITS, folder=folder, cancel=cancel)
+    assert cancel.looks == -1
+    assert open_upload(path, LIMITS, folder=folder, cancel=threading.Event()).total_rows == 1_000
+
+
+def test_bulk_8_the_check_of_a_workbook_or_pasted_rows_stops_at_the_cancel(folder):
+    path = folder / "large.xlsx"
+    path.write_bytes(workbook_bytes([row(n) for n in range(300)]))
+    with pytest.raises(CheckCancelled, match="large.xlsx"):
+        open_upload(path, LIMITS, folder=folder, cancel=SetAfter(100))
+    pasted = "\n".join("\t".join(row(n)) for n in range(300))
+    with pytest.raises(CheckCancelled, match="pasted rows"):
+        open_pasted(pasted, LIMITS, cancel=SetAfter(100))
+    assert open_pasted(pasted, LIMITS, cancel=threading.Event()).total_rows == 300
