@@ -22,28 +22,25 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from pydantic import SecretStr
 from sqlalchemy.exc import DBAPIError
 
 from openccc_tui.config import ConfigurationError, Settings, add_setting, load_settings, settings_file
 from openccc_tui.crash import configure_logging, log_crash
-from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
-from openccc_tui.domain.staff import StaffRuleError, parse_roles
-from openccc_tui.domain.text import printable
-from openccc_tui.services import bulk, letters, notify, totp_secrets
-from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.bulk_files import FileRefused, Limits, PasswordNeeded, open_upload
+from openccc_tui.services import notify
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.files import is_symlink, same_file
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import DemoStaff, demo_identities, initialise, is_demo_database, seed_demo
-from openccc_tui.services.staff import add_staff, command_line_creator, find_college
 from openccc_tui.store import migrate
-from openccc_tui.store.backup import BackupError, backup_sqlite
-from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url, write_session
+from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url
 from openccc_tui.store.sqlite_files import DatabaseFileError, make_folder, mode_warnings, sqlite_file
+
+if TYPE_CHECKING:
+    from openccc_tui.services import bulk
+    from openccc_tui.services.setup import DemoStaff
+
+# Each command imports what only it needs (spreadsheets, PDF letters, encryption, the
+# staff and demo set-up) when it runs: the app's first page waits for none of them.
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
@@ -344,6 +341,10 @@ def os_user() -> str:
 def with_totp_key(settings: Settings) -> Settings:
     """The settings with a totp_key (STAFF-6): when none is set, a new one is written to the
     settings file, readable by its owner only, and said so."""
+    from pydantic import SecretStr
+
+    from openccc_tui.services import totp_secrets
+
     if settings.totp_key is not None:
         return settings
     path = settings_file()
@@ -366,6 +367,9 @@ def full_name(args: argparse.Namespace) -> str:
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.services.setup import initialise
+
     name = full_name(args)
     password = read_password()
     settings = with_totp_key(settings)
@@ -387,6 +391,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.domain.staff import StaffRuleError, parse_roles
+    from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.services.staff import add_staff, find_college
+    from openccc_tui.store.engine import write_session
+
     try:
         roles = parse_roles(args.roles)
     except StaffRuleError as error:
@@ -417,6 +426,9 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
+    from openccc_tui.domain.text import printable
+
     if args.last < 1:
         raise UsageError("--last takes a whole number of 1 or more")
     runtime = open_runtime(settings)
@@ -442,6 +454,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.services import bulk
+
     if args.path is None:
         check_folder(settings.export_dir, "export", write=True)
     target = args.path or settings.export_dir
@@ -453,6 +467,8 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 def results_target(source: Path, out: Path | None, *, force: bool) -> Path:
     """Where the results go: never onto the input, never through a link, and never over an
     existing file unless --force says so (BULK-7)."""
+    from openccc_tui.services.files import is_symlink, same_file
+
     target = out or source.with_name(f"{source.stem}-results.csv")
     if same_file(target, source):
         raise CommandError(f"--out {target} is the input file itself: choose another results file")
@@ -492,7 +508,7 @@ def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk.Progress], None]]:
+def progress_bar(name: str, total: int) -> Iterator[Callable[["bulk.Progress"], None]]:
     """Rows done, rows/s and time left on a terminal (BULK-8); nothing for a script, which
     then pays neither for loading Rich's progress display nor for its refresh thread."""
     if not sys.stderr.isatty():
@@ -508,6 +524,10 @@ def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk.Progress], No
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.services import bulk
+    from openccc_tui.services.bulk_files import FileRefused, Limits, PasswordNeeded, open_upload
+    from openccc_tui.services.staff import command_line_creator
+
     source: Path = args.file
     out = results_target(source, args.out, force=args.force)
     file_password = read_password(f"Password of {source.name}: ") if args.file_password_stdin else None
@@ -549,6 +569,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.services import letters
+    from openccc_tui.services.staff import command_line_creator
+
     out: Path | None = args.out
     if out is None:
         check_folder(settings.export_dir, "export", write=True)
@@ -571,6 +594,9 @@ def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.audit import command_line_actor
+
     runtime = open_runtime(settings, create=True)
     check_revision(settings, migrate.current_revision(runtime.engine))
     migrate.upgrade(runtime.engine)
@@ -586,6 +612,8 @@ PG_DUMP = "pg_dump --format=custom --file=PATH 'postgresql://USER@HOST/DBNAME'"
 
 
 def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.store.backup import BackupError, backup_sqlite
+
     if sqlite_file(normalise_url(settings.database_url)) is None:
         raise CommandError(f"db backup copies a SQLite database file; for PostgreSQL use pg_dump: {PG_DUMP}")
     runtime = open_runtime(settings, purge=False)  # only reads: never queued behind a busy writer
@@ -600,6 +628,12 @@ def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import SecretStr
+
+    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.services.setup import seed_demo
+
     named_database = getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL")
     if args.dir or not named_database:
         folder = args.dir or Path(tempfile.mkdtemp(prefix="openccc-demo-"))
@@ -639,7 +673,9 @@ def write_demo_settings(settings: Settings) -> Path:
     return path
 
 
-def print_demo_identities(staff: list[DemoStaff]) -> None:
+def print_demo_identities(staff: list["DemoStaff"]) -> None:
+    from openccc_tui.services.setup import demo_identities
+
     identities = demo_identities()
     print("Staff (F2 on Sign In): user name, password, role, TOTP secret")
     for member in staff:
@@ -696,15 +732,23 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     if settings.totp_key is not None:
+        from openccc_tui.services import totp_secrets
+        from openccc_tui.services.audit import command_line_actor
+
         totp_secrets.seal_plaintext_secrets(runtime, command_line_actor(os_user()))
     if mode == "staff":
+        from openccc_tui.services import totp_secrets
+
         unavailable = totp_secrets.sign_in_problem(runtime)
         if unavailable:
             raise CommandError(unavailable)
-    if mode == "trainer" and not is_demo_database(runtime):
-        raise CommandError(
-            "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
-        )
+    if mode == "trainer":
+        from openccc_tui.services.setup import is_demo_database
+
+        if not is_demo_database(runtime):
+            raise CommandError(
+                "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
+            )
     app = OpenCCCApp(runtime, Mode(mode))
     app.run()
     if app.return_code:
@@ -734,6 +778,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     check_exchange_folders(settings, args.serve_mode)
     runtime = open_runtime(settings)
+    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.setup import is_demo_database
+
     if args.serve_mode == "trainer" and not is_demo_database(runtime):
         raise CommandError("trainer mode shows every code sent, so it serves only a demo database")
     unavailable = totp_secrets.sign_in_problem(runtime) if args.serve_mode == "staff" else None
