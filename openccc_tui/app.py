@@ -5,6 +5,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App
@@ -14,36 +15,20 @@ from textual.screen import ModalScreen, Screen
 
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
-from openccc_tui.screens.staff.add_user import AddUserScreen
-from openccc_tui.screens.staff.audit_log import AuditLogScreen
-from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
-from openccc_tui.screens.staff.multi_account import MultiAccountScreen
-from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.screens.staff.staff_access import StaffAccessScreen
-from openccc_tui.screens.staff.support import SupportScreen
-from openccc_tui.screens.staff.tracking import TrackingScreen
-from openccc_tui.screens.student.pages import (
-    AlternateContactScreen,
-    EditProfileScreen,
-    HelpdeskScreen,
-    PasswordScreen,
-    StudentHomeScreen,
-    UpdatePasswordScreen,
-    UsernameScreen,
-    ValidationCodeScreen,
-)
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.screens.trainer import DemoIdentitiesScreen
 from openccc_tui.services import notify
-from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import reset_demo
 from openccc_tui.services.sign_in import SignInFlow, Step
-from openccc_tui.services.staff_sign_in import StaffSession, record_sign_out
 from openccc_tui.widgets.idle_warning import IdleWarning
 from openccc_tui.widgets.literal import TerminalControlFilter
-from openccc_tui.widgets.outbox import OutboxPanel
+
+if TYPE_CHECKING:
+    from openccc_tui.services.staff_sign_in import StaffSession
+
+# The first page needs only the student Sign In page (the Staff Sign In page in staff
+# mode): the other student pages, the staff console, the trainer's outbox and the demo
+# set-up are imported when they are first shown, so a kiosk never loads the staff pages.
 
 IDLE_CHECK_SECONDS = 1
 IDLE_WARNING_SECONDS = 60
@@ -55,27 +40,48 @@ KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
 
-STAFF_PAGES: dict[str, Callable[[StaffSession], Screen]] = {
-    "add_user": AddUserScreen,
-    "multi_account": MultiAccountScreen,
-    "support": SupportScreen,
-    "tracking": TrackingScreen,
-    "audit_log": AuditLogScreen,
-    "staff_access": StaffAccessScreen,
-}
+
+def staff_pages() -> dict[str, Callable[["StaffSession"], Screen]]:
+    from openccc_tui.screens.staff.add_user import AddUserScreen
+    from openccc_tui.screens.staff.audit_log import AuditLogScreen
+    from openccc_tui.screens.staff.multi_account import MultiAccountScreen
+    from openccc_tui.screens.staff.staff_access import StaffAccessScreen
+    from openccc_tui.screens.staff.support import SupportScreen
+    from openccc_tui.screens.staff.tracking import TrackingScreen
+
+    return {
+        "add_user": AddUserScreen,
+        "multi_account": MultiAccountScreen,
+        "support": SupportScreen,
+        "tracking": TrackingScreen,
+        "audit_log": AuditLogScreen,
+        "staff_access": StaffAccessScreen,
+    }
 
 
-STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = {
-    Step.SIGN_IN: SignInScreen,
-    Step.USERNAME: UsernameScreen,
-    Step.PASSWORD: PasswordScreen,
-    Step.VALIDATION_CODE: ValidationCodeScreen,
-    Step.ALTERNATE_CONTACT: AlternateContactScreen,
-    Step.HELPDESK: HelpdeskScreen,
-    Step.EDIT_PROFILE: EditProfileScreen,
-    Step.UPDATE_PASSWORD: UpdatePasswordScreen,
-    Step.DONE: StudentHomeScreen,
-}
+def student_pages() -> dict[Step, Callable[[SignInFlow], StudentStep]]:
+    from openccc_tui.screens.student.pages import (
+        AlternateContactScreen,
+        EditProfileScreen,
+        HelpdeskScreen,
+        PasswordScreen,
+        StudentHomeScreen,
+        UpdatePasswordScreen,
+        UsernameScreen,
+        ValidationCodeScreen,
+    )
+
+    return {
+        Step.SIGN_IN: SignInScreen,
+        Step.USERNAME: UsernameScreen,
+        Step.PASSWORD: PasswordScreen,
+        Step.VALIDATION_CODE: ValidationCodeScreen,
+        Step.ALTERNATE_CONTACT: AlternateContactScreen,
+        Step.HELPDESK: HelpdeskScreen,
+        Step.EDIT_PROFILE: EditProfileScreen,
+        Step.UPDATE_PASSWORD: UpdatePasswordScreen,
+        Step.DONE: StudentHomeScreen,
+    }
 
 
 class Mode(StrEnum):
@@ -135,6 +141,8 @@ class OpenCCCApp(App[None]):
     def first_screen(self) -> Screen:
         """The page this mode starts on and returns to after a crash or sign-out."""
         if self.run_mode is Mode.STAFF:
+            from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+
             return StaffSignInScreen()
         return SignInScreen()
 
@@ -212,7 +220,7 @@ class OpenCCCApp(App[None]):
     async def show_student_step(self, flow: SignInFlow) -> None:
         """The page for the flow's current step replaces the one on screen; keys typed
         meanwhile go to it once its first field has the focus."""
-        page = STUDENT_PAGES[flow.step](flow)
+        page = student_pages()[flow.step](flow)
         await self.switch_screen(page)
         page.call_after_refresh(self.release_keys, deliver=True)
 
@@ -222,9 +230,13 @@ class OpenCCCApp(App[None]):
         self.notify("You are signed out.", title="OpenCCC")
 
     def action_staff_sign_in(self) -> None:
+        from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+
         self.push_screen(StaffSignInScreen())
 
-    async def start_staff_session(self, session: StaffSession) -> None:
+    async def start_staff_session(self, session: "StaffSession") -> None:
+        from openccc_tui.screens.staff.home import StaffHomeScreen
+
         self.staff_session = session
         self.last_activity = self.idle_clock()
         self.idle_reset_done = False
@@ -233,10 +245,12 @@ class OpenCCCApp(App[None]):
         await self.switch_screen(StaffHomeScreen(session))
 
     def open_staff_page(self, name: str) -> None:
+        from openccc_tui.screens.staff.home import allowed_actions
+
         session = self.staff_session
         if session is None or name not in {a.screen for a in allowed_actions(session)}:
             return
-        self.push_screen(STAFF_PAGES[name](session))
+        self.push_screen(staff_pages()[name](session))
 
     async def sign_out_staff(self, message: str, why: str = "signed out") -> None:
         session, self.staff_session = self.staff_session, None
@@ -244,6 +258,8 @@ class OpenCCCApp(App[None]):
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
         if session is not None:
+            from openccc_tui.services.staff_sign_in import record_sign_out
+
             try:
                 await asyncio.to_thread(record_sign_out, self.runtime, session.actor, why)
             except Exception as error:  # the session has ended all the same; the log says why it is not audited
@@ -255,10 +271,14 @@ class OpenCCCApp(App[None]):
             screen.call_after_refresh(self._mount_outbox, screen)
 
     def _mount_outbox(self, screen: Screen) -> None:
+        from openccc_tui.widgets.outbox import OutboxPanel
+
         if screen.is_attached and not screen.query(OutboxPanel):
             screen.mount(OutboxPanel(self.runtime))
 
     def action_toggle_outbox(self) -> None:
+        from openccc_tui.widgets.outbox import OutboxPanel
+
         self.outbox_shown = not self.outbox_shown
         if self.outbox_shown:
             self.place_outbox(self.screen)
@@ -267,11 +287,16 @@ class OpenCCCApp(App[None]):
                 screen.query(OutboxPanel).remove()
 
     def action_demo_identities(self) -> None:
+        from openccc_tui.screens.trainer import DemoIdentitiesScreen
+
         if not isinstance(self.screen, DemoIdentitiesScreen):
             self.push_screen(DemoIdentitiesScreen())
 
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
+        from openccc_tui.services.audit import command_line_actor
+        from openccc_tui.services.setup import reset_demo
+
         question = "Reset the demo? Every account, code and change made since it started is lost."
         if not await self.push_screen_wait(ConfirmDialog(question, yes="Reset demo", no="Keep")):
             return

@@ -1,13 +1,16 @@
 """How a screen reaches the App's own state and page changes, typed, without importing
 app.py (the layers contract forbids it): the App meets OpencccApp, checked on each use."""
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
 
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.sign_in import SignInFlow
-from openccc_tui.services.staff_sign_in import StaffSession
+
+if TYPE_CHECKING:
+    # The staff sign-in (TOTP, encryption) loads with the staff pages, not with every page.
+    from openccc_tui.services.staff_sign_in import StaffSession
 
 
 @runtime_checkable
@@ -28,7 +31,7 @@ class OpencccApp(Protocol):
 
     async def reset_to_first_screen(self) -> None: ...
 
-    async def start_staff_session(self, session: StaffSession) -> None: ...
+    async def start_staff_session(self, session: "StaffSession") -> None: ...
 
     def open_staff_page(self, name: str) -> None: ...
 
