@@ -21,26 +21,25 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy.exc import DBAPIError
-
 from openccc_tui.config import ConfigurationError, Settings, add_setting, load_settings, settings_file
 from openccc_tui.crash import configure_logging, log_crash
-from openccc_tui.services import notify
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.runtime import Runtime
-from openccc_tui.store import migrate
-from openccc_tui.store.engine import DatabaseURLError, display_url, normalise_url
-from openccc_tui.store.sqlite_files import DatabaseFileError, make_folder, mode_warnings, sqlite_file
 
 if TYPE_CHECKING:
-    from openccc_tui.services import bulk
+    from sqlalchemy.exc import DBAPIError
+
+    from openccc_tui.app import OpenCCCApp
+    from openccc_tui.services import bulk, notify
+    from openccc_tui.services.runtime import Runtime
     from openccc_tui.services.setup import DemoStaff
 
-# Each command imports what only it needs (spreadsheets, PDF letters, encryption, the
-# staff and demo set-up) when it runs: the app's first page waits for none of them.
+# Each command imports what only it needs (the database layers, spreadsheets, PDF letters,
+# encryption, the staff and demo set-up) when it runs: the app shows its first page before
+# it opens the database, and waits for none of them.
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
@@ -214,7 +213,7 @@ def this_user() -> str:
     return f"this user ({os_user()})"
 
 
-PURGERS: list[notify.Purger] = []
+PURGERS: list["notify.Purger"] = []
 """Background purges of the running command, stopped when it ends."""
 
 
@@ -225,17 +224,24 @@ def open_runtime(
     warn_modes: bool = True,
     purge: bool = True,
     keep_purging: bool = False,
-) -> Runtime:
+    report: Callable[[str], None] = warn,
+) -> "Runtime":
     """The runtime of the configured database. Unless `create` (init, demo, db upgrade),
     the database must exist and have a schema; an older schema is upgraded. Expired outbox
     bodies are purged at once (unless not to `purge`: a write waits for other writers), and
-    every minute with `keep_purging`."""
+    every minute with `keep_purging`. Warnings about the database file's modes go to `report`."""
+    from openccc_tui.services import notify
+    from openccc_tui.services.runtime import Runtime
+    from openccc_tui.store import migrate
+    from openccc_tui.store.engine import display_url, normalise_url
+    from openccc_tui.store.sqlite_files import mode_warnings, sqlite_file
+
     path = sqlite_file(normalise_url(settings.database_url))
     if path is not None:
         check_sqlite_file(settings, path, create=create)
         if warn_modes:
             for message in mode_warnings(path, settings.database_group):
-                warn(message)
+                report(message)
     runtime = Runtime.open(settings)
     if create:
         return runtime
@@ -256,6 +262,9 @@ def open_runtime(
 
 
 def check_revision(settings: Settings, revision: str | None) -> None:
+    from openccc_tui.store import migrate
+    from openccc_tui.store.engine import display_url
+
     if revision is not None and not migrate.is_known(revision):
         raise CommandError(
             f"the database {display_url(settings.database_url)} has schema revision {revision}, "
@@ -266,6 +275,8 @@ def check_revision(settings: Settings, revision: str | None) -> None:
 def check_sqlite_file(settings: Settings, path: Path, *, create: bool) -> None:
     """The database file, and its folder, exist and this user can write them; only the
     default folder is made, and only by a command that creates the database."""
+    from openccc_tui.store.sqlite_files import make_folder
+
     default = "database_url" not in settings.model_fields_set
     named = " (the default database: neither --db nor OPENCCC_DATABASE_URL names one)" if default else ""
     fix = "correct --db or OPENCCC_DATABASE_URL"
@@ -369,6 +380,8 @@ def full_name(args: argparse.Namespace) -> str:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.services.audit import command_line_actor
     from openccc_tui.services.setup import initialise
+    from openccc_tui.store import migrate
+    from openccc_tui.store.engine import display_url
 
     name = full_name(args)
     password = read_password()
@@ -428,6 +441,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.domain.contact import ContactError, looks_like_email, normalise_phone
     from openccc_tui.domain.text import printable
+    from openccc_tui.services import notify
 
     if args.last < 1:
         raise UsageError("--last takes a whole number of 1 or more")
@@ -596,6 +610,8 @@ def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.services import totp_secrets
     from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.store import migrate
+    from openccc_tui.store.engine import display_url
 
     runtime = open_runtime(settings, create=True)
     check_revision(settings, migrate.current_revision(runtime.engine))
@@ -613,6 +629,8 @@ PG_DUMP = "pg_dump --format=custom --file=PATH 'postgresql://USER@HOST/DBNAME'"
 
 def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.store.backup import BackupError, backup_sqlite
+    from openccc_tui.store.engine import display_url, normalise_url
+    from openccc_tui.store.sqlite_files import sqlite_file
 
     if sqlite_file(normalise_url(settings.database_url)) is None:
         raise CommandError(f"db backup copies a SQLite database file; for PostgreSQL use pg_dump: {PG_DUMP}")
@@ -633,6 +651,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.services import totp_secrets
     from openccc_tui.services.audit import command_line_actor
     from openccc_tui.services.setup import seed_demo
+    from openccc_tui.store.engine import display_url
+    from openccc_tui.store.sqlite_files import make_folder
 
     named_database = getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL")
     if args.dir or not named_database:
@@ -724,13 +744,36 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
         raise UsageError("--served is set by `openccc-tui serve` for its browser sessions")
     if mode in LOCKED_MODES:
         scrub_environment(os.environ, served=served)
-    from openccc_tui.app import Mode, OpenCCCApp
-
     check_exchange_folders(settings, mode)
     # A served session's warnings were shown by `serve`; a demo database holds public data only.
-    runtime = open_runtime(settings, warn_modes=not served and mode != "trainer")
+    warn_modes = not served and mode != "trainer"
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        open_runtime(settings, warn_modes=warn_modes)  # a database problem is still named first
         raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
+    warnings: list[str] = []
+    app = new_app(settings, mode, report=warnings.append if warn_modes else None)
+    app.run()
+    for message in warnings:  # printed while the app runs, they would garble its screen
+        warn(message)
+    if app.startup_error is not None:
+        raise app.startup_error
+    if app.return_code:
+        print(f"{PROG}: Sorry, something went wrong. The details were written to {settings.log_file}.", file=sys.stderr)
+    return app.return_code or 0
+
+
+def new_app(settings: Settings, mode: str, *, report: Callable[[str], None] | None) -> "OpenCCCApp":
+    """The app of `mode`: it shows its first page, then opens its runtime in a thread
+    (`open_app_runtime`); a failure ends it with `startup_error` set."""
+    from openccc_tui.app import Mode, OpenCCCApp, RuntimeOpening
+
+    return OpenCCCApp(RuntimeOpening(settings, partial(open_app_runtime, settings, mode, report)), Mode(mode))
+
+
+def open_app_runtime(settings: Settings, mode: str, report: Callable[[str], None] | None) -> "Runtime":
+    """The app's runtime, checked for its mode; the database file's mode warnings go to
+    `report`, or nowhere when it is None."""
+    runtime = open_runtime(settings, warn_modes=report is not None, report=report or warn)
     if settings.totp_key is not None:
         from openccc_tui.services import totp_secrets
         from openccc_tui.services.audit import command_line_actor
@@ -749,11 +792,7 @@ def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
             raise CommandError(
                 "trainer mode shows every code sent, so it opens only a demo database: use `openccc-tui demo`"
             )
-    app = OpenCCCApp(runtime, Mode(mode))
-    app.run()
-    if app.return_code:
-        print(f"{PROG}: Sorry, something went wrong. The details were written to {settings.log_file}.", file=sys.stderr)
-    return app.return_code or 0
+    return runtime
 
 
 def is_loopback(host: str) -> bool:
@@ -766,6 +805,7 @@ def is_loopback(host: str) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from openccc_tui.store.engine import display_url
     from openccc_tui.web import serve
 
     if not 0 < args.port < 65536:
@@ -830,6 +870,21 @@ def dispatch(args: argparse.Namespace) -> int:
             PURGERS.pop().stop()
 
 
+def one_line_errors() -> tuple[type[Exception], ...]:
+    """The errors that say what to fix (TERM-5). Evaluated when an error is raised, so the
+    database layers are imported then, not at every start."""
+    from openccc_tui.store.engine import DatabaseURLError
+    from openccc_tui.store.sqlite_files import DatabaseFileError
+
+    return (CommandError, ServiceError, DatabaseURLError, ConfigurationError, DatabaseFileError)
+
+
+def database_error() -> type["DBAPIError"]:
+    from sqlalchemy.exc import DBAPIError
+
+    return DBAPIError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -841,15 +896,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except (CommandError, ServiceError, DatabaseURLError, ConfigurationError, DatabaseFileError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-    except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
-        url = display_url(getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL", "the default database"))
-        print(f"{PROG}: error: database {url}: {reason}", file=sys.stderr)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except one_line_errors() as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+    except database_error() as error:
+        from openccc_tui.store.engine import display_url
+
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        url = display_url(getattr(args, "db", None) or os.environ.get("OPENCCC_DATABASE_URL", "the default database"))
+        print(f"{PROG}: error: database {url}: {reason}", file=sys.stderr)
     except Exception as error:  # the last resort of TERM-5: a line on screen, the traceback in the log
         log_crash(error, where=f"command {getattr(args, 'command', None) or 'run'}")
         print(f"{PROG}: error: unexpected {type(error).__name__}; details in the log file", file=sys.stderr)

@@ -1,15 +1,17 @@
 """How a screen reaches the App's own state and page changes, typed, without importing
 app.py (the layers contract forbids it): the App meets OpencccApp, checked on each use."""
 
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from textual.app import App
 
-from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in import SignInFlow
+from openccc_tui.config import Settings
 
 if TYPE_CHECKING:
-    # The staff sign-in (TOTP, encryption) loads with the staff pages, not with every page.
+    # The database layers load after the first page is shown, the staff sign-in (TOTP,
+    # encryption) with the staff pages: these names are for the type checker only.
+    from openccc_tui.services.runtime import Runtime
+    from openccc_tui.services.sign_in import SignInFlow
     from openccc_tui.services.staff_sign_in import StaffSession
 
 
@@ -17,11 +19,15 @@ if TYPE_CHECKING:
 class OpencccApp(Protocol):
     """What screens use of the OpenCCC App beyond Textual's own App."""
 
-    runtime: Runtime
+    @property
+    def runtime(self) -> "Runtime": ...
 
-    def new_sign_in_flow(self) -> SignInFlow: ...
+    @property
+    def settings(self) -> Settings: ...
 
-    async def show_student_step(self, flow: SignInFlow) -> None: ...
+    def new_sign_in_flow(self) -> "SignInFlow": ...
+
+    async def show_student_step(self, flow: "SignInFlow") -> None: ...
 
     def hold_keys(self) -> None: ...
 
@@ -38,6 +44,9 @@ class OpencccApp(Protocol):
     async def sign_out_staff(self, message: str, why: str = "signed out") -> None: ...
 
 
+MEMBERS = frozenset(name for name in vars(OpencccApp) if not name.startswith("_"))
+
+
 class _HasApp(Protocol):
     @property
     def app(self) -> App[Any]: ...
@@ -49,6 +58,8 @@ class AppAccess:
     @property
     def openccc_app(self: _HasApp) -> OpencccApp:
         app = self.app
-        if not isinstance(app, OpencccApp):
+        # Checked on the class: isinstance() would read `runtime` on Python 3.11, and
+        # reading it waits for the database while the App opens it (after its first page).
+        if not all(hasattr(type(app), name) for name in MEMBERS):
             raise TypeError(f"{type(app).__name__} is not the OpenCCC App these screens run in")
-        return app
+        return cast(OpencccApp, app)
