@@ -314,11 +314,17 @@ def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_o
         connection.execute(text("CREATE TABLE something_else (x INTEGER)"))
     engine.dispose()
     shown: list[str] = []
+    on_ready = OpenCCCApp.on_ready
+
+    def first_frame(app: OpenCCCApp) -> None:
+        """The first frame is on screen, and the App starts opening the database."""
+        shown.append(type(app.screen).__name__)
+        on_ready(app)
 
     def run_headless(app: OpenCCCApp) -> None:
-        app.call_after_refresh(lambda: shown.append(type(app.screen).__name__))
         App.run(app, headless=True, size=(80, 24))
 
+    monkeypatch.setattr(OpenCCCApp, "on_ready", first_frame)
     monkeypatch.setattr(OpenCCCApp, "run", run_headless)
     monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
     monkeypatch.chdir(tmp_path)
