@@ -1,10 +1,19 @@
 """The App: picks the mode and its first screen, holds the staff session and its idle
-timeout, and turns a crash into a short message."""
+timeout, and turns a crash into a short message.
+
+Started by the command line, the App shows its first page before the database is open:
+the database, its schema check and upgrade are opened in a thread once the first frame
+is on screen, and whatever needs them sooner (an answer, a staff page) waits for them. A
+failure ends the App, and the command line prints the one line that says what to fix."""
 
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App
@@ -12,6 +21,7 @@ from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
+from openccc_tui.config import Settings
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.app_access import (
     ConsolePage,
@@ -24,57 +34,73 @@ from openccc_tui.screens.app_access import (
 )
 from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.flow_view import step_views
-from openccc_tui.screens.staff.home import StaffHomeScreen, allowed_actions
-from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.screens.student.pages import (
-    AlternateContactScreen,
-    EditProfileScreen,
-    HelpdeskScreen,
-    PasswordScreen,
-    StudentHomeScreen,
-    UpdatePasswordScreen,
-    UsernameScreen,
-    ValidationCodeScreen,
-)
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.screens.trainer import DemoIdentitiesScreen
-from openccc_tui.services import notify
-from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.setup import reset_demo
-from openccc_tui.services.sign_in import SignInFlow, Step
-from openccc_tui.services.staff_sign_in import StaffSession, record_sign_out
+from openccc_tui.services.sign_in_steps import Step
 from openccc_tui.widgets.idle_warning import IdleWarning
 from openccc_tui.widgets.literal import TerminalControlFilter
-from openccc_tui.widgets.outbox import OutboxPanel
+
+if TYPE_CHECKING:
+    from openccc_tui.services.runtime import Runtime
+    from openccc_tui.services.sign_in import SignInFlow
+    from openccc_tui.services.staff_sign_in import StaffSession
+
+# The first page needs only the student Sign In page (the Staff Sign In page in staff
+# mode): the database layers, the other student pages, the staff console, the trainer's
+# outbox and the demo set-up are imported when they are first needed, so a kiosk never
+# loads the staff pages.
 
 IDLE_CHECK_SECONDS = 1
 IDLE_WARNING_SECONDS = 60
 """How long before an idle session ends the warning shows (TERM-2)."""
-OUTBOX_PURGE_SECONDS = notify.PURGE_EVERY_SECONDS
+OUTBOX_PURGE_SECONDS: float | None = None
+"""How often the running App purges expired outbox bodies; None: notify.PURGE_EVERY_SECONDS."""
 ANSI_THEME = "ansi-dark"
 
 KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
 
-STUDENT_PAGES: dict[Step, Callable[[SignInFlow], StudentStep]] = step_views(
-    Step,
-    {
-        Step.SIGN_IN: SignInScreen,
-        Step.USERNAME: UsernameScreen,
-        Step.PASSWORD: PasswordScreen,
-        Step.VALIDATION_CODE: ValidationCodeScreen,
-        Step.ALTERNATE_CONTACT: AlternateContactScreen,
-        Step.HELPDESK: HelpdeskScreen,
-        Step.EDIT_PROFILE: EditProfileScreen,
-        Step.UPDATE_PASSWORD: UpdatePasswordScreen,
-        Step.DONE: StudentHomeScreen,
-    },
-)
-"""The student sign-in flow drawn one page per step: the App shows the page of the step a
-page reports (StudentStepReached)."""
+
+@cache
+def student_pages() -> dict[Step, Callable[["SignInFlow"], StudentStep]]:
+    """The student sign-in flow drawn one page per step: the App shows the page of the step a
+    page reports (StudentStepReached). Imported when first needed: the first page is shown
+    before the other pages load."""
+    from openccc_tui.screens.student.pages import (
+        AlternateContactScreen,
+        EditProfileScreen,
+        HelpdeskScreen,
+        PasswordScreen,
+        StudentHomeScreen,
+        UpdatePasswordScreen,
+        UsernameScreen,
+        ValidationCodeScreen,
+    )
+
+    return step_views(
+        Step,
+        {
+            Step.SIGN_IN: SignInScreen,
+            Step.USERNAME: UsernameScreen,
+            Step.PASSWORD: PasswordScreen,
+            Step.VALIDATION_CODE: ValidationCodeScreen,
+            Step.ALTERNATE_CONTACT: AlternateContactScreen,
+            Step.HELPDESK: HelpdeskScreen,
+            Step.EDIT_PROFILE: EditProfileScreen,
+            Step.UPDATE_PASSWORD: UpdatePasswordScreen,
+            Step.DONE: StudentHomeScreen,
+        },
+    )
+
+
+@dataclass
+class RuntimeOpening:
+    """A runtime still to open, for an App that shows its first page meanwhile."""
+
+    settings: Settings
+    open: Callable[[], "Runtime"]
+    """Opens the database and checks it: raises what the command line reports in one line."""
 
 
 class Mode(StrEnum):
@@ -108,10 +134,22 @@ class OpenCCCApp(App[None]):
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
 
     def __init__(
-        self, runtime: Runtime, mode: Mode = Mode.FULL, *, idle_clock: Callable[[], float] = time.monotonic
+        self,
+        runtime: "Runtime | RuntimeOpening",
+        mode: Mode = Mode.FULL,
+        *,
+        idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
-        self.runtime = runtime
+        self.opening: RuntimeOpening | None = None
+        self.opened: Future[Runtime] | None = None
+        if isinstance(runtime, RuntimeOpening):
+            self.opening = runtime
+        else:
+            self.opened = Future()
+            self.opened.set_result(runtime)
+        self.startup_error: Exception | None = None
+        """Why the runtime could not be opened; the App has ended."""
         self.run_mode = mode
         self.crashes: list[BaseException] = []
         self.staff_session: StaffSession | None = None
@@ -122,6 +160,49 @@ class OpenCCCApp(App[None]):
         self.output_filter = TerminalControlFilter()
         self.held_keys: list[events.Key | events.Paste] | None = None
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
+
+    @property
+    def runtime(self) -> "Runtime":
+        """The runtime; used before it is open, it is waited for."""
+        return self.start_opening().result()
+
+    @property
+    def settings(self) -> Settings:
+        return self.opening.settings if self.opening is not None else self.runtime.settings
+
+    def start_opening(self) -> "Future[Runtime]":
+        """Open the runtime in a thread, once (a thread the process waits for at its end)."""
+        if self.opened is None and self.opening is not None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openccc-open")
+            self.opened = pool.submit(self.opening.open)
+            pool.shutdown(wait=False)
+            self.wait_for_runtime(self.opened)
+        if self.opened is None:
+            raise RuntimeError("an App has a runtime or a runtime to open")
+        return self.opened
+
+    @work(exclusive=True, group="open_runtime", exit_on_error=False)
+    async def wait_for_runtime(self, opened: "Future[Runtime]") -> None:
+        try:
+            await asyncio.wrap_future(opened)
+        except Exception as error:
+            # Not a crash (TERM-5): the command line prints what to fix once the App has ended.
+            self.startup_error = error
+            self.exit()
+            return
+        self.runtime_ready()
+        if self.run_mode is Mode.TRAINER:
+            self.place_outbox(self.screen)
+        if self.run_mode is Mode.STAFF:
+            self.push_screen(self.first_screen())
+
+    def runtime_ready(self) -> None:
+        """What needs the database starts once it is open: the trainer's outbox panel and the outbox purge."""
+        from openccc_tui.services import notify
+
+        if self.run_mode is Mode.TRAINER:
+            self.screen_change_signal.subscribe(self, self.place_outbox)
+        self.set_interval(OUTBOX_PURGE_SECONDS or notify.PURGE_EVERY_SECONDS, self.purge_outbox)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), self.output_filter]
@@ -134,6 +215,8 @@ class OpenCCCApp(App[None]):
     def first_screen(self) -> Screen:
         """The page this mode starts on and returns to after a crash or sign-out."""
         if self.run_mode is Mode.STAFF:
+            from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+
             return StaffSignInScreen()
         return SignInScreen()
 
@@ -143,16 +226,25 @@ class OpenCCCApp(App[None]):
             # terminal's own palette instead of truecolour squeezed into 16 (TERM-1).
             self.theme = ANSI_THEME
         if self.run_mode is Mode.TRAINER:
-            self.screen_change_signal.subscribe(self, self.place_outbox)
             # Dialogs open at the top, so the outbox panel below stays readable (the code a dialog asks for).
             self.add_class("-trainer")
-        self.push_screen(self.first_screen())
+        if self.opening is None:
+            self.runtime_ready()
+        if self.opening is None or self.run_mode is not Mode.STAFF:
+            # The Staff Sign In page needs the database at once: in staff mode it waits for it.
+            self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
-        self.set_interval(OUTBOX_PURGE_SECONDS, self.purge_outbox)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: the runtime opens now, not before."""
+        if self.opening is not None:
+            self.start_opening()
 
     @work(thread=True, exclusive=True, group="outbox_purge", exit_on_error=False)
     def purge_outbox(self) -> None:
         """Expired codes leave the outbox while the app runs, whether anyone reads it or not."""
+        from openccc_tui.services import notify
+
         try:
             notify.purge_expired_bodies(self.runtime)
         except Exception as error:
@@ -205,10 +297,15 @@ class OpenCCCApp(App[None]):
             await self.pop_screen()
         await self.switch_screen(self.first_screen())
 
-    async def show_student_step(self, flow: SignInFlow) -> None:
+    def new_sign_in_flow(self) -> "SignInFlow":
+        from openccc_tui.services.sign_in import SignInFlow
+
+        return SignInFlow(self.runtime)
+
+    async def show_student_step(self, flow: "SignInFlow") -> None:
         """The page for the flow's current step replaces the one on screen; keys typed
         meanwhile go to it once its first field has the focus."""
-        page = STUDENT_PAGES[flow.step](flow)
+        page = student_pages()[flow.step](flow)
         await self.switch_screen(page)
         page.call_after_refresh(self.release_keys, deliver=True)
 
@@ -218,9 +315,13 @@ class OpenCCCApp(App[None]):
         self.notify("You are signed out.", title="OpenCCC")
 
     def action_staff_sign_in(self) -> None:
+        from openccc_tui.screens.staff.sign_in import StaffSignInScreen
+
         self.push_screen(StaffSignInScreen())
 
-    async def start_staff_session(self, session: StaffSession) -> None:
+    async def start_staff_session(self, session: "StaffSession") -> None:
+        from openccc_tui.screens.staff.home import StaffHomeScreen
+
         self.staff_session = session
         self.last_activity = self.idle_clock()
         self.idle_reset_done = False
@@ -230,6 +331,8 @@ class OpenCCCApp(App[None]):
 
     def open_staff_page(self, page: ConsolePage) -> None:
         """Only a page the signed-in staff member's roles allow opens (STAFF-2)."""
+        from openccc_tui.screens.staff.home import allowed_actions
+
         session = self.staff_session
         if session is None:
             return
@@ -261,6 +364,8 @@ class OpenCCCApp(App[None]):
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
         if session is not None:
+            from openccc_tui.services.staff_sign_in import record_sign_out
+
             try:
                 await asyncio.to_thread(record_sign_out, self.runtime, session.actor, why)
             except Exception as error:  # the session has ended all the same; the log says why it is not audited
@@ -272,10 +377,14 @@ class OpenCCCApp(App[None]):
             screen.call_after_refresh(self._mount_outbox, screen)
 
     def _mount_outbox(self, screen: Screen) -> None:
+        from openccc_tui.widgets.outbox import OutboxPanel
+
         if screen.is_attached and not screen.query(OutboxPanel):
             screen.mount(OutboxPanel(self.runtime))
 
     def action_toggle_outbox(self) -> None:
+        from openccc_tui.widgets.outbox import OutboxPanel
+
         self.outbox_shown = not self.outbox_shown
         if self.outbox_shown:
             self.place_outbox(self.screen)
@@ -284,11 +393,16 @@ class OpenCCCApp(App[None]):
                 screen.query(OutboxPanel).remove()
 
     def action_demo_identities(self) -> None:
+        from openccc_tui.screens.trainer import DemoIdentitiesScreen
+
         if not isinstance(self.screen, DemoIdentitiesScreen):
             self.push_screen(DemoIdentitiesScreen())
 
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
+        from openccc_tui.services.audit import command_line_actor
+        from openccc_tui.services.setup import reset_demo
+
         question = "Reset the demo? Every account, code and change made since it started is lost."
         if not await self.push_screen_wait(ConfirmDialog(question, yes="Reset demo", no="Keep")):
             return
@@ -304,7 +418,7 @@ class OpenCCCApp(App[None]):
 
     @property
     def idle_limit_seconds(self) -> int:
-        settings = self.runtime.settings
+        settings = self.settings
         if self.run_mode is Mode.KIOSK or self.student_on_college_terminal:
             return settings.kiosk_idle_timeout_seconds
         return settings.staff_idle_timeout_seconds
@@ -373,5 +487,5 @@ class OpenCCCApp(App[None]):
         self.staff_session = None
         await self.reset_to_first_screen()
         await self.push_screen(
-            MessageDialog("Something went wrong", [apology(self.runtime.settings.log_file)], dialog_id="crash")
+            MessageDialog("Something went wrong", [apology(self.settings.log_file)], dialog_id="crash")
         )

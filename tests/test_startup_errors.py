@@ -294,3 +294,45 @@ def test_term_5_a_log_in_a_setgid_group_folder_is_shared_and_elsewhere_private(t
         os.umask(previous)
     assert (shared / "openccc-tui.log").stat().st_mode & 0o777 == 0o660
     assert (private / "openccc-tui.log").stat().st_mode & 0o777 == 0o600
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_one_line(tmp_path, monkeypatch, capsys):
+    """In a terminal the app shows its first page before it opens the database: a schema
+    problem found then ends the app, and the same one line says what to fix."""
+    from textual.app import App
+
+    from openccc_tui.app import OpenCCCApp
+
+    database = tmp_path / "empty.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE something_else (x INTEGER)"))
+    engine.dispose()
+    shown: list[str] = []
+    on_ready = OpenCCCApp.on_ready
+
+    def first_frame(app: OpenCCCApp) -> None:
+        """The first frame is on screen, and the App starts opening the database."""
+        shown.append(type(app.screen).__name__)
+        on_ready(app)
+
+    def run_headless(app: OpenCCCApp) -> None:
+        App.run(app, headless=True, size=(80, 24))
+
+    monkeypatch.setattr(OpenCCCApp, "on_ready", first_frame)
+    monkeypatch.setattr(OpenCCCApp, "run", run_headless)
+    monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, err = main(["--db", f"sqlite:///{database}"]), capsys.readouterr().err
+    assert shown == ["SignInScreen"]
+    assert code == 1 and err == (
+        f"openccc-tui: error: the database sqlite:///{database} has no OpenCCC schema: set it up with "
+        "`openccc-tui init` (or `openccc-tui db upgrade`), or name another with --db or OPENCCC_DATABASE_URL\n"
+    )

@@ -5,26 +5,38 @@ forbids it).
   App handles each one (`OpenCCCApp.on_<message>`): a student step reached, a staff
   member signed in, a console page to open, a sign-out, a fresh first page.
 - What a screen reads or calls on the App itself is the OpencccApp protocol, checked on
-  each use: the runtime (also `self.runtime`) and the keys held across a page change.
+  each use: the runtime (also `self.runtime`; it waits for the database the App opens after its
+  first page), the settings, a new sign-in flow and the keys held across a page change.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from textual.app import App
 from textual.message import Message
 
-from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in import SignInFlow
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.config import Settings
+
+if TYPE_CHECKING:
+    # The database layers load after the first page is shown, the staff sign-in (TOTP,
+    # encryption) with the staff pages: these names are for the type checker only.
+    from openccc_tui.services.runtime import Runtime
+    from openccc_tui.services.sign_in import SignInFlow
+    from openccc_tui.services.staff_sign_in import StaffSession
 
 
 @runtime_checkable
 class OpencccApp(Protocol):
     """What screens use of the OpenCCC App beyond Textual's own App."""
 
-    runtime: Runtime
+    @property
+    def runtime(self) -> "Runtime": ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def new_sign_in_flow(self) -> "SignInFlow": ...
 
     def hold_keys(self) -> None: ...
 
@@ -47,7 +59,7 @@ class ConsolePage(StrEnum):
 class StudentStepReached(Message):
     """The sign-in flow is at a new step (or started over): its page replaces this one."""
 
-    flow: SignInFlow
+    flow: "SignInFlow"
 
 
 @dataclass
@@ -64,7 +76,7 @@ class StartOver(Message):
 class StaffSignedIn(Message):
     """Staff sign-in is done: the console's home replaces every page."""
 
-    session: StaffSession
+    session: "StaffSession"
 
 
 @dataclass
@@ -82,15 +94,20 @@ class StaffSignOut(Message):
     why: str = "signed out"
 
 
+MEMBERS = frozenset(name for name in vars(OpencccApp) if not name.startswith("_"))
+
+
 class _HasApp(Protocol):
     @property
     def app(self) -> App[Any]: ...
 
 
 def _openccc(app: App[Any]) -> OpencccApp:
-    if not isinstance(app, OpencccApp):
+    # Checked on the class: isinstance() would read `runtime` on Python 3.11, and reading it
+    # waits for the database while the App opens it (after its first page).
+    if not all(hasattr(type(app), name) for name in MEMBERS):
         raise TypeError(f"{type(app).__name__} is not the OpenCCC App these screens run in")
-    return app
+    return cast(OpencccApp, app)
 
 
 class AppAccess:
@@ -101,7 +118,7 @@ class AppAccess:
         return _openccc(self.app)
 
     @property
-    def runtime(self: _HasApp) -> Runtime:
+    def runtime(self: _HasApp) -> "Runtime":
         """The App's runtime: settings, database, clock, password profile."""
         return _openccc(self.app).runtime
 

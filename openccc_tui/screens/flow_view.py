@@ -1,7 +1,7 @@
 """How a flow is drawn: each flow screen has a typed map from every step of its flow to
 the view that shows it, and shows the flow's message with the flow's kind.
 
-- Student sign-in: one page per step (`app.py` STUDENT_PAGES, a StudentStep class for
+- Student sign-in: one page per step (`app.py` student_pages(), a StudentStep class for
   each Step; the App switches to it when a page posts StudentStepReached).
 - Forgot password, Recover Account and staff sign-in: one screen, a ContentSwitcher with
   a pane per step (its id is the step's value), and a `Pane` for each step saying what

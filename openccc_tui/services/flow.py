@@ -7,10 +7,12 @@ an accepted code, a sixth try after five failures). `done` and `ended` are final
 """
 
 from enum import StrEnum
-from typing import ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.runtime import Runtime
+
+if TYPE_CHECKING:
+    from openccc_tui.services.runtime import Runtime
 
 StepT = TypeVar("StepT", bound=StrEnum)
 
@@ -34,7 +36,7 @@ class OutOfOrder(ServiceError):
 class Flow(Generic[StepT]):
     FINAL_STEPS: ClassVar[frozenset[str]] = frozenset({"done", "ended"})
 
-    def __init__(self, runtime: Runtime, first: StepT) -> None:
+    def __init__(self, runtime: "Runtime", first: StepT) -> None:
         self.runtime = runtime
         self.step: StepT = first
         self.message = ""

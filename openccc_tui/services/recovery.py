@@ -36,6 +36,7 @@ from openccc_tui.services.flow import Flow
 from openccc_tui.services.lockout import count_failure
 from openccc_tui.services.one_time_password import offer_one_time_password, prepare_offer
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.sign_in_steps import recovery_offered
 from openccc_tui.services.student_account import change_password
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
@@ -166,15 +167,11 @@ class RecoverStep(StrEnum):
     ENDED = "ended"
 
 
-def recovery_offered(runtime: Runtime) -> bool:
-    return runtime.profile.knowledge_based_recovery
-
-
 class RecoverAccountFlow(Flow[RecoverStep]):
     FINAL_STEPS: ClassVar[frozenset[str]] = Flow.FINAL_STEPS | {RecoverStep.ONE_TIME_PASSWORD_SENT.value}
 
     def __init__(self, runtime: Runtime) -> None:
-        if not recovery_offered(runtime):
+        if not recovery_offered(runtime.settings):
             raise ServiceError("Account recovery is not offered here. Please contact your college's helpdesk.")
         super().__init__(runtime, RecoverStep.CHOOSE)
         self.username = ""

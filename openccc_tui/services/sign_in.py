@@ -12,7 +12,6 @@ transactions (services/lockout.py), so neither the words nor the time tell them 
 """
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +39,9 @@ from openccc_tui.services.one_time_password import PasswordCheck
 from openccc_tui.services.records import get_row, required, saved_id, stored_ids
 from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.sign_in_steps import FIRST_METHOD
+from openccc_tui.services.sign_in_steps import Method as Method  # re-exported for the flow's users
+from openccc_tui.services.sign_in_steps import Step as Step
 from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.store.accounts import lock_account_creation
@@ -55,27 +57,6 @@ CODE_ENDED = "That Validation Code can no longer be used. Choose Resend for a ne
 CODE_SENT = "A new Validation Code is on its way."
 ALTERNATE_EXAMPLE = "Enter a valid mobile phone number or email address, such as (530) 555-0123 or name@example.com."
 NO_CODE_YET = "No Validation Code was sent yet. Choose Resend when the time above has passed."
-
-
-class Step(StrEnum):
-    SIGN_IN = "sign_in"
-    USERNAME = "username"
-    PASSWORD = "password"
-    VALIDATION_CODE = "validation_code"
-    ALTERNATE_CONTACT = "alternate_contact"
-    HELPDESK = "helpdesk"
-    EDIT_PROFILE = "edit_profile"
-    UPDATE_PASSWORD = "update_password"
-    DONE = "done"
-
-
-class Method(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-
-    @property
-    def other(self) -> "Method":
-        return Method.PHONE if self is Method.EMAIL else Method.EMAIL
 
 
 def normalise_identifier(method: Method, text: str) -> str:
@@ -106,7 +87,7 @@ def _validated(method: Method) -> ColumnElement[bool]:
 class SignInFlow:
     runtime: Runtime
     step: Step = Step.SIGN_IN
-    method: Method = Method.EMAIL
+    method: Method = FIRST_METHOD
     message: str = ""
     message_kind: MessageKind = MessageKind.NOTICE
     session: StudentSession | None = None

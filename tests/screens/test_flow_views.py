@@ -6,7 +6,7 @@ from enum import StrEnum
 
 import pytest
 
-from openccc_tui.app import STUDENT_PAGES, Mode
+from openccc_tui.app import Mode, student_pages
 from openccc_tui.screens.app_access import ConsolePage, OpenConsolePage, StaffSignOut
 from openccc_tui.screens.flow_view import Pane, step_views
 from openccc_tui.screens.staff import sign_in as staff_sign_in
@@ -38,8 +38,8 @@ def test_a_step_without_a_view_is_refused_when_the_screen_loads():
 
 
 def test_every_step_of_every_flow_has_its_view():
-    assert set(STUDENT_PAGES) == set(Step)
-    assert STUDENT_PAGES[Step.SIGN_IN].__name__ == "SignInScreen"
+    assert set(student_pages()) == set(Step)
+    assert student_pages()[Step.SIGN_IN].__name__ == "SignInScreen"
     assert set(ForgotPasswordScreen.panes) == set(ForgotStep)
     assert set(RecoverAccountScreen.panes) == set(RecoverStep)
     assert set(staff_sign_in.PANES) == set(StaffStep) - {StaffStep.DONE}

@@ -17,7 +17,7 @@ from openccc_tui.screens.student.recovery import ForgotPasswordScreen
 from openccc_tui.screens.student.step import StudentStep
 from openccc_tui.services import student_account
 from openccc_tui.services.records import required
-from openccc_tui.services.sign_in import Method, Step
+from openccc_tui.services.sign_in_steps import Method, Step
 from openccc_tui.services.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.literal import Literal

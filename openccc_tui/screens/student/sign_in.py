@@ -1,15 +1,21 @@
-"""The Sign In page (SPEC SIGN-1): an email address, or a mobile phone number."""
+"""The Sign In page (SPEC SIGN-1): an email address, or a mobile phone number.
+
+The first page of most modes: it is shown while the database is opened, so it imports
+no database layer, and starts its flow only when the student answers or switches."""
+
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button
 
-from openccc_tui.screens.student.recovery import RecoverAccountScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.services.recovery import RecoverAccountFlow, recovery_offered
-from openccc_tui.services.sign_in import Method, SignInFlow
+from openccc_tui.services.sign_in_steps import FIRST_METHOD, Method, recovery_offered
 from openccc_tui.widgets.form_field import FormField
+
+if TYPE_CHECKING:
+    from openccc_tui.services.sign_in import SignInFlow
 
 LABELS = {Method.EMAIL: "Email address", Method.PHONE: "Mobile phone number"}
 PLACEHOLDERS = {Method.EMAIL: "you@example.com", Method.PHONE: "(530) 555-0123"}
@@ -24,18 +30,18 @@ class SignInScreen(StudentStep):
         Binding("f3", "recover_account", "Recover Account", id="sign_in.recover"),
     ]
 
-    def __init__(self, flow: SignInFlow | None = None) -> None:
+    def __init__(self, flow: "SignInFlow | None" = None) -> None:
         super().__init__(flow)
 
     def help_text(self) -> str:
         return "Sign in with the email address or mobile phone number of your OpenCCC account."
 
     def body(self) -> ComposeResult:
-        method = self.flow.method
+        method = self._flow.method if self._flow is not None else FIRST_METHOD
         yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
         yield Button("Next", id="next", variant="primary")
         yield Button(TOGGLES[method], id="toggle")
-        if recovery_offered(self.runtime):
+        if recovery_offered(self.openccc_app.settings):
             yield Button("Recover Account", id="recover")
 
     def action_toggle_method(self) -> None:
@@ -63,11 +69,14 @@ class SignInScreen(StudentStep):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "recover_account":
-            return recovery_offered(self.runtime)
+            return recovery_offered(self.openccc_app.settings)
         return super().check_action(action, parameters)
 
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
+        from openccc_tui.screens.student.recovery import RecoverAccountScreen
+        from openccc_tui.services.recovery import RecoverAccountFlow
+
         self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.runtime)))
 
     @work(exclusive=True)

@@ -7,6 +7,7 @@ the page before (the App holds them, see `OpenCCCApp.hold_keys`)."""
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,8 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RadioSet, Static
 
 from openccc_tui.screens.app_access import AppAccess, StudentStepReached
-from openccc_tui.services.sign_in import SignInFlow, Step
+from openccc_tui.services.sign_in_steps import Step
 from openccc_tui.widgets.page_message import PageMessage
+
+if TYPE_CHECKING:
+    from openccc_tui.services.sign_in import SignInFlow
 
 
 class StudentStep(AppAccess, Screen[None]):
@@ -30,15 +34,16 @@ class StudentStep(AppAccess, Screen[None]):
         Binding("escape", "start_over", "Start over", id="student.start_over"),
     ]
 
-    def __init__(self, flow: SignInFlow | None) -> None:
+    def __init__(self, flow: "SignInFlow | None") -> None:
         super().__init__()
         self._flow = flow
 
     @property
-    def flow(self) -> SignInFlow:
-        """The flow this page belongs to; the first page starts one when it is shown."""
+    def flow(self) -> "SignInFlow":
+        """The flow this page belongs to; the first page starts one when it is first used (it
+        is shown before the database is open, and a new flow has no message yet)."""
         if self._flow is None:
-            self._flow = SignInFlow(self.runtime)
+            self._flow = self.openccc_app.new_sign_in_flow()
         return self._flow
 
     def help_text(self) -> str:
@@ -59,15 +64,15 @@ class StudentStep(AppAccess, Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        if self.flow.message:
-            self.query_one(PageMessage).show_flow(self.flow)
+        if self._flow is not None and self._flow.message:
+            self.query_one(PageMessage).show_flow(self._flow)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
             return self.CONTINUES
         if action == "start_over":
             # On the first page there is nothing to start over.
-            return self.flow.step is not Step.SIGN_IN
+            return self._flow is not None and self._flow.step is not Step.SIGN_IN
         return True
 
     def action_continue(self) -> None:
