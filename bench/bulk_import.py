@@ -38,11 +38,12 @@ from openccc_tui.domain.hashing import PasswordHasher
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.resources import common_passwords
-from openccc_tui.services import bulk, totp_secrets
 from openccc_tui.services.audit import Actor, command_line_actor
-from openccc_tui.services.bulk_files import Limits, open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import Limits, open_upload
+from openccc_tui.services.credentials import totp_secrets
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.staff import add_staff, ensure_college
+from openccc_tui.services.staff.staff_members import add_staff, ensure_college
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import make_engine, write_session
 from openccc_tui.store.models import StudentAccount
@@ -128,7 +129,7 @@ def import_seconds(runtime: Runtime, path: Path) -> float:
     actor = creator(runtime)
     upload = open_upload(path, Limits(max_bytes=500 * 1024 * 1024, max_rows=1_000_000))
     started = time.perf_counter()
-    summary = bulk.run_job(runtime, actor, upload, path.with_suffix(".results.csv"))
+    summary = bulk_jobs.run_job(runtime, actor, upload, path.with_suffix(".results.csv"))
     elapsed = time.perf_counter() - started
     assert summary.failed == 0, summary.failures.most_common(3)
     return elapsed

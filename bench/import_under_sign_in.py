@@ -27,11 +27,11 @@ from openccc_tui.config import Settings
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
 from openccc_tui.domain.text import fold_for_matching
-from openccc_tui.services import totp_secrets
 from openccc_tui.services.audit import command_line_actor
+from openccc_tui.services.credentials import totp_secrets
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in import SignInFlow, Step
-from openccc_tui.services.staff import add_staff, ensure_college
+from openccc_tui.services.staff.staff_members import add_staff, ensure_college
+from openccc_tui.services.student.sign_in import SignInFlow, Step
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import StudentAccount

@@ -16,7 +16,7 @@ from sqlmodel import update
 from openccc_tui.config import Settings
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in import SignInFlow, Step
+from openccc_tui.services.student.sign_in import SignInFlow, Step
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import StudentAccount

@@ -36,14 +36,14 @@ from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.flow_view import step_views
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.services.sign_in_steps import Step
+from openccc_tui.services.student.sign_in_steps import Step
 from openccc_tui.widgets.idle_warning import IdleWarning
-from openccc_tui.widgets.literal import TerminalControlFilter
+from openccc_tui.widgets.terminal_filter import TerminalControlFilter
 
 if TYPE_CHECKING:
     from openccc_tui.services.runtime import Runtime
-    from openccc_tui.services.sign_in import SignInFlow
-    from openccc_tui.services.staff_sign_in import StaffSession
+    from openccc_tui.services.staff.staff_sign_in import StaffSession
+    from openccc_tui.services.student.sign_in import SignInFlow
 
 # The first page needs only the student Sign In page (the Staff Sign In page in staff
 # mode): the database layers, the other student pages, the staff console, the trainer's
@@ -298,7 +298,7 @@ class OpenCCCApp(App[None]):
         await self.switch_screen(self.first_screen())
 
     def new_sign_in_flow(self) -> "SignInFlow":
-        from openccc_tui.services.sign_in import SignInFlow
+        from openccc_tui.services.student.sign_in import SignInFlow
 
         return SignInFlow(self.runtime)
 
@@ -364,7 +364,7 @@ class OpenCCCApp(App[None]):
         await self.reset_to_first_screen()
         self.notify(message, title="Staff console")
         if session is not None:
-            from openccc_tui.services.staff_sign_in import record_sign_out
+            from openccc_tui.services.staff.staff_sign_in import record_sign_out
 
             try:
                 await asyncio.to_thread(record_sign_out, self.runtime, session.actor, why)

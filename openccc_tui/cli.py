@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from sqlalchemy.exc import DBAPIError
 
     from openccc_tui.app import OpenCCCApp
-    from openccc_tui.services import bulk, notify
+    from openccc_tui.services import notify
+    from openccc_tui.services.bulk import bulk_jobs
     from openccc_tui.services.runtime import Runtime
     from openccc_tui.services.setup import DemoStaff
 
@@ -354,7 +355,7 @@ def with_totp_key(settings: Settings) -> Settings:
     settings file, readable by its owner only, and said so."""
     from pydantic import SecretStr
 
-    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.credentials import totp_secrets
 
     if settings.totp_key is not None:
         return settings
@@ -406,7 +407,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
     from openccc_tui.domain.staff import StaffRuleError, parse_roles
     from openccc_tui.services.audit import command_line_actor
-    from openccc_tui.services.staff import add_staff, find_college
+    from openccc_tui.services.staff.staff_members import add_staff, find_college
     from openccc_tui.store.engine import write_session
 
     try:
@@ -468,13 +469,13 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    from openccc_tui.services import bulk
+    from openccc_tui.services.bulk import bulk_jobs
 
     if args.path is None:
         check_folder(settings.export_dir, "export", write=True)
     target = args.path or settings.export_dir
-    path = bulk.template_path(target) if target.is_dir() or target.suffix == "" else target
-    print(f"Template written to {bulk.write_template(path)}")
+    path = bulk_jobs.template_path(target) if target.is_dir() or target.suffix == "" else target
+    print(f"Template written to {bulk_jobs.write_template(path)}")
     return 0
 
 
@@ -522,7 +523,7 @@ def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(name: str, total: int) -> Iterator[Callable[["bulk.Progress"], None]]:
+def progress_bar(name: str, total: int) -> Iterator[Callable[["bulk_jobs.Progress"], None]]:
     """Rows done, rows/s and time left on a terminal (BULK-8); nothing for a script, which
     then pays neither for loading Rich's progress display nor for its refresh thread."""
     if not sys.stderr.isatty():
@@ -538,9 +539,9 @@ def progress_bar(name: str, total: int) -> Iterator[Callable[["bulk.Progress"], 
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from openccc_tui.services import bulk
-    from openccc_tui.services.bulk_files import FileRefused, Limits, PasswordNeeded, open_upload
-    from openccc_tui.services.staff import command_line_creator
+    from openccc_tui.services.bulk import bulk_jobs
+    from openccc_tui.services.bulk.bulk_uploads import FileRefused, Limits, PasswordNeeded, open_upload
+    from openccc_tui.services.staff.staff_members import command_line_creator
 
     source: Path = args.file
     out = results_target(source, args.out, force=args.force)
@@ -561,7 +562,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     cancel = threading.Event()
     with stop_on_hangup(cancel), progress_bar(source.name, upload.total_rows) as progress:
-        summary = bulk.run_job(
+        summary = bulk_jobs.run_job(
             runtime,
             actor,
             upload,
@@ -583,8 +584,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
-    from openccc_tui.services import letters
-    from openccc_tui.services.staff import command_line_creator
+    from openccc_tui.services.staff import letters
+    from openccc_tui.services.staff.staff_members import command_line_creator
 
     out: Path | None = args.out
     if out is None:
@@ -608,8 +609,8 @@ def cmd_letters(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from openccc_tui.services import totp_secrets
     from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.services.credentials import totp_secrets
     from openccc_tui.store import migrate
     from openccc_tui.store.engine import display_url
 
@@ -648,8 +649,8 @@ def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from pydantic import SecretStr
 
-    from openccc_tui.services import totp_secrets
     from openccc_tui.services.audit import command_line_actor
+    from openccc_tui.services.credentials import totp_secrets
     from openccc_tui.services.setup import seed_demo
     from openccc_tui.store.engine import display_url
     from openccc_tui.store.sqlite_files import make_folder
@@ -782,12 +783,12 @@ def open_app_runtime(settings: Settings, mode: str, report: Callable[[str], None
     `report`, or nowhere when it is None."""
     runtime = open_runtime(settings, warn_modes=report is not None, report=report or warn)
     if settings.totp_key is not None:
-        from openccc_tui.services import totp_secrets
         from openccc_tui.services.audit import command_line_actor
+        from openccc_tui.services.credentials import totp_secrets
 
         totp_secrets.seal_plaintext_secrets(runtime, command_line_actor(os_user()))
     if mode == "staff":
-        from openccc_tui.services import totp_secrets
+        from openccc_tui.services.credentials import totp_secrets
 
         unavailable = totp_secrets.sign_in_problem(runtime)
         if unavailable:
@@ -825,7 +826,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         )
     check_exchange_folders(settings, args.serve_mode)
     runtime = open_runtime(settings)
-    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.credentials import totp_secrets
     from openccc_tui.services.setup import is_demo_database
 
     if args.serve_mode == "trainer" and not is_demo_database(runtime):

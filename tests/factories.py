@@ -31,7 +31,7 @@ def staff_actor(runtime, username: str, *roles: str, approved: bool = True, mis_
     """A staff member of college `mis_code` (created when new) and the Actor they act as."""
     from openccc_tui.domain.staff import Role
     from openccc_tui.services.audit import Actor, command_line_actor
-    from openccc_tui.services.staff import add_staff, ensure_college
+    from openccc_tui.services.staff.staff_members import add_staff, ensure_college
     from openccc_tui.store.engine import write_session
 
     with write_session(runtime.engine) as session:

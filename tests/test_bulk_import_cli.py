@@ -17,8 +17,8 @@ import pytest
 from sqlmodel import func, select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import Limits, open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import Limits, open_upload
 from openccc_tui.services.records import stored_ids
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import BulkJob, BulkRow, StudentAccount
@@ -88,7 +88,7 @@ def assert_every_listed_cccid_exists(runtime, folder: Path, source: Path) -> int
 def assert_no_job_left_running(runtime) -> None:
     with read_session(runtime.engine) as session:
         jobs = session.exec(select(BulkJob.id)).all()
-    assert all(bulk.job_status(runtime, job_id) != "running" for job_id in stored_ids(jobs))
+    assert all(bulk_jobs.job_status(runtime, job_id) != "running" for job_id in stored_ids(jobs))
 
 
 def test_bulk_8_ten_kill_9_at_random_moments_then_the_same_file_finishes(creator_runtime, database_url, tmp_path):
@@ -300,19 +300,19 @@ def test_bulk_7_a_full_disk_under_the_results_file_leaves_no_results_and_the_fil
     """The results file's disk fills up during the job: the job stops at that batch and
     says so, no torn results file is left, and the same file finishes once there is room."""
     runtime = creator_runtime
-    monkeypatch.setattr(bulk, "BATCH_ROWS", 10)
+    monkeypatch.setattr(bulk_jobs, "BATCH_ROWS", 10)
     source = students_file(tmp_path / "students.csv", 200)
     filler = fill(small_disk, leave=6 * 1024)
     results = small_disk / "students-results.csv"
     actor = factories.staff_actor(runtime, "carl", "creator")
-    with pytest.raises(bulk.JobInterrupted, match="the results file could not be written") as stopped:
-        bulk.run_job(runtime, actor, open_upload(source, LIMITS), results)
+    with pytest.raises(bulk_jobs.JobInterrupted, match="the results file could not be written") as stopped:
+        bulk_jobs.run_job(runtime, actor, open_upload(source, LIMITS), results)
     summary = stopped.value.summary
     assert 0 < summary.successes < 200 and not results.exists()
     assert [p.name for p in small_disk.iterdir()] == ["filler"]
-    assert bulk.job_status(runtime, summary.job_id) == "interrupted"
+    assert bulk_jobs.job_status(runtime, summary.job_id) == "interrupted"
     filler.unlink()
-    finished = bulk.run_job(runtime, actor, open_upload(source, LIMITS), results)
+    finished = bulk_jobs.run_job(runtime, actor, open_upload(source, LIMITS), results)
     assert finished.successes == 200 and finished.resumed >= summary.successes
     assert listed_cccids(small_disk, source) == stored(runtime) and len(stored(runtime)) == 200
 
@@ -324,7 +324,7 @@ def test_bulk_7_a_full_disk_under_the_sqlite_database_lists_only_committed_rows(
     back, the results file lists the committed rows only, and the same file finishes."""
     import shutil
 
-    monkeypatch.setattr(bulk, "BATCH_ROWS", 10)
+    monkeypatch.setattr(bulk_jobs, "BATCH_ROWS", 10)
     database = small_disk / "openccc.db"
     shutil.copy(sqlite_template, database)
     runtime = make_runtime(make_settings(f"sqlite:///{database}", tmp_path))
@@ -332,14 +332,14 @@ def test_bulk_7_a_full_disk_under_the_sqlite_database_lists_only_committed_rows(
     source = students_file(tmp_path / "students.csv", 400)
     filler = fill(small_disk, leave=256 * 1024)
     results = tmp_path / "students-results.csv"
-    with pytest.raises(bulk.JobInterrupted, match="database or disk is full") as stopped:
-        bulk.run_job(runtime, actor, open_upload(source, LIMITS), results)
+    with pytest.raises(bulk_jobs.JobInterrupted, match="database or disk is full") as stopped:
+        bulk_jobs.run_job(runtime, actor, open_upload(source, LIMITS), results)
     summary = stopped.value.summary
     assert 0 < summary.successes < 400
     assert listed_cccids(tmp_path, source) == stored(runtime)
     assert len(stored(runtime)) == summary.successes
     filler.unlink()
-    finished = bulk.run_job(runtime, actor, open_upload(source, LIMITS), tmp_path / "finished-results.csv")
+    finished = bulk_jobs.run_job(runtime, actor, open_upload(source, LIMITS), tmp_path / "finished-results.csv")
     assert (finished.successes, finished.resumed) == (400, summary.successes)
     assert len(stored(runtime)) == 400
     runtime.engine.dispose()

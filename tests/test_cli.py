@@ -490,7 +490,7 @@ def test_staff_6_init_writes_a_totp_key_owner_only_and_every_later_command_uses_
 def test_staff_6_db_upgrade_encrypts_plaintext_secrets_with_the_configured_key(
     tmp_path, monkeypatch, capsys, settings_file
 ):
-    from openccc_tui.services import totp_secrets
+    from openccc_tui.services.credentials import totp_secrets
     from openccc_tui.store.engine import write_session
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -578,7 +578,7 @@ def test_bulk_7a_import_of_a_protected_workbook_reads_its_password_from_the_firs
     )
     assert code == 0 and out.startswith("Processed 2 of 2 rows: 1 Success, 1 Failure."), err
     from openccc_tui.domain.bulk import STATUS_INDEX
-    from openccc_tui.services.bulk_files import WrongPassword, open_upload
+    from openccc_tui.services.bulk.bulk_uploads import WrongPassword, open_upload
     from tests.services.test_bulk import LIMITS
 
     with pytest.raises(WrongPassword):

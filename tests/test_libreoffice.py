@@ -17,8 +17,8 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import open_upload
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
@@ -176,9 +176,9 @@ def test_bulk_7a_calc_workbooks_and_csv_upload_and_their_results_open_in_calc(sq
     for name in uploads:
         results = tmp_path / f"{name}-results.csv"
         source = open_upload(tmp_path / name, LIMITS)
-        bulk.run_job(sqlite_runtime, creator, source, results)
+        bulk_jobs.run_job(sqlite_runtime, creator, source, results)
         shutil.copy(results, tmp_path / f"{name}-results-copy.csv")
-        protected[name] = bulk.protect_results(results, RESULTS_PASSWORD, source, RESULTS_PASSWORD)
+        protected[name] = bulk_jobs.protect_results(results, RESULTS_PASSWORD, source, RESULTS_PASSWORD)
     calc(
         profile,
         [

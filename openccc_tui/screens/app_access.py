@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     # The database layers load after the first page is shown, the staff sign-in (TOTP,
     # encryption) with the staff pages: these names are for the type checker only.
     from openccc_tui.services.runtime import Runtime
-    from openccc_tui.services.sign_in import SignInFlow
-    from openccc_tui.services.staff_sign_in import StaffSession
+    from openccc_tui.services.staff.staff_sign_in import StaffSession
+    from openccc_tui.services.student.sign_in import SignInFlow
 
 
 @runtime_checkable

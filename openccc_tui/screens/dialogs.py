@@ -7,8 +7,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.secret_input import SecretInput
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -55,7 +55,7 @@ class MessageDialog(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             for line in self.lines:
-                yield Literal(line, classes="dialog-line")
+                yield Verbatim(line, classes="dialog-line")
             if not self.action:
                 yield Button("OK", id="ok", variant="primary")
                 return

@@ -12,14 +12,14 @@ from openccc_tui.domain.recovery import normalise_answer
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching
 from openccc_tui.resources import data_path
-from openccc_tui.services.accounts import STAFF_VERIFIED
+from openccc_tui.services.account_creation import STAFF_VERIFIED
 from openccc_tui.services.audit import Actor, record
+from openccc_tui.services.credentials.totp_secrets import seal, seal_plaintext_secrets
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.staff import NewStaff, add_staff, enrolment_uri, ensure_college
-from openccc_tui.services.totp_secrets import seal, seal_plaintext_secrets
+from openccc_tui.services.staff.staff_members import NewStaff, add_staff, enrolment_uri, ensure_college
 from openccc_tui.store import migrate
-from openccc_tui.store.accounts import lock_account_creation
+from openccc_tui.store.account_rows import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, College, StudentAccount
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from openccc_tui.store import models  # noqa: F401  (the tables drop_everything drops)
+from openccc_tui.store import models  # noqa: F401  (the tables drop_everything drops
 
 if TYPE_CHECKING:
     from alembic.config import Config

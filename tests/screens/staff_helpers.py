@@ -1,6 +1,6 @@
 """Staff sessions for screen tests, without walking the sign-in every time."""
 
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.services.staff.staff_sign_in import StaffSession
 from tests import factories
 
 
@@ -11,6 +11,7 @@ def session_for(runtime, username: str, *roles: str) -> StaffSession:
 
 async def open_console(app, pilot, username: str, *roles: str, page: str | None = None) -> StaffSession:
     session = session_for(app.runtime, username, *roles)
+    await pilot.pause()  # the first page is on screen, as it is before anyone can sign in
     await app.start_staff_session(session)
     await pilot.pause()
     if page:

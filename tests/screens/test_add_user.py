@@ -58,7 +58,7 @@ KEYS = [
 
 @pytest.fixture(autouse=True)
 def fixed_cccid(monkeypatch):
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: "PAT1234")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: "PAT1234")
 
 
 async def fill_and_save(app, pilot, keys=KEYS):

@@ -24,7 +24,7 @@ from openccc_tui.app import RuntimeOpening
 from openccc_tui.cli import new_app
 from openccc_tui.config import load_settings
 
-LATER = ("sqlalchemy", "sqlmodel", "openccc_tui.store.models", "openccc_tui.services.sign_in", "passlib",
+LATER = ("sqlalchemy", "sqlmodel", "openccc_tui.store.models", "openccc_tui.services.student.sign_in", "passlib",
          "argon2", "phonenumbers", "email_validator", "cryptography", "fpdf", "openpyxl", "msoffcrypto",
          "qrcode", "alembic", "textual_serve", "openccc_tui.screens.staff.home")
 

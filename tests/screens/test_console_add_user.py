@@ -35,7 +35,7 @@ NEXT_STUDENT = {
 @pytest.fixture(autouse=True)
 def numbered_cccids(monkeypatch):
     numbers = iter(range(1000, 9999))
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: f"PAT{next(numbers)}")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"PAT{next(numbers)}")
 
 
 def value(screen: AddUserScreen, column: str) -> str:

@@ -9,7 +9,7 @@ from openccc_tui.app import Mode
 from openccc_tui.domain.errors import INVALID, FieldError
 from openccc_tui.screens.field_names import FIELD_NAMES, field_name, name_problems
 from openccc_tui.screens.staff.support import AccountScreen, UpdateEmailDialog
-from openccc_tui.services import accounts
+from openccc_tui.services import account_creation
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from openccc_tui.widgets.tick_box import TickBox
@@ -22,7 +22,7 @@ from tests.screens.staff_helpers import open_console
 @pytest.fixture
 def student(sqlite_runtime):
     creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
+    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
 
 
 async def open_dialog(app, pilot, cccid: str) -> UpdateEmailDialog:

@@ -15,7 +15,7 @@ from openccc_tui.screens.staff.audit_log import AuditLogScreen
 from openccc_tui.screens.staff.home import StaffHomeScreen
 from openccc_tui.screens.staff.staff_access import StaffAccessScreen
 from openccc_tui.services import audit
-from openccc_tui.services.staff_sign_in import AGREEMENT, CODE_JUST_USED
+from openccc_tui.services.staff.staff_sign_in import AGREEMENT, CODE_JUST_USED
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, Staff
 from tests import factories

@@ -17,7 +17,7 @@ from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
 from openccc_tui.screens.student.sign_in import SignInScreen
-from openccc_tui.services import edit_account
+from openccc_tui.services.student import edit_account
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from tests import factories

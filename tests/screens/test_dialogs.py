@@ -12,9 +12,9 @@ import pytest
 from textual.pilot import Pilot
 
 from openccc_tui.app import Mode, OpenCCCApp
-from openccc_tui.services import accounts
+from openccc_tui.services import account_creation
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.student_account import REAUTHENTICATE_AFTER
+from openccc_tui.services.student.student_profile import REAUTHENTICATE_AFTER
 from openccc_tui.store.engine import write_session
 from tests import factories
 from tests.screens.conftest import SIZE, fill, settle, submit
@@ -104,9 +104,11 @@ def test_app_1_new_application_dialog_snapshot_80x24(
 
 @pytest.fixture
 def staff_made_student(sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: "STU1000")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: "STU1000")
     creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7").cccid
+    return account_creation.add_user(
+        sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7"
+    ).cccid
 
 
 async def account_screen(pilot: Pilot[object], cccid: str) -> None:

@@ -16,10 +16,10 @@ from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.staff.tracking import TrackingScreen
 from openccc_tui.screens.student import account as edit_account_screen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
-from openccc_tui.services.edit_account import EditStep
-from openccc_tui.services.recovery import ForgotStep, RecoverStep
-from openccc_tui.services.sign_in import Step
-from openccc_tui.services.staff_sign_in import StaffStep
+from openccc_tui.services.staff.staff_sign_in import StaffStep
+from openccc_tui.services.student.edit_account import EditStep
+from openccc_tui.services.student.recovery import ForgotStep, RecoverStep
+from openccc_tui.services.student.sign_in import Step
 from tests.screens.conftest import SIZE
 from tests.screens.staff_helpers import open_console
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.add_user import AddUserScreen
 from openccc_tui.screens.staff.letters import LettersScreen
-from openccc_tui.services import accounts
+from openccc_tui.services import account_creation
 from tests import factories
 from tests.screens.conftest import SIZE, settle, submit
 from tests.screens.staff_helpers import open_console
@@ -24,13 +24,13 @@ ONE_TIME = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
 @pytest.fixture(autouse=True)
 def fixed_cccid(monkeypatch):
     numbers = iter(range(1000, 9999))
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: f"STU{next(numbers)}")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"STU{next(numbers)}")
 
 
 @pytest.fixture
 def student(sqlite_runtime):
     creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
+    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
 
 
 async def done(pilot):
@@ -153,7 +153,7 @@ async def test_track_2_from_the_tracking_sheet_the_marked_rows(make_app, sqlite_
         "first": "Tigger",
     }
     creator = factories.staff_actor(sqlite_runtime, "carl", "creator")
-    other = accounts.add_user(sqlite_runtime, creator, second, permission_reference="form 8")
+    other = account_creation.add_user(sqlite_runtime, creator, second, permission_reference="form 8")
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cora", "creator", page="tracking")

@@ -18,7 +18,7 @@ from openccc_tui.app import Mode, OpenCCCApp
 from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
 from openccc_tui.screens.staff import multi_account
 from openccc_tui.screens.staff.multi_account import MultiAccountScreen, UploadTree
-from openccc_tui.services import bulk, bulk_files
+from openccc_tui.services.bulk import bulk_jobs, bulk_uploads
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests.screens.conftest import SIZE
@@ -31,7 +31,7 @@ from tests.services.test_bulk import row
 
 WATCHED = {
     multi_account: ("open_upload", "open_pasted"),
-    bulk: ("protect_results", "write_template"),
+    bulk_jobs: ("protect_results", "write_template"),
 }
 """The page's file work: reading and checking an upload, protecting results, the template."""
 
@@ -222,7 +222,7 @@ class HeldCheck:
         self.go = threading.Event()
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        add = bulk_files._PasswordReuse.add
+        add = bulk_uploads._PasswordReuse.add
         held = self
 
         def add_held(reuse: Any, number: int, cells: list[str]) -> None:
@@ -231,7 +231,7 @@ class HeldCheck:
                 held.go.wait(timeout=60)
             add(reuse, number, cells)
 
-        monkeypatch.setattr(bulk_files._PasswordReuse, "add", add_held)
+        monkeypatch.setattr(bulk_uploads._PasswordReuse, "add", add_held)
 
 
 async def test_bulk_8_f8_cancels_during_the_check_of_a_large_file_and_says_what_was_cancelled(

@@ -9,7 +9,7 @@ from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.services import notify
-from openccc_tui.services.recovery import CONTACT_SUPPORT
+from openccc_tui.services.student.recovery import CONTACT_SUPPORT
 from tests import factories
 from tests.screens.conftest import SIZE, submit
 

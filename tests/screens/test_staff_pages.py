@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.support import UpdateEmailDialog
-from openccc_tui.services import accounts, notify, support
+from openccc_tui.services import account_creation, notify
+from openccc_tui.services.staff import support
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
@@ -17,13 +18,13 @@ from tests.screens.staff_helpers import open_console
 @pytest.fixture(autouse=True)
 def fixed_cccid(monkeypatch):
     numbers = iter(range(1000, 9999))
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: f"STU{next(numbers)}")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"STU{next(numbers)}")
 
 
 @pytest.fixture
 def student(sqlite_runtime):
     creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
+    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
 
 
 async def done(pilot):
@@ -63,7 +64,7 @@ async def test_rec_4_find_by_email_and_open_the_account(make_app, sqlite_runtime
         assert "1 account(s) found" in text_of(app.screen, "#page-message")
         await pilot.press("enter")
         await done(pilot)
-        lines = [str(w.render()) for w in app.screen.query("#account-lines Literal")]
+        lines = [str(w.render()) for w in app.screen.query("#account-lines Verbatim")]
         assert any(line.startswith("CCCID") and student.cccid in line for line in lines)
         assert any(line.startswith("User name") and "winnie@test.com" in line for line in lines)
         assert not any("argon2" in line or "Hunny#Pot9" in line for line in lines)

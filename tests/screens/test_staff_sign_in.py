@@ -8,7 +8,7 @@ from textual.widgets import Button, ContentSwitcher
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.home import StaffHomeScreen
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
-from openccc_tui.services.totp_secrets import seal
+from openccc_tui.services.credentials.totp_secrets import seal
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import Staff
 from openccc_tui.widgets.qr_code import QRCode

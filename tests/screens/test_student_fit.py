@@ -11,12 +11,12 @@ from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen, RecoverAccountScreen
-from openccc_tui.services import student_account
 from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.recovery import RecoverAccountFlow, RecoverStep
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.setup import seed_demo
-from openccc_tui.services.sign_in import SignInFlow, Step
+from openccc_tui.services.student import student_profile
+from openccc_tui.services.student.recovery import RecoverAccountFlow, RecoverStep
+from openccc_tui.services.student.sign_in import SignInFlow, Step
 from openccc_tui.widgets.outbox import OutboxPanel
 from tests import factories
 from tests.screens.conftest import SIZE, fill, settle, submit
@@ -137,7 +137,7 @@ async def test_term_1_recovery_and_account_pages_fit_80x24(make_app, demo_runtim
         home = _signed_in(demo_runtime, "val.verde@demo.example")
         await app.show_student_step(home)
         assert home.session is not None
-        profile = student_account.load_profile(demo_runtime, home.session)
+        profile = student_profile.load_profile(demo_runtime, home.session)
         for screen in (EditAccountScreen(home.session, profile), MyApplicationsScreen(home.session)):
             await app.push_screen(screen)
             await _fits(app, pilot, f"{type(screen).__name__} in {mode}")

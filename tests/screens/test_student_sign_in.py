@@ -6,7 +6,7 @@ from openccc_tui.app import Mode
 from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.services import notify
-from openccc_tui.services.sign_in import SIGN_IN_FAILED
+from openccc_tui.services.student.sign_in import SIGN_IN_FAILED
 from tests import factories
 from tests.screens.conftest import SIZE, fill, settle, submit
 

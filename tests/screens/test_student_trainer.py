@@ -19,10 +19,10 @@ from openccc_tui.screens.student.recovery import RecoverAccountScreen
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.trainer import DemoIdentitiesScreen
 from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.edit_account import EditAccountFlow, EditStep
-from openccc_tui.services.recovery import RecoverAccountFlow, RecoverStep
 from openccc_tui.services.setup import demo_identities, seed_demo
-from openccc_tui.services.sign_in import SIGN_IN_FAILED, SignInFlow, Step
+from openccc_tui.services.student.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services.student.recovery import RecoverAccountFlow, RecoverStep
+from openccc_tui.services.student.sign_in import SIGN_IN_FAILED, SignInFlow, Step
 from openccc_tui.widgets.outbox import OutboxPanel
 from tests import factories
 from tests.screens.conftest import SIZE, fill, settle, submit
@@ -96,7 +96,7 @@ def test_term_4_every_row_of_the_readme_table_shows_its_flow(demo):
 
 
 def _stored_form(runtime, flow: SignInFlow) -> dict[str, str]:
-    from openccc_tui.services.student_account import load_profile
+    from openccc_tui.services.student.student_profile import load_profile
 
     assert flow.session is not None
     return load_profile(runtime, flow.session).values

@@ -9,9 +9,9 @@ import pytest
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.messages import StudentMessagesScreen
-from openccc_tui.services import accounts, notify
+from openccc_tui.services import account_creation, notify
 from openccc_tui.store.engine import write_session
-from openccc_tui.widgets.literal import Literal
+from openccc_tui.widgets.verbatim import Verbatim
 from tests import factories
 from tests.conftest import NOW
 from tests.screens.conftest import SIZE, settle
@@ -34,9 +34,9 @@ def utc_zone():
 
 @pytest.fixture
 def student(sqlite_runtime, monkeypatch):
-    monkeypatch.setattr("openccc_tui.store.accounts.new_cccid", lambda: "STU1000")
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: "STU1000")
     creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    created = accounts.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
+    created = account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
     with write_session(sqlite_runtime.engine) as session:
         notify.queue(
             session,
@@ -57,7 +57,7 @@ async def test_term_6_support_reads_the_code_from_the_account_page(make_app, stu
         await pilot.press("m")
         await done(pilot)
         assert isinstance(app.screen, StudentMessagesScreen)
-        shown = "\n".join(str(w.render()) for w in app.screen.query("#message-list Literal"))
+        shown = "\n".join(str(w.render()) for w in app.screen.query("#message-list Verbatim"))
         assert "Your Validation Code is 482913." in shown and "email to winnie@test.com" in shown
         await pilot.press("escape")
         await pilot.pause()
@@ -71,6 +71,6 @@ def test_term_6_messages_page_snapshot_80x24(make_app, snap_compare, student):
         await pilot.press("m")
         await done(pilot)
         await settle(pilot)
-        assert pilot.app.screen.query(Literal)
+        assert pilot.app.screen.query(Verbatim)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.domain.cccid import is_cccid
-from openccc_tui.services import accounts
+from openccc_tui.services import account_creation
 from openccc_tui.services.errors import InvalidInput
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, StudentAccount
@@ -19,7 +19,7 @@ def creator(runtime):
 
 
 def add(runtime, actor, **changes):
-    return accounts.add_user(runtime, actor, FORM | changes, permission_reference="paper form 2026-118")
+    return account_creation.add_user(runtime, actor, FORM | changes, permission_reference="paper form 2026-118")
 
 
 def test_add_4_save_creates_a_staff_verified_account_that_must_change_its_password(runtime, creator):
@@ -38,7 +38,7 @@ def test_add_4_save_creates_a_staff_verified_account_that_must_change_its_passwo
 
 def test_add_1_permission_on_file_is_required_and_audited(runtime, creator):
     with pytest.raises(InvalidInput) as raised:
-        accounts.add_user(runtime, creator, FORM, permission_reference="  ")
+        account_creation.add_user(runtime, creator, FORM, permission_reference="  ")
     assert [e.path for e in raised.value.errors] == ["permission"]
     created = add(runtime, creator)
     with read_session(runtime.engine) as session:
@@ -53,7 +53,7 @@ def test_add_1_a_given_username_is_kept(runtime, creator):
 
 def test_add_3_same_email(runtime, creator):
     add(runtime, creator)
-    with pytest.raises(accounts.DuplicateAccount) as raised:
+    with pytest.raises(account_creation.DuplicateAccount) as raised:
         add(
             runtime,
             creator,
@@ -68,7 +68,7 @@ def test_add_3_same_email(runtime, creator):
 
 def test_add_3_same_username(runtime, creator):
     add(runtime, creator, username="hpotter12345")
-    with pytest.raises(accounts.DuplicateAccount) as raised:
+    with pytest.raises(account_creation.DuplicateAccount) as raised:
         add(
             runtime,
             creator,
@@ -83,7 +83,7 @@ def test_add_3_same_username(runtime, creator):
 
 def test_add_3_one_person_with_the_same_names_and_birth_date(runtime, creator):
     add(runtime, creator, first="José", last="De la Cruz")
-    with pytest.raises(accounts.DuplicateAccount) as raised:
+    with pytest.raises(account_creation.DuplicateAccount) as raised:
         add(
             runtime,
             creator,
@@ -101,20 +101,20 @@ def test_add_3_several_people_with_the_same_names_and_birth_date(runtime, creato
     with write_session(runtime.engine) as session:
         session.add(factories.account(cccid="AAA0001", email="a@test.com"))
         session.add(factories.account(cccid="AAA0002", email="b@test.com"))
-    with pytest.raises(accounts.DuplicateAccount) as raised:
+    with pytest.raises(account_creation.DuplicateAccount) as raised:
         add(runtime, creator, email="c@test.com", **{"email-confirm": "c@test.com"})
     assert str(raised.value) == "Multiple users match on (firstname, lastname, date-of-birth), please contact support."
 
 
 def test_add_3_checks_run_in_the_documented_order(runtime, creator):
     add(runtime, creator, username="first-user")
-    with pytest.raises(accounts.DuplicateAccount, match="with email"):
+    with pytest.raises(account_creation.DuplicateAccount, match="with email"):
         add(runtime, creator, username="first-user")  # email, username and person all match
 
 
 def test_add_3_nothing_is_written_for_a_duplicate(runtime, creator):
     add(runtime, creator)
-    with pytest.raises(accounts.DuplicateAccount):
+    with pytest.raises(account_creation.DuplicateAccount):
         add(runtime, creator)
     with read_session(runtime.engine) as session:
         assert len(session.exec(select(StudentAccount)).all()) == 1
@@ -156,7 +156,7 @@ def test_add_3_two_terminals_saving_the_same_student_at_once_create_one_account(
         barrier.wait()
         try:
             outcomes.append(add(runtime, creator, username=f"winnie{n}").cccid)
-        except accounts.DuplicateAccount as duplicate:
+        except account_creation.DuplicateAccount as duplicate:
             outcomes.append(str(duplicate))
 
     threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
@@ -164,6 +164,6 @@ def test_add_3_two_terminals_saving_the_same_student_at_once_create_one_account(
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes)[:3] == [accounts.EMAIL_EXISTS.format("winnie@test.com")] * 3, outcomes
+    assert sorted(outcomes)[:3] == [account_creation.EMAIL_EXISTS.format("winnie@test.com")] * 3, outcomes
     with read_session(runtime.engine) as session:
         assert len(session.exec(select(StudentAccount).where(StudentAccount.email == "winnie@test.com")).all()) == 1

@@ -12,8 +12,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import accounts, bulk
-from openccc_tui.services.bulk_files import FileRefused, Limits, open_pasted, open_upload
+from openccc_tui.services import account_creation
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import FileRefused, Limits, open_pasted, open_upload
 from openccc_tui.services.files import FileExists, FileNotWritten
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import BulkRow, StudentAccount
@@ -72,13 +73,13 @@ def upload(tmp_path, data, name="students.csv"):
 
 def run(runtime, creator, tmp_path, data, name="students.csv", **kwargs):
     results = tmp_path / (name + "-results.csv")
-    summary = bulk.run_job(runtime, creator, upload(tmp_path, data, name), results, **kwargs)
+    summary = bulk_jobs.run_job(runtime, creator, upload(tmp_path, data, name), results, **kwargs)
     text = results.read_text(encoding="utf-8-sig")
     return summary, list(csv.reader(io.StringIO(text)))
 
 
 def test_bulk_1_template_has_exactly_the_header(tmp_path):
-    path = bulk.write_template(bulk.template_path(tmp_path))
+    path = bulk_jobs.write_template(bulk_jobs.template_path(tmp_path))
     assert path.name == "bulkAccountCreateTemplate.csv"
     assert path.read_text(encoding="utf-8-sig").strip() == HEADER
 
@@ -156,7 +157,7 @@ def test_bulk_7_results_round_trip_changes_and_creates_nothing(runtime, creator,
 
 
 def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator, tmp_path, monkeypatch):
-    monkeypatch.setattr(bulk, "BATCH_ROWS", 3)
+    monkeypatch.setattr(bulk_jobs, "BATCH_ROWS", 3)
     data = csv_bytes([row(n) for n in range(6)])
     cancel = threading.Event()
 
@@ -164,7 +165,7 @@ def test_bulk_8_resume_after_a_crash_creates_no_second_account(runtime, creator,
         if progress.done == 3:
             cancel.set()
 
-    first = bulk.run_job(runtime, creator, upload(tmp_path, data), None, progress=stop_after_three, cancel=cancel)
+    first = bulk_jobs.run_job(runtime, creator, upload(tmp_path, data), None, progress=stop_after_three, cancel=cancel)
     assert first.cancelled and first.successes == 3
     summary, rows = run(runtime, creator, tmp_path, data)
     assert summary.successes == 6 and summary.resumed == 3 and not summary.cancelled
@@ -246,13 +247,13 @@ def test_bulk_2_xlsx_with_real_date_cells(runtime, creator, tmp_path):
     sheet.append(cells)
     path = tmp_path / "students.xlsx"
     workbook.save(path)
-    summary = bulk.run_job(runtime, creator, open_upload(path, LIMITS), None)
+    summary = bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), None)
     assert summary.successes == 1, summary.failures
 
 
 def test_bulk_9_rows_pasted_from_a_spreadsheet(runtime, creator):
     text = "\n".join("\t".join(row(n)) for n in (1, 2))
-    summary = bulk.run_job(runtime, creator, open_pasted(text, LIMITS), None)
+    summary = bulk_jobs.run_job(runtime, creator, open_pasted(text, LIMITS), None)
     assert summary.successes == 2
     with_header = "\t".join(TEMPLATE_COLUMNS) + "\n" + "\t".join(row(3))
     assert open_pasted(with_header, LIMITS).total_rows == 1
@@ -263,7 +264,7 @@ def test_bulk_needs_the_creator_role(runtime, tmp_path):
 
     helper = factories.staff_actor(runtime, "sam", "support")
     with pytest.raises(PermissionDenied):
-        bulk.run_job(runtime, helper, upload(tmp_path, csv_bytes([row(1)])), None)
+        bulk_jobs.run_job(runtime, helper, upload(tmp_path, csv_bytes([row(1)])), None)
 
 
 def test_bulk_4_username_and_person_messages(runtime, creator, tmp_path):
@@ -301,13 +302,13 @@ def test_bulk_4_username_and_person_messages(runtime, creator, tmp_path):
 def test_bulk_2_a_row_the_database_refuses_rolls_back_alone(runtime, creator, tmp_path, monkeypatch):
     """A conflict the ADD-3 check did not see (as if another terminal saved the same user
     name in between) fails that row only: its savepoint rolls back, the rest is saved."""
-    monkeypatch.setattr(accounts, "duplicate_message", lambda session, draft: None)
+    monkeypatch.setattr(account_creation, "duplicate_message", lambda session, draft: None)
     rows = [row(1, email="same@college.edu"), row(2, email="same@college.edu"), row(3)]
     summary, results = run(runtime, creator, tmp_path, csv_bytes(rows))
     status = TEMPLATE_COLUMNS.index("status")
     message = TEMPLATE_COLUMNS.index("message")
     assert [r[status] for r in results[1:]] == ["Success", "Failure", "Success"]
-    assert results[2][message] == bulk.ROW_REFUSED
+    assert results[2][message] == bulk_jobs.ROW_REFUSED
     with read_session(runtime.engine) as session:
         saved = session.exec(select(StudentAccount.email)).all()
     assert sorted(saved) == ["s3@college.edu", "same@college.edu"]
@@ -357,13 +358,13 @@ def test_bulk_8_a_row_repeated_inside_a_file_stays_already_exists_on_rerun(runti
 def test_bulk_7_a_cancelled_job_lists_only_committed_rows(runtime, creator, tmp_path, monkeypatch):
     """BULK-7/8: a cancel stops after the batch being saved; every CCCID in the results
     exists, the job is `cancelled`, and the same file then finishes the rest."""
-    monkeypatch.setattr(bulk, "BATCH_ROWS", 4)
+    monkeypatch.setattr(bulk_jobs, "BATCH_ROWS", 4)
     data = csv_bytes([row(n) for n in range(10)])
     cancel = threading.Event()
     path = tmp_path / "students.csv"
     path.write_bytes(data)
     results = tmp_path / "cancelled-results.csv"
-    summary = bulk.run_job(
+    summary = bulk_jobs.run_job(
         runtime,
         creator,
         open_upload(path, LIMITS),
@@ -373,8 +374,8 @@ def test_bulk_7_a_cancelled_job_lists_only_committed_rows(runtime, creator, tmp_
     )
     listed = {r[0]: r[-2] for r in results_of(results)}
     assert summary.cancelled and len(listed) == 4 and listed == stored_cccids(runtime)
-    assert bulk.job_status(runtime, summary.job_id) == "cancelled"
-    finished = bulk.run_job(runtime, creator, open_upload(path, LIMITS), tmp_path / "finished-results.csv")
+    assert bulk_jobs.job_status(runtime, summary.job_id) == "cancelled"
+    finished = bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), tmp_path / "finished-results.csv")
     assert (finished.successes, finished.resumed) == (10, 4)
     assert {r[0]: r[-2] for r in results_of(tmp_path / "finished-results.csv")} == stored_cccids(runtime)
 
@@ -388,7 +389,7 @@ def test_bulk_7_a_role_withdrawn_mid_job_stops_it_with_the_committed_rows_listed
     from openccc_tui.store.engine import write_session
     from openccc_tui.store.models import Staff
 
-    monkeypatch.setattr(bulk, "BATCH_ROWS", 3)
+    monkeypatch.setattr(bulk_jobs, "BATCH_ROWS", 3)
 
     def withdraw(progress):
         with write_session(runtime.engine) as session:
@@ -397,11 +398,11 @@ def test_bulk_7_a_role_withdrawn_mid_job_stops_it_with_the_committed_rows_listed
     path = tmp_path / "students.csv"
     path.write_bytes(csv_bytes([row(n) for n in range(9)]))
     results = tmp_path / "stopped-results.csv"
-    with pytest.raises(bulk.JobInterrupted, match="stopped after 3 of 9 rows were saved") as stopped:
-        bulk.run_job(runtime, creator, open_upload(path, LIMITS), results, progress=withdraw)
+    with pytest.raises(bulk_jobs.JobInterrupted, match="stopped after 3 of 9 rows were saved") as stopped:
+        bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), results, progress=withdraw)
     assert {r[0]: r[-2] for r in results_of(results)} == stored_cccids(runtime)
     assert len(stored_cccids(runtime)) == 3
-    assert bulk.job_status(runtime, stopped.value.summary.job_id) == "interrupted"
+    assert bulk_jobs.job_status(runtime, stopped.value.summary.job_id) == "interrupted"
 
 
 def test_bulk_7_results_are_never_written_through_a_symlink(runtime, creator, tmp_path):
@@ -413,7 +414,7 @@ def test_bulk_7_results_are_never_written_through_a_symlink(runtime, creator, tm
     path.write_bytes(csv_bytes([row(1)]))
     for replace in (False, True):
         with pytest.raises(FileNotWritten, match="symbolic link"):
-            bulk.run_job(runtime, creator, open_upload(path, LIMITS), link, replace_results=replace)
+            bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), link, replace_results=replace)
     assert elsewhere.read_text() == "keep me" and link.is_symlink()
     assert stored_cccids(runtime) == {}
 
@@ -425,9 +426,9 @@ def test_bulk_7_an_existing_results_file_is_replaced_only_when_asked(runtime, cr
     results.write_text("earlier results")
     results.chmod(0o644)
     with pytest.raises(FileExists):
-        bulk.run_job(runtime, creator, open_upload(path, LIMITS), results)
+        bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), results)
     assert results.read_text() == "earlier results" and stored_cccids(runtime) == {}
-    bulk.run_job(runtime, creator, open_upload(path, LIMITS), results, replace_results=True)
+    bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), results, replace_results=True)
     assert [r[0] for r in results_of(results)] == ["s1@college.edu"]
     assert stat.S_IMODE(results.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

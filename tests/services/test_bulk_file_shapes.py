@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pytest
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import INPUT_COLUMNS, FileRefused, open_pasted, pasted_row_count
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import INPUT_COLUMNS, FileRefused, open_pasted, pasted_row_count
 from tests import factories
 from tests.services.test_bulk import HEADER, LIMITS, csv_bytes, row, run, upload
 
@@ -57,7 +57,7 @@ def test_bulk_2_tab_separated_unicode_text_from_excel_is_read(runtime, creator, 
 
 def test_bulk_9_pasted_rows_of_the_nineteen_input_columns_are_accepted(runtime, creator):
     text = "\n".join("\t".join(row(n)[:INPUT_COLUMNS]) for n in (1, 2))
-    summary = bulk.run_job(runtime, creator, open_pasted(text, LIMITS), None)
+    summary = bulk_jobs.run_job(runtime, creator, open_pasted(text, LIMITS), None)
     assert summary.successes == 2, summary.failures
     with_header = "\t".join(TEMPLATE_COLUMNS[:INPUT_COLUMNS]) + "\n" + "\t".join(row(3)[:INPUT_COLUMNS])
     assert open_pasted(with_header, LIMITS).total_rows == 1

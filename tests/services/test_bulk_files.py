@@ -14,7 +14,14 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services.bulk_files import CheckCancelled, FileRefused, Limits, listable, open_pasted, open_upload
+from openccc_tui.services.bulk.bulk_uploads import (
+    CheckCancelled,
+    FileRefused,
+    Limits,
+    listable,
+    open_pasted,
+    open_upload,
+)
 from tests.services.test_bulk import LIMITS, csv_bytes, row
 
 

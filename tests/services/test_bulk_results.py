@@ -11,8 +11,8 @@ import pytest
 
 from openccc_tui.domain.bulk import PASSWORD_INDEX, STATUS_INDEX
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import open_upload
 from openccc_tui.services.errors import ServiceError
 from tests import factories
 from tests.services.test_bulk import LIMITS, csv_bytes, row, upload
@@ -46,7 +46,7 @@ def workbook_cells(path, password):
 
 def test_bulk_7_acc_7_a_csv_results_file_holds_no_password_at_all(runtime, creator, tmp_path):
     results = tmp_path / "results.csv"
-    bulk.run_job(runtime, creator, upload(tmp_path, csv_bytes(rows_of_upload())), results)
+    bulk_jobs.run_job(runtime, creator, upload(tmp_path, csv_bytes(rows_of_upload())), results)
     text = results.read_text(encoding="utf-8-sig")
     assert "Fix#Me#Later77" not in text and "Old#Row#Pass55" not in text and "Quiet#" not in text
     lines = list(csv.reader(io.StringIO(text)))[1:]
@@ -56,7 +56,7 @@ def test_bulk_7_acc_7_a_csv_results_file_holds_no_password_at_all(runtime, creat
 
 def test_bulk_7_protected_results_keep_the_password_of_failed_rows_only(runtime, creator, tmp_path):
     results = tmp_path / "results.xlsx"
-    bulk.run_job(
+    bulk_jobs.run_job(
         runtime, creator, upload(tmp_path, csv_bytes(rows_of_upload())), results, results_password=RESULTS_PASSWORD
     )
     cells = workbook_cells(results, RESULTS_PASSWORD)
@@ -68,7 +68,7 @@ def test_bulk_7_protected_results_keep_the_password_of_failed_rows_only(runtime,
 
 def test_bulk_7_the_fixed_workbook_uploaded_again_creates_only_the_fixed_row(runtime, creator, tmp_path):
     results = tmp_path / "results.xlsx"
-    bulk.run_job(
+    bulk_jobs.run_job(
         runtime, creator, upload(tmp_path, csv_bytes(rows_of_upload())), results, results_password=RESULTS_PASSWORD
     )
     again = open_upload(results, LIMITS, password=RESULTS_PASSWORD)
@@ -76,15 +76,15 @@ def test_bulk_7_the_fixed_workbook_uploaded_again_creates_only_the_fixed_row(run
     fixed[1][TEMPLATE_COLUMNS.index("email")] = "fixed.student@college.edu"
     path = tmp_path / "fixed.csv"
     path.write_bytes(csv_bytes(fixed))
-    summary = bulk.run_job(runtime, creator, open_upload(path, LIMITS), tmp_path / "fixed-results.csv")
+    summary = bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS), tmp_path / "fixed-results.csv")
     assert (summary.successes, summary.failed, summary.skipped) == (1, 0, 2), summary.failures
 
 
 def test_bulk_7_protecting_csv_results_puts_back_the_failed_rows_passwords(runtime, creator, tmp_path):
     source = upload(tmp_path, csv_bytes(rows_of_upload()))
     results = tmp_path / "results.csv"
-    bulk.run_job(runtime, creator, source, results)
-    target = bulk.protect_results(results, RESULTS_PASSWORD, source, RESULTS_PASSWORD)
+    bulk_jobs.run_job(runtime, creator, source, results)
+    target = bulk_jobs.protect_results(results, RESULTS_PASSWORD, source, RESULTS_PASSWORD)
     assert not results.exists() and target.suffix == ".xlsx"
     cells = workbook_cells(target, RESULTS_PASSWORD)
     assert [r[PASSWORD_INDEX].value or "" for r in cells] == ["", "Fix#Me#Later77", ""]
@@ -100,9 +100,9 @@ def test_bulk_7_protecting_csv_results_puts_back_the_failed_rows_passwords(runti
 def test_bulk_7_a_results_password_is_long_and_typed_twice(runtime, creator, tmp_path, password, confirm, reason):
     source = upload(tmp_path, csv_bytes(rows_of_upload()))
     results = tmp_path / "results.csv"
-    bulk.run_job(runtime, creator, source, results)
+    bulk_jobs.run_job(runtime, creator, source, results)
     with pytest.raises(ServiceError, match=reason):
-        bulk.protect_results(results, password, source, confirm)
+        bulk_jobs.protect_results(results, password, source, confirm)
     assert results.exists()
     with pytest.raises(ServiceError, match="at least 12 characters"):
-        bulk.run_job(runtime, creator, source, tmp_path / "r.xlsx", results_password="x")
+        bulk_jobs.run_job(runtime, creator, source, tmp_path / "r.xlsx", results_password="x")

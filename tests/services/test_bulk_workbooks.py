@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk_files import FileRefused, PasswordNeeded, WrongPassword, open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import FileRefused, PasswordNeeded, WrongPassword, open_upload
 from tests import factories
 from tests.services.test_bulk import LIMITS, row
 
@@ -56,9 +56,9 @@ def workbook_bytes(rows: list[list[object]], formulas: dict[str, str] | None = N
     return out.getvalue()
 
 
-def job(runtime, creator, path: Path, password: str | None = None) -> tuple[bulk.Summary, list[list[str]]]:
+def job(runtime, creator, path: Path, password: str | None = None) -> tuple[bulk_jobs.Summary, list[list[str]]]:
     results = path.with_name(path.stem + "-results.csv")
-    summary = bulk.run_job(runtime, creator, open_upload(path, LIMITS, password=password), results)
+    summary = bulk_jobs.run_job(runtime, creator, open_upload(path, LIMITS, password=password), results)
     return summary, list(csv.reader(io.StringIO(results.read_text(encoding="utf-8-sig"))))[1:]
 
 
@@ -190,7 +190,7 @@ def test_bulk_7a_the_apps_own_protected_results_open_with_their_password(runtime
     path.write_bytes(workbook_bytes([with_cells(1), with_cells(2, dob="3/4/2001")]))
     summary, first = job(runtime, creator, path)
     assert summary.successes == 1
-    protected = bulk.protect_results(path.with_name("students-results.csv"), "Results pass 2026")
+    protected = bulk_jobs.protect_results(path.with_name("students-results.csv"), "Results pass 2026")
     assert protected.read_bytes().startswith(b"\xd0\xcf\x11\xe0")
     with pytest.raises(WrongPassword, match="wrong password"):
         open_upload(protected, LIMITS, password="not it at all")

@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.domain.hashing import PasswordHasher
-from openccc_tui.services import codes, notify
-from openccc_tui.services.codes import CodeResult, Destination, Purpose, ResendRefused, TooManyWrongCodes
+from openccc_tui.services import notify
+from openccc_tui.services.credentials import codes
+from openccc_tui.services.credentials.codes import CodeResult, Destination, Purpose, ResendRefused, TooManyWrongCodes
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Challenge, OutboxMessage
 from tests import factories

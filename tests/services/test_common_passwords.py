@@ -10,9 +10,11 @@ from sqlmodel import func, select
 
 from openccc_tui.domain.policy import COMMON_LABEL
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import accounts, bulk, student_account
-from openccc_tui.services.bulk_files import open_pasted, open_upload
+from openccc_tui.services import account_creation
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import open_pasted, open_upload
 from openccc_tui.services.errors import InvalidInput
+from openccc_tui.services.student import student_profile
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, Staff, StudentAccount
 from tests import factories
@@ -50,11 +52,11 @@ def test_acc_6a_add_user_refuses_every_decorated_common_password(runtime, creato
     for password in DECORATED:
         values = factories.STUDENT_FORM | {"password": password, "password-confirm": password}
         with pytest.raises(InvalidInput) as raised:
-            accounts.add_user(runtime, creator, values, permission_reference="paper form 7")
+            account_creation.add_user(runtime, creator, values, permission_reference="paper form 7")
         hints = [e.hint for e in raised.value.errors if e.path == "password"]
         assert len(hints) == 1 and COMMON_LABEL.lower() + " (it " in hints[0], (password, raised.value.errors)
     assert account_count(runtime) == 0
-    created = accounts.add_user(runtime, creator, factories.STUDENT_FORM, permission_reference="paper form 7")
+    created = account_creation.add_user(runtime, creator, factories.STUDENT_FORM, permission_reference="paper form 7")
     assert created.cccid
 
 
@@ -62,7 +64,7 @@ def test_acc_6a_add_user_knows_the_creators_college(runtime, creator):
     name_the_college(runtime, creator, "Excelsior Community College")
     values = factories.STUDENT_FORM | {"password": "Excelsior#2026", "password-confirm": "Excelsior#2026"}
     with pytest.raises(InvalidInput) as raised:
-        accounts.add_user(runtime, creator, values, permission_reference="paper form 7")
+        account_creation.add_user(runtime, creator, values, permission_reference="paper form 7")
     assert [e.hint for e in raised.value.errors] == [
         f"rules not met: {COMMON_LABEL.lower()} (it contains OpenCCC or the college's name)"
     ]
@@ -71,12 +73,12 @@ def test_acc_6a_add_user_knows_the_creators_college(runtime, creator):
 def test_acc_6a_update_password_refuses_decorated_common_passwords(runtime):
     account_id = factories.stored_student(runtime)
     for password in ("Summer2024!", "P@$$w0rd1", "Welcome1!", "OpenCCC2026!", "Qwerty123!"):
-        problem = student_account.change_password(runtime, account_id, password, password, why="test")
+        problem = student_profile.change_password(runtime, account_id, password, password, why="test")
         assert problem is not None and "common or easily guessed password (it " in problem, (password, problem)
     with read_session(runtime.engine) as session:
         stored = session.get_one(StudentAccount, account_id).password_hash
     assert runtime.hasher.verify(factories.STUDENT_PASSWORD, stored).ok
-    assert student_account.change_password(runtime, account_id, "Tiger#Lake9", "Tiger#Lake9", why="test") is None
+    assert student_profile.change_password(runtime, account_id, "Tiger#Lake9", "Tiger#Lake9", why="test") is None
 
 
 def test_acc_6a_every_decorated_common_password_fails_its_row_and_makes_no_account(runtime, creator, tmp_path):
@@ -148,7 +150,7 @@ def test_acc_6b_pasted_rows_and_xlsx_are_checked_the_same_way(runtime, creator, 
     workbook.save(path)
     upload = open_upload(path, LIMITS)
     assert upload.same_password == dict.fromkeys((2, 4), "the same password is on rows 2, 4")
-    summary = bulk.run_job(runtime, creator, upload, None)
+    summary = bulk_jobs.run_job(runtime, creator, upload, None)
     assert summary.successes == 1 and summary.failed == 2 and account_count(runtime) == 1
 
 

@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 
 from openccc_tui.services import audit
-from openccc_tui.services.audit_log import AuditFilter, audit_page, export_audit, search_audit
 from openccc_tui.services.errors import PermissionDenied, ServiceError
 from openccc_tui.services.records import saved_id
-from openccc_tui.services.staff import clear_lockout, list_staff
-from openccc_tui.services.staff_sign_in import CODE_JUST_USED, StaffSignInFlow, StaffStep, record_sign_out
+from openccc_tui.services.staff.audit_reader import AuditFilter, audit_page, export_audit, search_audit
+from openccc_tui.services.staff.staff_members import clear_lockout, list_staff
+from openccc_tui.services.staff.staff_sign_in import CODE_JUST_USED, StaffSignInFlow, StaffStep, record_sign_out
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, Staff
 from tests import factories

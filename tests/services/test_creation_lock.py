@@ -10,9 +10,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from openccc_tui.domain.template import TEMPLATE_COLUMNS
-from openccc_tui.services import accounts, bulk
+from openccc_tui.services import account_creation
 from openccc_tui.services.audit import Actor
-from openccc_tui.services.bulk_files import Limits, open_upload
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_uploads import Limits, open_upload
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
@@ -59,7 +60,7 @@ def _import(database_url: str, folder: str, barrier, actor: Actor, path: str) ->
     runtime = worker_runtime(database_url, folder)
     upload = open_upload(Path(path), LIMITS)
     barrier.wait(timeout=60)
-    summary = bulk.run_job(runtime, actor, upload)
+    summary = bulk_jobs.run_job(runtime, actor, upload)
     runtime.engine.dispose()
     return summary.successes, summary.failed
 
@@ -123,8 +124,8 @@ def _save(database_url: str, folder: str, barrier, actor: Actor, form: int) -> l
             "first": f"Student{'abcdefghij'[n]}",
         }
         try:
-            outcomes.append(accounts.add_user(runtime, actor, values, permission_reference="paper form").cccid)
-        except accounts.DuplicateAccount as duplicate:
+            outcomes.append(account_creation.add_user(runtime, actor, values, permission_reference="paper form").cccid)
+        except account_creation.DuplicateAccount as duplicate:
             outcomes.append(str(duplicate))
     runtime.engine.dispose()
     return outcomes

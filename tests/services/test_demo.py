@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from openccc_tui.services.audit import command_line_actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.setup import initialise, is_demo_database, reset_demo, seed_demo
-from openccc_tui.services.sign_in import SIGN_IN_FAILED, Method, SignInFlow, Step
+from openccc_tui.services.student.sign_in import SIGN_IN_FAILED, Method, SignInFlow, Step
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 

@@ -11,8 +11,9 @@ import pytest
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from openccc_tui.services import accounts, audit_log, tracking
+from openccc_tui.services import account_creation
 from openccc_tui.services.errors import ServiceError
+from openccc_tui.services.staff import audit_reader, tracking
 from tests import factories
 from tests.conftest import NOW
 
@@ -28,7 +29,7 @@ def add(runtime, actor, n, **changes):
         | {"email": f"s{n}@test.com", "email-confirm": f"s{n}@test.com", "first": f"Student{'abcdefgh'[n]}"}
         | changes
     )
-    return accounts.add_user(runtime, actor, values, permission_reference="form")
+    return account_creation.add_user(runtime, actor, values, permission_reference="form")
 
 
 def test_track_1_rows_for_the_college_in_the_date_range(runtime, creator):
@@ -37,7 +38,7 @@ def test_track_1_rows_for_the_college_in_the_date_range(runtime, creator):
     add(runtime, creator, 1)
     other_college = factories.staff_actor(runtime, "remote", "creator", mis_code="862")
     add(runtime, other_college, 2)
-    accounts.record_credentials_given(runtime, creator, first.account_id, date(2026, 11, 25), "handed over")
+    account_creation.record_credentials_given(runtime, creator, first.account_id, date(2026, 11, 25), "handed over")
     rows = tracking.tracking_rows(runtime, creator, date(2026, 11, 24), date(2026, 11, 24))
     assert [r.cccid for r in rows] == [first.cccid]
     assert rows[0].created_by == "cory" and rows[0].credentials_given == "2026-11-25" and rows[0].notes == "handed over"
@@ -49,7 +50,9 @@ def test_track_1_rows_for_the_college_in_the_date_range(runtime, creator):
 def test_track_1_csv_has_no_password_and_neutralises_formulas(runtime, creator, tmp_path):
     add(runtime, creator, 0)
     created = add(runtime, creator, 1)
-    accounts.record_credentials_given(runtime, creator, created.account_id, date(2026, 11, 25), "=cmd|' /C calc'!A0")
+    account_creation.record_credentials_given(
+        runtime, creator, created.account_id, date(2026, 11, 25), "=cmd|' /C calc'!A0"
+    )
     path = tmp_path / "sheet.csv"
     assert tracking.export_tracking(runtime, creator, date(2026, 11, 1), date(2026, 11, 30), path) == 2
     text = path.read_text(encoding="utf-8-sig")
@@ -83,21 +86,21 @@ def test_track_1_xlsx_is_encrypted_with_the_typed_password(runtime, creator, tmp
 def test_staff_5_audit_search_filters_and_export(runtime, creator, tmp_path):
     created = add(runtime, creator, 0)
     helper = factories.staff_actor(runtime, "sam", "support")
-    from openccc_tui.services import support
+    from openccc_tui.services.staff import support
 
     support.find_accounts(runtime, helper, support.Search(cccid=created.cccid))
-    everything = audit_log.search_audit(runtime, creator, audit_log.AuditFilter())
+    everything = audit_reader.search_audit(runtime, creator, audit_reader.AuditFilter())
     assert {"account.create", "account.view", "staff.create"} <= {r.action for r in everything}
-    by_staff = audit_log.search_audit(runtime, creator, audit_log.AuditFilter(staff="SAM"))
+    by_staff = audit_reader.search_audit(runtime, creator, audit_reader.AuditFilter(staff="SAM"))
     assert [(r.action, r.cccid) for r in by_staff] == [("account.view", created.cccid)]
-    by_account = audit_log.search_audit(runtime, creator, audit_log.AuditFilter(cccid=created.cccid.lower()))
+    by_account = audit_reader.search_audit(runtime, creator, audit_reader.AuditFilter(cccid=created.cccid.lower()))
     assert {r.action for r in by_account} == {"account.create", "account.view"}
     assert (
-        audit_log.search_audit(runtime, creator, audit_log.AuditFilter(action="account.cr"))[0].action
+        audit_reader.search_audit(runtime, creator, audit_reader.AuditFilter(action="account.cr"))[0].action
         == "account.create"
     )
-    assert audit_log.search_audit(runtime, creator, audit_log.AuditFilter(start=date(2026, 11, 25))) == []
+    assert audit_reader.search_audit(runtime, creator, audit_reader.AuditFilter(start=date(2026, 11, 25))) == []
     path = tmp_path / "audit.csv"
-    count = audit_log.export_audit(runtime, creator, audit_log.AuditFilter(), path)
+    count = audit_reader.export_audit(runtime, creator, audit_reader.AuditFilter(), path)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert rows[0] == list(audit_log.HEADER) and len(rows) == count + 1
+    assert rows[0] == list(audit_reader.HEADER) and len(rows) == count + 1

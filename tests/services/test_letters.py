@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from openccc_tui.domain.letters import LETTER_ALPHABET, is_letter_password, letter_password
 from openccc_tui.services.errors import NotFound, PermissionDenied, ServiceError
-from openccc_tui.services.letter_pdf import FontMissing
-from openccc_tui.services.letters import HANDOVER_NOTE, accounts_by_cccid, job_accounts, write_letters
 from openccc_tui.services.records import saved_id
-from openccc_tui.services.sign_in import SignInFlow, Step
+from openccc_tui.services.staff.letter_pdf import FontMissing
+from openccc_tui.services.staff.letters import HANDOVER_NOTE, accounts_by_cccid, job_accounts, write_letters
+from openccc_tui.services.student.sign_in import SignInFlow, Step
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, BulkJob, BulkRow, OneTimePassword, StudentAccount
 from tests import factories

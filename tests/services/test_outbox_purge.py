@@ -12,9 +12,10 @@ from sqlalchemy import text
 
 from openccc_tui.app import Mode, OpenCCCApp
 from openccc_tui.cli import main
-from openccc_tui.services import codes, notify
-from openccc_tui.services.codes import Destination, Purpose
-from openccc_tui.services.one_time_password import send_one_time_password
+from openccc_tui.services import notify
+from openccc_tui.services.credentials import codes
+from openccc_tui.services.credentials.codes import Destination, Purpose
+from openccc_tui.services.credentials.one_time_password import send_one_time_password
 from openccc_tui.services.records import saved_id
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import StudentAccount

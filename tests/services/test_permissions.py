@@ -5,19 +5,20 @@ from datetime import date
 import pytest
 
 from openccc_tui.domain.staff import Role
-from openccc_tui.services import accounts, audit_log, staff, support, tracking
+from openccc_tui.services import account_creation
 from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import PermissionDenied
+from openccc_tui.services.staff import audit_reader, staff_members, support, tracking
 from tests import factories
 
 CALLS = {
     "add_user": (
         ("creator",),
-        lambda rt, a, tmp: accounts.add_user(rt, a, factories.STUDENT_FORM, permission_reference="form 12"),
+        lambda rt, a, tmp: account_creation.add_user(rt, a, factories.STUDENT_FORM, permission_reference="form 12"),
     ),
     "record_credentials_given": (
         ("creator", "support"),
-        lambda rt, a, tmp: accounts.record_credentials_given(rt, a, 1, date(2026, 1, 1), ""),
+        lambda rt, a, tmp: account_creation.record_credentials_given(rt, a, 1, date(2026, 1, 1), ""),
     ),
     "find_accounts": (("support",), lambda rt, a, tmp: support.find_accounts(rt, a, support.Search(cccid="ABC1234"))),
     "get_account": (("support", "creator"), lambda rt, a, tmp: support.get_account(rt, a, 1)),
@@ -36,15 +37,15 @@ CALLS = {
         ("creator", "director"),
         lambda rt, a, tmp: tracking.export_tracking(rt, a, date(2026, 1, 1), date(2026, 12, 31), tmp / "t.csv"),
     ),
-    "search_audit": (("director",), lambda rt, a, tmp: audit_log.search_audit(rt, a, audit_log.AuditFilter())),
+    "search_audit": (("director",), lambda rt, a, tmp: audit_reader.search_audit(rt, a, audit_reader.AuditFilter())),
     "export_audit": (
         ("director",),
-        lambda rt, a, tmp: audit_log.export_audit(rt, a, audit_log.AuditFilter(), tmp / "a.csv"),
+        lambda rt, a, tmp: audit_reader.export_audit(rt, a, audit_reader.AuditFilter(), tmp / "a.csv"),
     ),
-    "list_staff": (("director",), lambda rt, a, tmp: staff.list_staff(rt, a)),
-    "approve_staff": (("director",), lambda rt, a, tmp: staff.approve_staff(rt, a, 1)),
-    "set_role": (("director",), lambda rt, a, tmp: staff.set_role(rt, a, 1, Role.SUPPORT, True)),
-    "set_active": (("director",), lambda rt, a, tmp: staff.set_active(rt, a, 1, False)),
+    "list_staff": (("director",), lambda rt, a, tmp: staff_members.list_staff(rt, a)),
+    "approve_staff": (("director",), lambda rt, a, tmp: staff_members.approve_staff(rt, a, 1)),
+    "set_role": (("director",), lambda rt, a, tmp: staff_members.set_role(rt, a, 1, Role.SUPPORT, True)),
+    "set_active": (("director",), lambda rt, a, tmp: staff_members.set_active(rt, a, 1, False)),
 }
 
 
@@ -71,6 +72,6 @@ def test_staff_2_roles_are_read_again_on_every_call(runtime):
     director = factories.staff_actor(runtime, "dana", "director")
     cory = factories.staff_actor(runtime, "cory", "creator", "support")
     support.find_accounts(runtime, cory, support.Search(cccid="ABC1234"))
-    staff.set_role(runtime, director, cory.staff_id, Role.SUPPORT, False)
+    staff_members.set_role(runtime, director, cory.staff_id, Role.SUPPORT, False)
     with pytest.raises(PermissionDenied):
         support.find_accounts(runtime, cory, support.Search(cccid="ABC1234"))  # the actor still claims support

@@ -8,12 +8,13 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from openccc_tui.domain.recovery import ssn_digest
-from openccc_tui.services import accounts, applications, notify, student_account
-from openccc_tui.services.applications import ApplicationType
-from openccc_tui.services.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services import account_creation, notify
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.flow import MessageKind
-from openccc_tui.services.recovery import (
+from openccc_tui.services.student import applications, student_profile
+from openccc_tui.services.student.applications import ApplicationType
+from openccc_tui.services.student.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services.student.recovery import (
     CODE_WRONG,
     CONTACT_SUPPORT,
     NOT_FOUND,
@@ -21,9 +22,9 @@ from openccc_tui.services.recovery import (
     RecoverAccountFlow,
     RecoverStep,
 )
-from openccc_tui.services.sign_in import SignInFlow, Step
-from openccc_tui.services.student_account import ReauthenticationNeeded
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student.sign_in import SignInFlow, Step
+from openccc_tui.services.student.student_profile import ReauthenticationNeeded
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, AuditEvent, StudentAccount
 from tests import factories
@@ -38,7 +39,7 @@ code_for = factories.latest_code
 @pytest.fixture
 def staff_made(runtime):
     creator = factories.staff_actor(runtime, "cory", "creator")
-    return accounts.add_user(runtime, creator, factories.STUDENT_FORM, permission_reference="form 1")
+    return account_creation.add_user(runtime, creator, factories.STUDENT_FORM, permission_reference="form 1")
 
 
 def session_of(created):
@@ -51,7 +52,7 @@ def stored(runtime, account_id):
 
 
 def profile_changes(runtime, student, **changes):
-    values = student_account.load_profile(runtime, student).values
+    values = student_profile.load_profile(runtime, student).values
     return values | changes
 
 
@@ -59,11 +60,11 @@ def test_acc_9_changing_the_email_needs_a_recent_password(runtime, staff_made):
     student = session_of(staff_made)
     runtime.clock = lambda: NOW + timedelta(minutes=10)
     with pytest.raises(ReauthenticationNeeded):
-        student_account.save_profile(runtime, student, profile_changes(runtime, student))
-    assert not student_account.reauthenticate(runtime, student, "Wrong#Pass1")
+        student_profile.save_profile(runtime, student, profile_changes(runtime, student))
+    assert not student_profile.reauthenticate(runtime, student, "Wrong#Pass1")
     assert stored(runtime, staff_made.account_id).failed_sign_ins == 1  # counted like any failure
-    assert student_account.reauthenticate(runtime, student, PASSWORD)
-    student_account.save_profile(runtime, student, profile_changes(runtime, student))
+    assert student_profile.reauthenticate(runtime, student, PASSWORD)
+    student_profile.save_profile(runtime, student, profile_changes(runtime, student))
 
 
 def test_acc_9_new_email_is_validated_by_code_the_old_one_told_and_the_account_reclaimed(runtime, staff_made):
@@ -99,7 +100,7 @@ def test_acc_9_validating_the_staff_made_email_does_not_reclaim(runtime, staff_m
 
 def test_acc_9_new_email_validated_at_the_next_sign_in_also_reclaims(runtime, staff_made):
     student = session_of(staff_made)
-    student_account.save_profile(
+    student_profile.save_profile(
         runtime,
         student,
         profile_changes(runtime, student, email="w.pooh@home.org", **{"email-confirm": "w.pooh@home.org"}),
@@ -115,9 +116,9 @@ def test_acc_9_new_email_validated_at_the_next_sign_in_also_reclaims(runtime, st
 def test_acc_9_profile_fields_are_checked_and_saved(runtime, staff_made):
     student = session_of(staff_made)
     with pytest.raises(InvalidInput) as raised:
-        student_account.save_profile(runtime, student, profile_changes(runtime, student, postal="9", dob="2000-13-01"))
+        student_profile.save_profile(runtime, student, profile_changes(runtime, student, postal="9", dob="2000-13-01"))
     assert [e.path for e in raised.value.errors] == ["dob", "address.postal_code"]
-    student_account.save_profile(
+    student_profile.save_profile(
         runtime,
         student,
         profile_changes(
@@ -140,7 +141,7 @@ def test_acc_9_profile_fields_are_checked_and_saved(runtime, staff_made):
 def test_rec_3_secret_answer_is_normalised_and_hashed(runtime, staff_made):
     student = session_of(staff_made)
     question = "What was the name of your first pet?"
-    student_account.save_profile(
+    student_profile.save_profile(
         runtime,
         student,
         profile_changes(runtime, student, **{"secret-question": question, "secret-answer": "  Mr.  Whiskers "}),
@@ -153,9 +154,9 @@ def test_rec_3_secret_answer_is_normalised_and_hashed(runtime, staff_made):
 def test_rec_3_ssn_last4_is_kept_only_as_a_keyed_hash(runtime, staff_made):
     student = session_of(staff_made)
     with pytest.raises(InvalidInput):  # no key configured: no SSN digits are taken
-        student_account.save_profile(runtime, student, profile_changes(runtime, student, **{"ssn-last4": "1234"}))
+        student_profile.save_profile(runtime, student, profile_changes(runtime, student, **{"ssn-last4": "1234"}))
     runtime.settings = runtime.settings.model_copy(update={"ssn_hash_key": SecretStr("installation-secret")})
-    student_account.save_profile(runtime, student, profile_changes(runtime, student, **{"ssn-last4": "1234"}))
+    student_profile.save_profile(runtime, student, profile_changes(runtime, student, **{"ssn-last4": "1234"}))
     account = stored(runtime, staff_made.account_id)
     assert account.ssn_last4_hash == ssn_digest("1234", b"installation-secret") and "1234" not in account.ssn_last4_hash
 
@@ -164,7 +165,7 @@ def test_acc_6_excelsior_requires_a_secret_question(runtime, staff_made):
     runtime.settings = runtime.settings.model_copy(update={"policy_profile": "excelsior"})
     student = session_of(staff_made)
     with pytest.raises(InvalidInput) as raised:
-        student_account.save_profile(runtime, student, profile_changes(runtime, student))
+        student_profile.save_profile(runtime, student, profile_changes(runtime, student))
     assert [e.path for e in raised.value.errors] == ["secret.answer"]
 
 
@@ -308,7 +309,7 @@ def test_app_2_no_fraud_status_once_reclaimed(runtime, staff_made):
 
 def test_staff_5_recovery_and_reclaim_leave_no_secret_in_the_audit(runtime, staff_made):
     student = session_of(staff_made)
-    student_account.save_profile(
+    student_profile.save_profile(
         runtime,
         student,
         profile_changes(

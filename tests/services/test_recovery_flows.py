@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from openccc_tui.services import notify, student_account
-from openccc_tui.services.codes import NOT_A_CODE
-from openccc_tui.services.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services import notify
+from openccc_tui.services.credentials.codes import NOT_A_CODE
 from openccc_tui.services.flow import MessageKind, OutOfOrder
-from openccc_tui.services.recovery import (
+from openccc_tui.services.student import student_profile
+from openccc_tui.services.student.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services.student.recovery import (
     CODE_WRONG,
     CONTACT_SUPPORT,
     NOT_FOUND,
@@ -23,8 +24,8 @@ from openccc_tui.services.recovery import (
     RecoverAccountFlow,
     RecoverStep,
 )
-from openccc_tui.services.sign_in import Method, SignInFlow, Step
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student.sign_in import Method, SignInFlow, Step
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import AttemptCounter, Challenge, OneTimePassword, OutboxMessage, StudentAccount
 from tests import factories
@@ -127,7 +128,7 @@ def student_of(runtime, account_id) -> StudentSession:
 
 
 def profile(runtime, student, **changes) -> dict[str, str]:
-    return student_account.load_profile(runtime, student).values | changes
+    return student_profile.load_profile(runtime, student).values | changes
 
 
 def edit_at(runtime, step: EditStep) -> EditAccountFlow:

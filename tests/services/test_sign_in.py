@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import col, select
 
 from openccc_tui.services import notify
+from openccc_tui.services.credentials.lockout import lock_duration
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.lockout import lock_duration
-from openccc_tui.services.sign_in import (
+from openccc_tui.services.student.sign_in import (
     CODE_WRONG,
     SIGN_IN_FAILED,
     Method,

@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from openccc_tui.services import notify
-from openccc_tui.services.lockout import CHECK_LEASE, throttle_key
-from openccc_tui.services.recovery import RecoverAccountFlow, RecoverStep
-from openccc_tui.services.sign_in import SIGN_IN_FAILED, SignInFlow, Step
-from openccc_tui.services.staff_sign_in import WRONG_CREDENTIALS, StaffSignInFlow, StaffStep
+from openccc_tui.services.credentials.lockout import CHECK_LEASE, throttle_key
+from openccc_tui.services.staff.staff_sign_in import WRONG_CREDENTIALS, StaffSignInFlow, StaffStep
+from openccc_tui.services.student.recovery import RecoverAccountFlow, RecoverStep
+from openccc_tui.services.student.sign_in import SIGN_IN_FAILED, SignInFlow, Step
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import AuditEvent, IdentifierThrottle, OneTimePassword, Staff, StudentAccount
 from tests import factories

@@ -7,10 +7,10 @@ from sqlmodel import col, select
 
 from openccc_tui.domain.staff import Role
 from openccc_tui.services.audit import command_line_actor
+from openccc_tui.services.credentials.totp_secrets import unseal
 from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.setup import initialise, seed_demo
-from openccc_tui.services.staff import add_staff, command_line_creator, ensure_college, find_college
-from openccc_tui.services.totp_secrets import unseal
+from openccc_tui.services.staff.staff_members import add_staff, command_line_creator, ensure_college, find_college
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, College, Staff, StudentAccount
 from tests import factories

@@ -6,7 +6,8 @@ import pyotp
 import pytest
 from sqlmodel import col, select
 
-from openccc_tui.services.staff_sign_in import (
+from openccc_tui.services.credentials.totp_secrets import unseal
+from openccc_tui.services.staff.staff_sign_in import (
     CODE_JUST_USED,
     NOT_APPROVED,
     WRONG_CODE,
@@ -14,7 +15,6 @@ from openccc_tui.services.staff_sign_in import (
     StaffSignInFlow,
     StaffStep,
 )
-from openccc_tui.services.totp_secrets import unseal
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, Staff
 from tests import factories

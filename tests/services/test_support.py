@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from openccc_tui.services import accounts, notify, support
-from openccc_tui.services.accounts import DuplicateAccount
+from openccc_tui.services import account_creation, notify
+from openccc_tui.services.account_creation import DuplicateAccount
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.records import get_row
+from openccc_tui.services.staff import support
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, OutboxMessage, StudentAccount
 from tests import factories
@@ -17,7 +18,7 @@ from tests import factories
 @pytest.fixture
 def created(runtime):
     creator = factories.staff_actor(runtime, "cory", "creator")
-    return accounts.add_user(
+    return account_creation.add_user(
         runtime,
         creator,
         factories.STUDENT_FORM | {"phone-number": "916-445-2841", "phone-type": "mobile"},
@@ -182,7 +183,9 @@ def test_staff_4_one_time_password_leaves_the_outbox_after_a_day(runtime, create
 
 def test_track_1_credentials_handover_is_recorded(runtime, created):
     creator = factories.staff_actor(runtime, "cathy", "creator")
-    accounts.record_credentials_given(runtime, creator, created.account_id, date(2026, 11, 25), "given at intake")
+    account_creation.record_credentials_given(
+        runtime, creator, created.account_id, date(2026, 11, 25), "given at intake"
+    )
     view = support.get_account(runtime, creator, created.account_id)
     assert view.credentials_given_at is not None
     assert view.credentials_given_at.date() == date(2026, 11, 25) and view.credentials_note == "given at intake"

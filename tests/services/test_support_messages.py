@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from openccc_tui.services import accounts, notify, support, support_messages
+from openccc_tui.services import account_creation, notify
 from openccc_tui.services.errors import PermissionDenied
+from openccc_tui.services.staff import support, support_messages
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent
 from tests import factories
@@ -17,7 +18,7 @@ from tests.conftest import NOW
 @pytest.fixture
 def created(runtime):
     creator = factories.staff_actor(runtime, "cory", "creator")
-    return accounts.add_user(
+    return account_creation.add_user(
         runtime,
         creator,
         factories.STUDENT_FORM | {"phone-number": "916-445-2841", "phone-type": "mobile"},

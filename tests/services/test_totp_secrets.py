@@ -14,10 +14,10 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from openccc_tui.config import Settings, add_setting
-from openccc_tui.services import totp_secrets
 from openccc_tui.services.audit import command_line_actor
-from openccc_tui.services.staff_sign_in import StaffSignInFlow, StaffStep
-from openccc_tui.services.totp_secrets import TotpKeyProblem, seal_plaintext_secrets, unseal
+from openccc_tui.services.credentials import totp_secrets
+from openccc_tui.services.credentials.totp_secrets import TotpKeyProblem, seal_plaintext_secrets, unseal
+from openccc_tui.services.staff.staff_sign_in import StaffSignInFlow, StaffStep
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import AuditEvent, Staff
 from tests import factories

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from openccc_tui.store.accounts import CCCIDExhausted, insert_with_new_cccid
+from openccc_tui.store.account_rows import CCCIDExhausted, insert_with_new_cccid
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories

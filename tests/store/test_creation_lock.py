@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from openccc_tui.store.accounts import ACCOUNT_CREATION_LOCK, CreationLockMisuse, lock_account_creation
+from openccc_tui.store.account_rows import ACCOUNT_CREATION_LOCK, CreationLockMisuse, lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 
 

@@ -19,7 +19,7 @@ from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.screens.staff.support import HandOverDialog
-from openccc_tui.services.accounts import (
+from openccc_tui.services.account_creation import (
     CreatedAccount,
     DuplicateAccount,
     add_user,
@@ -28,9 +28,9 @@ from openccc_tui.services.accounts import (
 )
 from openccc_tui.services.errors import InvalidInput, describe
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
 from openccc_tui.widgets.tick_box import TickBox
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ class AccountCreatedDialog(ModalScreen[str | None]):
                 f"CCCID: {self.created.cccid}",
                 "The student must change this password at first sign-in.",
             ):
-                yield Literal(line, classes="dialog-line")
+                yield Verbatim(line, classes="dialog-line")
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button("Hand-over date (h)", id="handover")

@@ -9,11 +9,11 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from openccc_tui.domain.fields import parse_iso_date
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.audit_log import PAGE_SIZE, AuditFilter, AuditPage, audit_page, export_audit
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.services.staff.audit_reader import PAGE_SIZE, AuditFilter, AuditPage, audit_page, export_audit
+from openccc_tui.services.staff.staff_sign_in import StaffSession
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 
 
 class AuditLogScreen(StaffPage):

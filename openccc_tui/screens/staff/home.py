@@ -19,8 +19,8 @@ from openccc_tui.screens.staff.page import StaffPage
 from openccc_tui.screens.staff.staff_access import StaffAccessScreen
 from openccc_tui.screens.staff.support import SupportScreen
 from openccc_tui.screens.staff.tracking import TrackingScreen
-from openccc_tui.services.staff_sign_in import StaffSession
-from openccc_tui.widgets.literal import Literal
+from openccc_tui.services.staff.staff_sign_in import StaffSession
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class StaffHomeScreen(AppAccess, Screen[None]):
                 if session.full_name == session.actor.name
                 else f"{session.full_name} ({session.actor.name})"
             )
-            yield Literal(f"{who} · {roles}")
-            yield Literal(f"{session.college_mis} {session.college_name}", classes="page-help")
+            yield Verbatim(f"{who} · {roles}")
+            yield Verbatim(f"{session.college_mis} {session.college_name}", classes="page-help")
             for action in allowed_actions(session):
                 yield Button(action.label, id=f"open-{action.page}", name=action.page, classes="console-page")
             yield Button("Sign out", id="sign-out", variant="warning")

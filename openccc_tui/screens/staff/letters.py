@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.letters import (
+from openccc_tui.services.staff.letters import (
     HANDOVER_NOTE,
     LetterAccount,
     accounts_by_cccid,
@@ -20,10 +20,10 @@ from openccc_tui.services.letters import (
     letter_accounts,
     write_letters,
 )
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.services.staff.staff_sign_in import StaffSession
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 
 PAPER_WARNING = (
     "The PDF holds one-time passwords: it is readable by you only. Print it, hand each page to its "

@@ -9,10 +9,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.staff_sign_in import StaffSession
-from openccc_tui.services.support_messages import MessageView, student_messages
-from openccc_tui.widgets.literal import Literal
+from openccc_tui.services.staff.staff_sign_in import StaffSession
+from openccc_tui.services.staff.support_messages import MessageView, student_messages
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 def local_time(moment: datetime) -> str:
@@ -64,5 +64,5 @@ class StudentMessagesScreen(StaffPage):
             self.show_message("No messages to this student in the last two weeks.")
             return
         await listing.mount_all(
-            Vertical(*(Literal(line) for line in describe_message(m)), classes="student-message") for m in messages
+            Vertical(*(Verbatim(line) for line in describe_message(m)), classes="student-message") for m in messages
         )

@@ -20,9 +20,9 @@ from openccc_tui.domain.text import printable
 from openccc_tui.screens.dialogs import ConfirmDialog, PasswordDialog
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import StaffPage
-from openccc_tui.services import bulk
-from openccc_tui.services.bulk import JobInterrupted, Progress, Summary
-from openccc_tui.services.bulk_files import (
+from openccc_tui.services.bulk import bulk_jobs
+from openccc_tui.services.bulk.bulk_jobs import JobInterrupted, Progress, Summary
+from openccc_tui.services.bulk.bulk_uploads import (
     CheckCancelled,
     FileRefused,
     Limits,
@@ -36,8 +36,8 @@ from openccc_tui.services.bulk_files import (
 )
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.verbatim import Verbatim
 
 PROGRESS_INTERVAL = 0.1
 FAILURE_LINES = 5
@@ -110,7 +110,7 @@ class MultiAccountScreen(StaffPage):
                 markup=False,
             )
             yield UploadTree(settings.import_dir, id="upload-tree")
-            yield Literal(NOTHING_CHOSEN, id="chosen-file")
+            yield Verbatim(NOTHING_CHOSEN, id="chosen-file")
             yield Static("Or paste rows (tab-separated, with or without the header):", classes="field-label")
             yield TextArea(id="pasted", soft_wrap=False)
             with Horizontal(classes="buttons"):
@@ -121,7 +121,7 @@ class MultiAccountScreen(StaffPage):
             # buttons and are scrolled into view whenever they change (TERM-1, BULK-8).
             yield PageMessage()
             yield ProgressBar(id="job-progress", show_eta=False)
-            for line in (Literal("", id="job-rate"), Static("", id="job-summary", markup=False)):
+            for line in (Verbatim("", id="job-rate"), Static("", id="job-summary", markup=False)):
                 line.display = False
                 yield line
             yield FormField("Results .xlsx password (12+)", field_id="results-password", secret=True)
@@ -190,7 +190,7 @@ class MultiAccountScreen(StaffPage):
                 text += ", not the pasted rows"
         else:
             text = NOTHING_CHOSEN
-        self.query_one("#chosen-file", Literal).show(text)
+        self.query_one("#chosen-file", Verbatim).show(text)
 
     def upload_pasted(self, pasted: str) -> bool:
         """The pasted rows when they were chosen last, or when no file was chosen at all."""
@@ -268,7 +268,7 @@ class MultiAccountScreen(StaffPage):
     def write_template(self, folder: Path) -> None:
         """BULK-1, written off the event loop."""
         try:
-            path = bulk.write_template(bulk.template_path(folder))
+            path = bulk_jobs.write_template(bulk_jobs.template_path(folder))
         except ServiceError as error:
             self.from_worker(partial(self.show_message, str(error), error=True))
             return
@@ -403,7 +403,7 @@ class MultiAccountScreen(StaffPage):
                 self.from_worker(partial(self.show_progress, progress))
 
         try:
-            summary = bulk.run_job(
+            summary = bulk_jobs.run_job(
                 self.openccc_app.runtime, self.actor, upload, results, progress=report, cancel=self.cancel
             )
         except JobInterrupted as stopped:
@@ -507,7 +507,7 @@ class MultiAccountScreen(StaffPage):
     @work(thread=True, exclusive=True, group="protect")
     def protect(self, results: Path, password: str, confirm: str, upload: Upload | None) -> None:
         try:
-            target = bulk.protect_results(results, password, upload, confirm)
+            target = bulk_jobs.protect_results(results, password, upload, confirm)
         except ServiceError as error:
             self.from_worker(partial(self.protected, None, str(error)))
             return

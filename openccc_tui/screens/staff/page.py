@@ -12,7 +12,7 @@ from textual.screen import Screen
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.field_names import name_problems
 from openccc_tui.services.errors import InvalidInput, ServiceError
-from openccc_tui.services.staff_sign_in import StaffSession
+from openccc_tui.services.staff.staff_sign_in import StaffSession
 from openccc_tui.widgets.page_message import PageMessage
 
 T = TypeVar("T")

@@ -11,10 +11,10 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Static
 
 from openccc_tui.screens.app_access import AppAccess, StaffSignedIn
 from openccc_tui.screens.flow_view import Pane, step_views
-from openccc_tui.services.staff_sign_in import AGREEMENT, StaffSignInFlow, StaffStep
+from openccc_tui.services.staff.staff_sign_in import AGREEMENT, StaffSignInFlow, StaffStep
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.qr_code import QRCode
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 def _grouped(secret: str) -> str:
@@ -64,8 +64,8 @@ class StaffSignInScreen(AppAccess, Screen[None]):
                 with Vertical(id="enrol-side"):
                     yield Static("Set up your authenticator app", classes="page-title")
                     yield Static("Scan the code with an authenticator app, or enter this key:")
-                    yield Literal("", id="enrol-secret")
-                    yield Literal("", id="enrol-uri")
+                    yield Verbatim("", id="enrol-secret")
+                    yield Verbatim("", id="enrol-uri")
                     yield Static("", id="enrol-message", classes="sign-in-message", markup=False)
                     yield FormField("6-digit code", field_id="enrol-code", secret=True, max_length=6, classes="narrow")
                     yield Button("Confirm", id="enrol-next", variant="primary")
@@ -126,8 +126,8 @@ class StaffSignInScreen(AppAccess, Screen[None]):
         if flow.step is StaffStep.ENROL and flow.enrolment_uri and not self.query("#enrol-qr QRCode"):
             secret = flow.enrolment_uri.split("secret=")[1].split("&")[0]
             self.query_one("#enrol-qr").mount(QRCode(flow.enrolment_uri))
-            self.query_one("#enrol-secret", Literal).show(_grouped(secret))
-            self.query_one("#enrol-uri", Literal).show(flow.enrolment_uri)
+            self.query_one("#enrol-secret", Verbatim).show(_grouped(secret))
+            self.query_one("#enrol-uri", Verbatim).show(flow.enrolment_uri)
         username_given = bool(self.query_one("#staff-username-field", FormField).value)
         # Back at the credentials with the user name kept: the password is what to type.
         focus = "#staff-password" if flow.step is StaffStep.CREDENTIALS and username_given else pane.focus

@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from openccc_tui.domain.staff import Role
 from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.staff import (
+from openccc_tui.services.staff.staff_members import (
     StaffSummary,
     approve_staff,
     clear_lockout,
@@ -22,9 +22,9 @@ from openccc_tui.services.staff import (
     set_active,
     set_role,
 )
-from openccc_tui.services.staff_sign_in import StaffSession
-from openccc_tui.widgets.literal import cell
+from openccc_tui.services.staff.staff_sign_in import StaffSession
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 
 
 def _status(member: StaffSummary) -> str:

@@ -19,14 +19,22 @@ from openccc_tui.screens.field_names import name_problems
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.messages import StudentMessagesScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
-from openccc_tui.services.accounts import record_credentials_given
+from openccc_tui.services.account_creation import record_credentials_given
 from openccc_tui.services.errors import InvalidInput, ServiceError, describe
-from openccc_tui.services.staff_sign_in import StaffSession
-from openccc_tui.services.support import AccountView, Search, find_accounts, get_account, reset_password, update_email
+from openccc_tui.services.staff.staff_sign_in import StaffSession
+from openccc_tui.services.staff.support import (
+    AccountView,
+    Search,
+    find_accounts,
+    get_account,
+    reset_password,
+    update_email,
+)
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal, cell
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 from openccc_tui.widgets.tick_box import TickBox
+from openccc_tui.widgets.verbatim import Verbatim
 
 
 def _yes(flag: bool) -> str:
@@ -186,7 +194,7 @@ class AccountScreen(StaffPage):
         lines = self.query_one("#account-lines", Vertical)
         await lines.remove_children()
         self.view = view
-        await lines.mount_all(Literal(f"{label:<21} {value}") for label, value in describe_account(view))
+        await lines.mount_all(Verbatim(f"{label:<21} {value}") for label, value in describe_account(view))
 
     @on(Button.Pressed, "#update-email")
     def update_email_pressed(self) -> None:

@@ -13,12 +13,12 @@ from openccc_tui.domain.staff import Role
 from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.screens.staff.page import Failed, StaffPage
 from openccc_tui.screens.staff.support import HandOverDialog
-from openccc_tui.services.accounts import record_credentials_given
-from openccc_tui.services.staff_sign_in import StaffSession
-from openccc_tui.services.tracking import export_tracking, tracking_rows
+from openccc_tui.services.account_creation import record_credentials_given
+from openccc_tui.services.staff.staff_sign_in import StaffSession
+from openccc_tui.services.staff.tracking import export_tracking, tracking_rows
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import cell
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 
 
 class TrackingScreen(StaffPage):

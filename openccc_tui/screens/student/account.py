@@ -17,12 +17,12 @@ from openccc_tui.domain.text import printable
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import ConfirmDialog
 from openccc_tui.screens.flow_view import step_views
-from openccc_tui.services import student_account
-from openccc_tui.services.edit_account import EditAccountFlow, EditStep
 from openccc_tui.services.errors import describe
 from openccc_tui.services.flow import MessageKind
-from openccc_tui.services.student_account import PROFILE_FIELDS, Profile
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student import student_profile
+from openccc_tui.services.student.edit_account import EditAccountFlow, EditStep
+from openccc_tui.services.student.student_profile import PROFILE_FIELDS, Profile
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
 from openccc_tui.widgets.page_message import PageMessage
 
@@ -112,7 +112,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         yield Footer()
 
     @staticmethod
-    def email_on_file(profile: student_account.Profile) -> str:
+    def email_on_file(profile: student_profile.Profile) -> str:
         return (
             f"Email on file: {printable(profile.email)} "
             f"({'validated' if profile.email_validated else 'not validated yet'}). "
@@ -212,7 +212,7 @@ class EditAccountScreen(AppAccess, Screen[None]):
         shows the account as stored (a reclaimed email, a cleared secret)."""
         flow = self.flow
         if flow.message_kind is MessageKind.NOTICE:
-            self.load(await asyncio.to_thread(student_account.load_profile, self.openccc_app.runtime, self.student))
+            self.load(await asyncio.to_thread(student_profile.load_profile, self.openccc_app.runtime, self.student))
         for problem in flow.field_errors:
             field_id = FIELD_BY_PATH.get(problem.path)
             if field_id and self.query(f"#{field_id}-field"):

@@ -11,12 +11,12 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Select, St
 
 from openccc_tui.screens.app_access import AppAccess
 from openccc_tui.screens.dialogs import MessageDialog
-from openccc_tui.services import applications
-from openccc_tui.services.applications import ApplicationType
 from openccc_tui.services.errors import ServiceError
-from openccc_tui.services.student_session import StudentSession
-from openccc_tui.widgets.literal import cell
+from openccc_tui.services.student import applications
+from openccc_tui.services.student.applications import ApplicationType
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.table_cell import cell
 
 
 class MyApplicationsScreen(AppAccess, Screen[None]):

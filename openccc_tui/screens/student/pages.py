@@ -15,13 +15,13 @@ from openccc_tui.screens.student.account import EditAccountScreen
 from openccc_tui.screens.student.applications import MyApplicationsScreen
 from openccc_tui.screens.student.recovery import ForgotPasswordScreen
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.services import student_account
 from openccc_tui.services.records import required
-from openccc_tui.services.sign_in_steps import Method, Step
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student import student_profile
+from openccc_tui.services.student.sign_in_steps import Method, Step
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.outbox import NEEDS_ROOM
+from openccc_tui.widgets.verbatim import Verbatim
 
 METHOD_WORDS = {Method.EMAIL: "email address", Method.PHONE: "mobile phone number"}
 
@@ -287,9 +287,9 @@ class StudentHomeScreen(StudentStep):
 
     def body(self) -> ComposeResult:
         session = self.student
-        yield Literal(f"Welcome, {session.name}.")
+        yield Verbatim(f"Welcome, {session.name}.")
         yield Static("Your CCCID (California Community Colleges student ID):", classes="page-help")
-        yield Literal(session.cccid, id="cccid", classes="cccid")
+        yield Verbatim(session.cccid, id="cccid", classes="cccid")
         yield Button("My Applications", id="my-applications", variant="primary")
         yield Button("Edit Account", id="edit-account")
         yield Button("Sign out", id="sign-out")
@@ -308,7 +308,7 @@ class StudentHomeScreen(StudentStep):
 
     @work(exclusive=True, group="open")
     async def action_edit_account(self) -> None:
-        profile = await asyncio.to_thread(student_account.load_profile, self.runtime, self.student)
+        profile = await asyncio.to_thread(student_profile.load_profile, self.runtime, self.student)
         self.app.push_screen(EditAccountScreen(self.student, profile))
 
     def action_my_applications(self) -> None:

@@ -16,10 +16,10 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Radi
 from openccc_tui.screens.app_access import AppAccess, StartOver
 from openccc_tui.screens.flow_view import Pane, StepT, step_views
 from openccc_tui.services.flow import Flow
-from openccc_tui.services.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
+from openccc_tui.services.student.recovery import ForgotPasswordFlow, ForgotStep, RecoverAccountFlow, RecoverStep
 from openccc_tui.widgets.form_field import FormField
-from openccc_tui.widgets.literal import Literal
 from openccc_tui.widgets.page_message import PageMessage
+from openccc_tui.widgets.verbatim import Verbatim
 
 CHANNEL_WORDS = {"email": "Email", "sms": "Text message to my mobile phone"}
 
@@ -228,11 +228,11 @@ class RecoverAccountScreen(FlowScreen[RecoverStep]):
                     )
                     yield Button("Back to Sign In", id="recover-back", variant="primary")
                 with Vertical(id=RecoverStep.FOUND):
-                    yield Literal("", id="found-username")
+                    yield Verbatim("", id="found-username")
                     yield Button("Reset my password", id="recover-reset", variant="primary")
                     yield Button("Back to Sign In", id="recover-sign-in")
                 with Vertical(id=RecoverStep.SECRET_QUESTION):
-                    yield Literal("", id="recover-question")
+                    yield Verbatim("", id="recover-question")
                     yield FormField("Your answer", field_id="recover-answer", secret=True)
                     yield Button("Next", id="check-answer", variant="primary")
                 with Vertical(id=RecoverStep.NEW_PASSWORD):
@@ -246,8 +246,8 @@ class RecoverAccountScreen(FlowScreen[RecoverStep]):
         yield Footer()
 
     def show_step(self) -> None:
-        self.query_one("#found-username", Literal).show(f"Your user name is: {self.flow.username}")
-        self.query_one("#recover-question", Literal).show(self.flow.question)
+        self.query_one("#found-username", Verbatim).show(f"Your user name is: {self.flow.username}")
+        self.query_one("#recover-question", Verbatim).show(self.flow.question)
         super().show_step()
 
     def value(self, field_id: str) -> str:

@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.widgets import Button
 
 from openccc_tui.screens.student.step import StudentStep
-from openccc_tui.services.sign_in_steps import FIRST_METHOD, Method, recovery_offered
+from openccc_tui.services.student.sign_in_steps import FIRST_METHOD, Method, recovery_offered
 from openccc_tui.widgets.form_field import FormField
 
 if TYPE_CHECKING:
-    from openccc_tui.services.sign_in import SignInFlow
+    from openccc_tui.services.student.sign_in import SignInFlow
 
 LABELS = {Method.EMAIL: "Email address", Method.PHONE: "Mobile phone number"}
 PLACEHOLDERS = {Method.EMAIL: "you@example.com", Method.PHONE: "(530) 555-0123"}
@@ -75,7 +75,7 @@ class SignInScreen(StudentStep):
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
         from openccc_tui.screens.student.recovery import RecoverAccountScreen
-        from openccc_tui.services.recovery import RecoverAccountFlow
+        from openccc_tui.services.student.recovery import RecoverAccountFlow
 
         self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.runtime)))
 

@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RadioSet, Static
 
 from openccc_tui.screens.app_access import AppAccess, StudentStepReached
-from openccc_tui.services.sign_in_steps import Step
+from openccc_tui.services.student.sign_in_steps import Step
 from openccc_tui.widgets.page_message import PageMessage
 
 if TYPE_CHECKING:
-    from openccc_tui.services.sign_in import SignInFlow
+    from openccc_tui.services.student.sign_in import SignInFlow
 
 
 class StudentStep(AppAccess, Screen[None]):

@@ -21,8 +21,9 @@ from sqlmodel import Session, col, update
 
 from openccc_tui.domain.local_time import try_again_after
 from openccc_tui.domain.masking import mask_email, mask_phone
-from openccc_tui.services import attempts, notify
-from openccc_tui.services.attempts import Limit
+from openccc_tui.services import notify
+from openccc_tui.services.credentials import attempts
+from openccc_tui.services.credentials.attempts import Limit
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime

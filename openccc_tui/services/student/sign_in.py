@@ -8,7 +8,7 @@ required -> done (the student's home).
 
 An unknown identifier, a wrong password and a locked account give the same message and
 each cost two password hashes (the password and a one-time password, REC-2) and the same
-transactions (services/lockout.py), so neither the words nor the time tell them apart.
+transactions (services/credentials/lockout.py), so neither the words nor the time tell them apart.
 """
 
 from dataclasses import dataclass, field
@@ -30,21 +30,22 @@ from openccc_tui.domain.contact import (
 from openccc_tui.domain.hashing import Verification
 from openccc_tui.domain.masking import mask_email, mask_phone
 from openccc_tui.domain.policy import PasswordContext
-from openccc_tui.services import audit, codes, lockout
+from openccc_tui.services import audit
 from openccc_tui.services.audit import student_actor
-from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
+from openccc_tui.services.credentials import codes, lockout
+from openccc_tui.services.credentials.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
+from openccc_tui.services.credentials.one_time_password import PasswordCheck
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.flow import MessageKind
-from openccc_tui.services.one_time_password import PasswordCheck
 from openccc_tui.services.records import get_row, required, saved_id, stored_ids
-from openccc_tui.services.recovery import ForgotPasswordFlow
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in_steps import FIRST_METHOD
-from openccc_tui.services.sign_in_steps import Method as Method  # re-exported for the flow's users
-from openccc_tui.services.sign_in_steps import Step as Step
-from openccc_tui.services.student_account import change_password, mark_email_validated, password_context
-from openccc_tui.services.student_session import StudentSession
-from openccc_tui.store.accounts import lock_account_creation
+from openccc_tui.services.student.recovery import ForgotPasswordFlow
+from openccc_tui.services.student.sign_in_steps import FIRST_METHOD
+from openccc_tui.services.student.sign_in_steps import Method as Method  # re-exported for the flow's users
+from openccc_tui.services.student.sign_in_steps import Step as Step
+from openccc_tui.services.student.student_profile import change_password, mark_email_validated, password_context
+from openccc_tui.services.student.student_session import StudentSession
+from openccc_tui.store.account_rows import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 

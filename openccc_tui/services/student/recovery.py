@@ -27,17 +27,18 @@ from openccc_tui.domain.local_time import try_again_after
 from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.recovery import is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
-from openccc_tui.services import attempts, audit, codes, notify
-from openccc_tui.services.attempts import Limit, Taken
+from openccc_tui.services import audit, notify
 from openccc_tui.services.audit import Actor, student_actor
-from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
+from openccc_tui.services.credentials import attempts, codes
+from openccc_tui.services.credentials.attempts import Limit, Taken
+from openccc_tui.services.credentials.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
+from openccc_tui.services.credentials.lockout import count_failure
+from openccc_tui.services.credentials.one_time_password import offer_one_time_password, prepare_offer
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.flow import Flow
-from openccc_tui.services.lockout import count_failure
-from openccc_tui.services.one_time_password import offer_one_time_password, prepare_offer
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.sign_in_steps import recovery_offered
-from openccc_tui.services.student_account import change_password
+from openccc_tui.services.student.sign_in_steps import recovery_offered
+from openccc_tui.services.student.student_profile import change_password
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 

@@ -6,7 +6,7 @@ the agreement never to share the account is accepted. Five consecutive failures,
 either step, lock the account for 15 minutes; a locked account gets the same message as
 a wrong password, and an unknown user name costs the same hash and transactions as a
 known one and is throttled the same way. The password is checked by the same sequence
-as a student's (services/lockout.py), never while a write transaction is open. The TOTP
+as a student's (services/credentials/lockout.py), never while a write transaction is open. The TOTP
 secret is stored encrypted with `totp_key` (STAFF-6): while that key is missing or wrong,
 sign-in is refused with the reason and no failure is counted.
 """
@@ -18,12 +18,13 @@ import pyotp
 from sqlmodel import Session, col, func, select
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.services import audit, lockout, totp_secrets
+from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor, staff_actor
+from openccc_tui.services.credentials import lockout, totp_secrets
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.staff import enrolment_uri
+from openccc_tui.services.staff.staff_members import enrolment_uri
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, Staff
 

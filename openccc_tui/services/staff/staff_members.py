@@ -16,8 +16,9 @@ from openccc_tui.domain.staff import (
     format_roles,
     parse_roles,
 )
-from openccc_tui.services import audit, totp_secrets
+from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor, staff_actor
+from openccc_tui.services.credentials import totp_secrets
 from openccc_tui.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, ServiceError
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import saved_id

@@ -1,6 +1,6 @@
 """The steps of the student sign-in flow and the choices of its first page, in a module
 that needs no database: the Sign In page is shown while the database is still being
-opened, and only its answer needs the flow (services/sign_in.py)."""
+opened, and only its answer needs the flow (services/student/sign_in.py)."""
 
 from enum import StrEnum
 

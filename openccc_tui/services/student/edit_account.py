@@ -12,14 +12,15 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 
 from openccc_tui.domain.errors import FieldError
-from openccc_tui.services import codes, student_account
-from openccc_tui.services.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
+from openccc_tui.services.credentials import codes
+from openccc_tui.services.credentials.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
 from openccc_tui.services.errors import InvalidInput
 from openccc_tui.services.flow import Flow
 from openccc_tui.services.records import get_row
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.student_account import ReauthenticationNeeded
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student import student_profile
+from openccc_tui.services.student.student_profile import ReauthenticationNeeded
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 
@@ -56,7 +57,7 @@ class EditAccountFlow(Flow[EditStep]):
     def save(self, changes: Mapping[str, str]) -> EditStep:
         self._expect(EditStep.FORM)
         self.field_errors = []
-        if student_account.needs_reauthentication(self.runtime, self.student):
+        if student_profile.needs_reauthentication(self.runtime, self.student):
             self._pending = dict(changes)
             return self._go(EditStep.REAUTHENTICATE)
         return self._save(changes)
@@ -64,7 +65,7 @@ class EditAccountFlow(Flow[EditStep]):
     def reauthenticate(self, password: str) -> EditStep:
         self._expect(EditStep.REAUTHENTICATE)
         changes, self._pending = self._pending or {}, None
-        if not student_account.reauthenticate(self.runtime, self.student, password):
+        if not student_profile.reauthenticate(self.runtime, self.student, password):
             return self._return_to(EditStep.FORM, REAUTHENTICATION_FAILED)
         return self._save(changes)
 
@@ -78,7 +79,7 @@ class EditAccountFlow(Flow[EditStep]):
 
     def _save(self, changes: Mapping[str, str]) -> EditStep:
         try:
-            result = student_account.save_profile(self.runtime, self.student, changes)
+            result = student_profile.save_profile(self.runtime, self.student, changes)
         except ReauthenticationNeeded:
             self._pending = dict(changes)
             return self._go(EditStep.REAUTHENTICATE)
@@ -123,7 +124,7 @@ class EditAccountFlow(Flow[EditStep]):
         try:
             with write_session(self.runtime.engine) as db:
                 account = get_row(db, StudentAccount, self.student.account_id)
-                student_account.mark_email_validated(db, self.runtime, account)
+                student_profile.mark_email_validated(db, self.runtime, account)
         except IntegrityError:
             return self._return_to(EditStep.FORM, TAKEN_MEANWHILE)
         self._new_email, self._challenge_id = None, None

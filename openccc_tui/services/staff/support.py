@@ -14,14 +14,14 @@ from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.staff import Role
 from openccc_tui.domain.text import fold_for_matching, unsafe_character
 from openccc_tui.services import audit, notify
-from openccc_tui.services.accounts import EMAIL_EXISTS, DuplicateAccount
+from openccc_tui.services.account_creation import EMAIL_EXISTS, DuplicateAccount
 from openccc_tui.services.audit import Actor
+from openccc_tui.services.credentials.one_time_password import send_one_time_password
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
-from openccc_tui.services.one_time_password import send_one_time_password
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.store.accounts import lock_account_creation
+from openccc_tui.store.account_rows import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, College, Staff, StudentAccount
 

@@ -26,15 +26,16 @@ from openccc_tui.domain.masking import mask_email
 from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.recovery import SECRET_QUESTIONS, check_answer, is_ssn_last4, normalise_answer, ssn_digest
 from openccc_tui.domain.text import fold_for_matching
-from openccc_tui.services import audit, lockout, notify
-from openccc_tui.services.accounts import college_name
+from openccc_tui.services import audit, notify
+from openccc_tui.services.account_creation import college_name
 from openccc_tui.services.audit import student_actor
+from openccc_tui.services.credentials import lockout
+from openccc_tui.services.credentials.one_time_password import withdraw as withdraw_one_time_password
 from openccc_tui.services.errors import InvalidInput, ServiceError
-from openccc_tui.services.one_time_password import withdraw as withdraw_one_time_password
 from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.student_session import StudentSession
-from openccc_tui.store.accounts import lock_account_creation
+from openccc_tui.services.student.student_session import StudentSession
+from openccc_tui.store.account_rows import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import StudentAccount
 

@@ -19,7 +19,7 @@ from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import InvalidInput, NotFound, ServiceError
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.store.accounts import insert_with_new_cccid, lock_account_creation
+from openccc_tui.store.account_rows import insert_with_new_cccid, lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import College, StudentAccount
 

@@ -9,7 +9,7 @@ Exact under concurrency. Every password check goes through `check_password`:
    locked and its settled failures plus the checks in flight are fewer than five;
 2. verify the password outside any transaction: hashing never holds SQLite's one writer
    nor a PostgreSQL row lock. A student's password is the current one or an outstanding
-   one-time password (REC-2, services/one_time_password.py): the counter's `verify`;
+   one-time password (REC-2, services/credentials/one_time_password.py): the counter's `verify`;
 3. settle: a second short write transaction gives the slot back and counts the outcome.
    The failure that makes five sets the lock; a right password is accepted only if the
    row is not locked at that moment and the counter's `accept` still takes it (a one-time
@@ -33,8 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.services import audit, one_time_password
+from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor, staff_actor, student_actor
+from openccc_tui.services.credentials import one_time_password
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import write_session
 from openccc_tui.store.models import IdentifierThrottle, Staff, StudentAccount

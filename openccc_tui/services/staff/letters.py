@@ -1,7 +1,7 @@
 """Hand-over letters (SPEC TRACK-2): the credentials reach a student on paper, and the
 college never learns the student's password.
 
-A letter carries a fresh one-time password of REC-2's kind (services/one_time_password.py):
+A letter carries a fresh one-time password of REC-2's kind (services/credentials/one_time_password.py):
 an extra credential beside the account's password, valid `letter_password_days`, used once,
 forcing a change of password at sign-in. A newer letter (or REC-2 offer) replaces it. The
 plain one-time passwords exist only in memory and in the PDF, which is owner-only (0600,
@@ -24,13 +24,14 @@ from openccc_tui.domain.bulk import SUCCESS
 from openccc_tui.domain.cccid import normalise_cccid
 from openccc_tui.domain.letters import letter_password
 from openccc_tui.domain.staff import Role, parse_roles
-from openccc_tui.services import audit, one_time_password
+from openccc_tui.services import audit
 from openccc_tui.services.audit import Actor
+from openccc_tui.services.credentials import one_time_password
 from openccc_tui.services.errors import NotFound, PermissionDenied, ServiceError
-from openccc_tui.services.letter_pdf import Letter, letter_fonts, render, unprintable
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import get_row, saved_id
 from openccc_tui.services.runtime import Runtime
+from openccc_tui.services.staff.letter_pdf import Letter, letter_fonts, render, unprintable
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import BulkJob, BulkRow, College, Staff, StudentAccount
 

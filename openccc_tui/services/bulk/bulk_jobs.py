@@ -54,16 +54,16 @@ from openccc_tui.domain.staff import Role
 from openccc_tui.domain.template import TEMPLATE_COLUMNS, TEMPLATE_FILE_NAME
 from openccc_tui.domain.text import unsafe_character
 from openccc_tui.services import audit
-from openccc_tui.services.accounts import DuplicateAccount, college_name, insert_account
+from openccc_tui.services.account_creation import DuplicateAccount, college_name, insert_account
 from openccc_tui.services.audit import Actor
-from openccc_tui.services.bulk_files import Row, Upload
+from openccc_tui.services.bulk.bulk_uploads import Row, Upload
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.files import check_target, process_alive
 from openccc_tui.services.permissions import authorise
 from openccc_tui.services.records import saved_id, stored_ids
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.services.spreadsheets import AddRows, table_writer, write_table
-from openccc_tui.store.accounts import lock_account_creation
+from openccc_tui.store.account_rows import lock_account_creation
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import BulkJob, BulkRow
 

@@ -14,7 +14,7 @@ from openccc_tui.services.audit import Actor
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.records import get_row, saved_id
 from openccc_tui.services.runtime import Runtime
-from openccc_tui.services.student_session import StudentSession
+from openccc_tui.services.student.student_session import StudentSession
 from openccc_tui.store.engine import read_session, write_session
 from openccc_tui.store.models import Application, College, StudentAccount
 

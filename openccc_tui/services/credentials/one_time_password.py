@@ -5,7 +5,7 @@ working, the one-time password is valid 24 hours, works once, forces a change of
 at sign-in, and is withdrawn when the student signs in with the current password. A
 helpdesk reset (STAFF-4) replaces the password instead.
 
-A student's password check goes through the SIGN-7 sequence (services/lockout.py), and
+A student's password check goes through the SIGN-7 sequence (services/credentials/lockout.py), and
 this module gives it two steps. `check_password` is its VERIFY step, outside any
 transaction: the current password or the one-time password. A failed check always costs
 two hashes, with or without a one-time password outstanding, and `spend_a_failed_check`

@@ -1,0 +1,1 @@
+"""Multi Account Creation: reading uploads and running import jobs."""

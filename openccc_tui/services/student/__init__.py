@@ -1,0 +1,1 @@
+"""What a student does: sign in, recover access, edit the account, applications."""
