@@ -7,6 +7,9 @@ is on screen, and whatever needs them sooner (an answer, a staff page) waits for
 failure ends the App, and the command line prints the one line that says what to fix."""
 
 import asyncio
+import logging
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +54,13 @@ if TYPE_CHECKING:
 # loads the staff pages.
 
 IDLE_CHECK_SECONDS = 1
+TERMINAL_CHECK_SECONDS = 1
+"""How often an App on a terminal checks that the terminal is still there (TERM-2)."""
+TERMINAL_GONE_EXIT_SECONDS = 5
+"""How long an App whose terminal closed may take to end before the process is ended: with
+nothing left to write to, Textual's own shutdown can wait for ever on its output thread."""
+
+log = logging.getLogger(__name__)
 IDLE_WARNING_SECONDS = 60
 """How long before an idle session ends the warning shows (TERM-2)."""
 OUTBOX_PURGE_SECONDS: float | None = None
@@ -60,6 +70,17 @@ ANSI_THEME = "ansi-dark"
 KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
+
+
+def has_controlling_terminal() -> bool:
+    """Whether this process still has its controlling terminal: closing the terminal takes it
+    away, whether or not a hang-up signal reaches the App."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
 
 
 @cache
@@ -234,6 +255,8 @@ class OpenCCCApp(App[None]):
             # The Staff Sign In page needs the database at once: in staff mode it waits for it.
             self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
+        if not self.is_headless and not self.is_web and has_controlling_terminal():
+            self.set_interval(TERMINAL_CHECK_SECONDS, self.end_if_terminal_gone)
 
     def on_ready(self) -> None:
         """The first frame is on screen: the runtime opens now, not before."""
@@ -445,6 +468,21 @@ class OpenCCCApp(App[None]):
 
     def student_signed_in(self) -> bool:
         return any(isinstance(s, StudentStep) and s.flow.session is not None for s in self.screen_stack)
+
+    async def end_if_terminal_gone(self) -> None:
+        """The terminal closed (a window shut, a connection dropped) and no hang-up signal
+        ended the App, because a wrapper such as `make` kept it: a staff session is signed out
+        and audited, and the App ends instead of running on with nobody at it (TERM-2)."""
+        if has_controlling_terminal():
+            return
+        if self.staff_session is not None:
+            await self.sign_out_staff("The terminal was closed.", why="terminal closed")
+        log.warning("the terminal closed: the app ends")
+        # What is saved is committed; a job in progress resumes as after any interruption (BULK-8).
+        ending = threading.Timer(TERMINAL_GONE_EXIT_SECONDS, os._exit, args=(1,))
+        ending.daemon = True
+        ending.start()
+        self.exit()
 
     async def end_idle_session(self) -> None:
         """After the mode's idle time, the session ends: staff are signed out, and whatever a
