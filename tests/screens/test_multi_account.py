@@ -67,6 +67,8 @@ async def test_bulk_template_file_upload_summary_and_protected_results(make_app,
         app.screen.query_one("#protect", Button).press()
         await finished(pilot, "protect")
         protected = app.screen.results
+        assert protected is not None
+        assert text(app.screen, "#job-summary").endswith(f"Results: {protected.name} in the export folder")
     assert protected is not None
     assert protected.suffix == ".xlsx" and not results.exists()
     assert msoffcrypto.OfficeFile(protected.open("rb")).is_encrypted()

@@ -95,6 +95,7 @@ class MultiAccountScreen(StaffPage):
         """What is being read and checked before its rows are processed (F8 cancels that too)."""
         self.protecting = False
         self.letters_job: int | None = None
+        self.summary_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         settings = self.openccc_app.runtime.settings
@@ -463,6 +464,7 @@ class MultiAccountScreen(StaffPage):
         else:
             lines.append("No results file was written.")
         self.show_line("#job-rate", "")
+        self.summary_lines = lines
         self.show_line("#job-summary", "\n".join(lines))
         self.query_one("#protect", Button).disabled = not results_written
         self.letters_job = summary.job_id if summary.successes else None
@@ -520,4 +522,7 @@ class MultiAccountScreen(StaffPage):
             self.show_message(problem, error=True)
             return
         self.results = target
+        if self.summary_lines and self.summary_lines[-1].startswith("Results: "):
+            self.summary_lines[-1] = f"Results: {target.name} in the export folder"
+            self.show_line("#job-summary", "\n".join(self.summary_lines))
         self.show_written(target, f"Results saved to {target}, protected by the password you typed.")
