@@ -11,7 +11,10 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton, Select, TextArea
 
 from openccc_tui.app import Mode, OpenCCCApp
+from openccc_tui.services import account_creation
+from openccc_tui.services.account_creation import CreatedAccount
 from openccc_tui.services.runtime import Runtime
+from tests import factories
 
 SIZE = (80, 24)
 
@@ -115,3 +118,17 @@ async def submit(pilot: Pilot[Any], *text: str) -> None:
     await pilot.press("enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+@pytest.fixture
+def numbered_cccids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New accounts get the CCCIDs STU1000, STU1001, … in order."""
+    numbers = iter(range(1000, 9999))
+    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"STU{next(numbers)}")
+
+
+@pytest.fixture
+def student(sqlite_runtime: Runtime, numbered_cccids: None) -> CreatedAccount:
+    """An account a creator made from paper form 7 (STUDENT_FORM)."""
+    creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
+    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")

@@ -15,27 +15,13 @@ from openccc_tui.screens.staff.letters import LettersScreen
 from openccc_tui.services import account_creation
 from tests import factories
 from tests.screens.conftest import SIZE, settle, submit
+from tests.screens.console_helpers import settled
 from tests.screens.staff_helpers import open_console
 from tests.services.test_bulk import row
 
+pytestmark = pytest.mark.usefixtures("numbered_cccids")
+
 ONE_TIME = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
-
-
-@pytest.fixture(autouse=True)
-def fixed_cccid(monkeypatch):
-    numbers = iter(range(1000, 9999))
-    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"STU{next(numbers)}")
-
-
-@pytest.fixture
-def student(sqlite_runtime):
-    creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
-
-
-async def done(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def message(screen) -> str:
@@ -67,13 +53,13 @@ async def test_track_2_from_the_account_screen_one_owner_only_pdf_and_no_passwor
         await open_console(app, pilot, "sam", "support", page="support")
         await submit(pilot, student.cccid)
         await pilot.press("enter")
-        await done(pilot)
+        await settled(pilot)
         await pilot.press("h")
-        await done(pilot)
+        await settled(pilot)
         assert isinstance(app.screen, LettersScreen) and listed(app.screen) == [student.cccid]
         assert "shred" in screen_text(app.screen)
         await pilot.press("ctrl+s")
-        await done(pilot)
+        await settled(pilot)
         (written,) = pdfs(sqlite_runtime.settings.export_dir)
         assert message(app.screen).startswith(f"1 letter(s) written to {written}")
         assert "shred the paper and delete the file" in message(app.screen)
@@ -92,20 +78,20 @@ async def test_track_2_add_by_cccid_refuses_an_unknown_one_and_delete_removes(ma
         app.push_screen(LettersScreen(session))
         await pilot.pause()
         await submit(pilot, "ZZZ9999")
-        await done(pilot)
+        await settled(pilot)
         assert message(app.screen) == "no account with CCCID ZZZ9999" and listed(app.screen) == []
         app.screen.query_one("#letters-cccids", Input).value = student.cccid.lower()
         await pilot.press("enter")
-        await done(pilot)
+        await settled(pilot)
         assert listed(app.screen) == [student.cccid]
         await pilot.press("ctrl+s")
-        await done(pilot)
+        await settled(pilot)
         assert len(pdfs(sqlite_runtime.settings.export_dir)) == 1
         app.screen.query_one("#letters-accounts", DataTable).focus()
         await pilot.press("delete")
         assert listed(app.screen) == []
         await pilot.press("ctrl+s")
-        await done(pilot)
+        await settled(pilot)
         assert message(app.screen) == "Choose at least one account."
         assert len(pdfs(sqlite_runtime.settings.export_dir)) == 1
 
@@ -120,7 +106,7 @@ async def test_track_2_from_the_add_user_success_box(make_app, sqlite_runtime):
         await save(app, pilot)
         assert app.screen.id == "add-user-success"
         await pilot.press("l")
-        await done(pilot)
+        await settled(pilot)
         assert isinstance(app.screen, LettersScreen) and listed(app.screen) == ["STU1000"]
         await pilot.press("escape")
         assert isinstance(app.screen, AddUserScreen)
@@ -158,13 +144,13 @@ async def test_track_2_from_the_tracking_sheet_the_marked_rows(make_app, sqlite_
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cora", "creator", page="tracking")
         app.screen.show_rows()
-        await done(pilot)
+        await settled(pilot)
         table = app.screen.query_one("#tracking-rows", DataTable)
         table.focus()
         await pilot.press("down", "space")
         assert message(app.screen) == "1 account(s) marked for letters."
         await pilot.press("h")
-        await done(pilot)
+        await settled(pilot)
         assert isinstance(app.screen, LettersScreen) and listed(app.screen) == [other.cccid]
 
 
@@ -172,7 +158,7 @@ def test_letters_page_snapshot_80x24(make_app, snap_compare, student):
     async def opened(pilot):
         session = await open_console(pilot.app, pilot, "cora", "creator")
         pilot.app.push_screen(LettersScreen(session, [student.account_id]))
-        await done(pilot)
+        await settled(pilot)
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)

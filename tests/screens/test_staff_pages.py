@@ -6,30 +6,16 @@ from sqlmodel import select
 
 from openccc_tui.app import Mode
 from openccc_tui.screens.staff.support import UpdateEmailDialog
-from openccc_tui.services import account_creation, notify
+from openccc_tui.services import notify
 from openccc_tui.services.staff import support
 from openccc_tui.store.engine import read_session
 from openccc_tui.store.models import StudentAccount
 from tests import factories
 from tests.screens.conftest import SIZE, fill, settle, submit
+from tests.screens.console_helpers import settled
 from tests.screens.staff_helpers import open_console
 
-
-@pytest.fixture(autouse=True)
-def fixed_cccid(monkeypatch):
-    numbers = iter(range(1000, 9999))
-    monkeypatch.setattr("openccc_tui.store.account_rows.new_cccid", lambda: f"STU{next(numbers)}")
-
-
-@pytest.fixture
-def student(sqlite_runtime):
-    creator = factories.staff_actor(sqlite_runtime, "cory", "creator")
-    return account_creation.add_user(sqlite_runtime, creator, factories.STUDENT_FORM, permission_reference="form 7")
-
-
-async def done(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+pytestmark = pytest.mark.usefixtures("numbered_cccids")
 
 
 async def dialog_done(pilot):
@@ -47,7 +33,7 @@ async def open_account(app, pilot, cccid):
     await open_console(app, pilot, "sam", "support", page="support")
     await submit(pilot, cccid)
     await pilot.press("enter")
-    await done(pilot)
+    await settled(pilot)
 
 
 def text_of(screen, selector):
@@ -63,7 +49,7 @@ async def test_rec_4_find_by_email_and_open_the_account(make_app, sqlite_runtime
         await submit(pilot, "WINNIE@test.com")
         assert "1 account(s) found" in text_of(app.screen, "#page-message")
         await pilot.press("enter")
-        await done(pilot)
+        await settled(pilot)
         lines = [str(w.render()) for w in app.screen.query("#account-lines Verbatim")]
         assert any(line.startswith("CCCID") and student.cccid in line for line in lines)
         assert any(line.startswith("User name") and "winnie@test.com" in line for line in lines)
@@ -77,7 +63,7 @@ async def test_staff_4_one_time_password_from_the_account_screen(make_app, sqlit
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("tab", "enter")  # "Cancel" has the focus; Tab moves to "Send"
-        await done(pilot)
+        await settled(pilot)
         assert text_of(app.screen, "#page-message") == "A one-time password was sent to w****e@test.com."
     messages = notify.recent(sqlite_runtime, to="winnie@test.com")
     assert len(messages) == 1 and "One-time password:" in (messages[0].body or "")
@@ -98,7 +84,7 @@ async def test_rec_4_email_update_from_the_account_screen(make_app, sqlite_runti
             },
         )
         await pilot.press("tab", "tab", "space", "tab", "tab", "enter")
-        await done(pilot)
+        await settled(pilot)
         assert "Email updated" in text_of(app.screen, "#page-message")
     with read_session(sqlite_runtime.engine) as session:
         assert session.exec(select(StudentAccount)).one().email == "w.pooh@home.org"
@@ -141,12 +127,12 @@ async def test_staff_5_audit_log_filters_by_action(make_app, sqlite_runtime, stu
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "dana", "director", page="audit_log")
-        await done(pilot)
+        await settled(pilot)
         await pilot.press("tab", "tab")
         await submit(pilot, "account.create")
         assert text_of(app.screen, "#page-message") == "Events 1–1 of 1, newest first."
         await pilot.press("f5")
-        await done(pilot)
+        await settled(pilot)
         assert "written to" in text_of(app.screen, "#page-message")
     assert list(sqlite_runtime.settings.export_dir.glob("audit-861-*.csv"))
 
@@ -156,18 +142,18 @@ async def test_staff_2_director_approves_and_grants_from_staff_access(make_app, 
     app = make_app(Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "dana", "director", page="staff_access")
-        await done(pilot)
+        await settled(pilot)
         await pilot.press("down")  # dana, newbie: newbie is second
         await pilot.press("p")
         await pilot.pause()
         await pilot.press("tab", "enter")  # approving asks first: "Cancel" has the focus, Tab moves to "Approve"
-        await done(pilot)
+        await settled(pilot)
         assert text_of(app.screen, "#page-message") == "newbie approved."
         await pilot.press("2")
-        await done(pilot)
+        await settled(pilot)
         assert text_of(app.screen, "#page-message") == "support granted for newbie."
         await pilot.press("up", "3")
-        await done(pilot)
+        await settled(pilot)
         assert "own access" in text_of(app.screen, "#page-message")
 
 
@@ -178,7 +164,7 @@ async def test_track_1_export_csv_from_the_screen(make_app, sqlite_runtime, stud
         await pilot.press("tab", "tab", "enter", "up", "enter")  # format: CSV
         await pilot.pause()
         await pilot.press("tab", "tab", "tab", "enter")  # password (unused for CSV), Show, Export
-        await done(pilot)
+        await settled(pilot)
         assert "1 account(s) written to" in text_of(app.screen, "#page-message")
     (path,) = sqlite_runtime.settings.export_dir.glob("tracking-861-*.csv")
     assert student.cccid in path.read_text(encoding="utf-8-sig")
@@ -189,14 +175,14 @@ async def test_track_1_creator_records_a_hand_over_from_the_tracking_sheet(make_
     async with app.run_test(size=SIZE) as pilot:
         await open_console(app, pilot, "cathy", "creator", page="tracking")
         app.screen.query_one("#show").press()
-        await done(pilot)
+        await settled(pilot)
         assert text_of(app.screen, "#page-message") == "1 account(s) created in the range."
         app.screen.query_one("#tracking-rows").focus()
         await pilot.press("enter")
         await pilot.pause()
         await fill(pilot, {"#handover-note": "given at intake desk"})
         await pilot.press("tab", "tab", "enter")
-        await done(pilot)
+        await settled(pilot)
     view = support.get_account(
         sqlite_runtime, factories.staff_actor(sqlite_runtime, "sam", "support"), student.account_id
     )
@@ -228,7 +214,7 @@ async def test_staff_2_pages_the_role_does_not_allow_do_not_open(make_app):
 def test_staff_page_snapshots_80x24(make_app, snap_compare, sqlite_runtime, student, roles, page):
     async def opened(pilot):
         await open_console(pilot.app, pilot, "dana", *roles, page=page)
-        await done(pilot)
+        await settled(pilot)
         await settle(pilot)
 
     assert snap_compare(make_app(Mode.STAFF), terminal_size=SIZE, run_before=opened)

@@ -15,7 +15,8 @@ from openccc_tui.widgets.verbatim import Verbatim
 from tests import factories
 from tests.conftest import NOW
 from tests.screens.conftest import SIZE, settle
-from tests.screens.test_staff_pages import done, open_account
+from tests.screens.console_helpers import settled
+from tests.screens.test_staff_pages import open_account
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +56,7 @@ async def test_term_6_support_reads_the_code_from_the_account_page(make_app, stu
     async with app.run_test(size=SIZE) as pilot:
         await open_account(app, pilot, student.cccid)
         await pilot.press("m")
-        await done(pilot)
+        await settled(pilot)
         assert isinstance(app.screen, StudentMessagesScreen)
         shown = "\n".join(str(w.render()) for w in app.screen.query("#message-list Verbatim"))
         assert "Your Validation Code is 482913." in shown and "email to winnie@test.com" in shown
@@ -69,7 +70,7 @@ def test_term_6_messages_page_snapshot_80x24(make_app, snap_compare, student):
     async def opened(pilot):
         await open_account(pilot.app, pilot, student.cccid)
         await pilot.press("m")
-        await done(pilot)
+        await settled(pilot)
         await settle(pilot)
         assert pilot.app.screen.query(Verbatim)
 
