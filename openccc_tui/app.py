@@ -1,12 +1,14 @@
 """The App: picks the mode and its first screen, holds the staff session and its idle
 timeout, and turns a crash into a short message.
 
-Started by the command line, the App shows its first page before the database is open:
-the database, its schema check and upgrade are opened in a thread once the first frame
-is on screen, and whatever needs them sooner (an answer, a staff page) waits for them. A
-failure ends the App, and the command line prints the one line that says what to fix."""
+Started by the command line, the App shows its first page before its settings are read
+and before the database is open: both are done in a thread once the first frame is on
+screen (the settings first, then the database, its schema check and upgrade), and
+whatever needs them sooner (an answer, a staff page) waits for them. A failure ends the
+App, and the command line prints the one line that says what to fix."""
 
 import asyncio
+import io
 import logging
 import os
 import threading
@@ -18,13 +20,15 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from rich.console import Console
+from textual import constants, events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.filter import LineFilter
+from textual.reactive import Initialize, Reactive
 from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
 
-from openccc_tui.config import Settings
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.app_access import (
     ConsolePage,
@@ -35,8 +39,6 @@ from openccc_tui.screens.app_access import (
     StudentSignOut,
     StudentStepReached,
 )
-from openccc_tui.screens.dialogs import ConfirmDialog, MessageDialog
-from openccc_tui.screens.flow_view import step_views
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.screens.student.step import StudentStep
 from openccc_tui.services.student.sign_in_steps import Step
@@ -44,14 +46,15 @@ from openccc_tui.widgets.idle_warning import IdleWarning
 from openccc_tui.widgets.terminal_filter import TerminalControlFilter
 
 if TYPE_CHECKING:
+    from openccc_tui.config import Settings
     from openccc_tui.services.runtime import Runtime
     from openccc_tui.services.staff.staff_sign_in import StaffSession
     from openccc_tui.services.student.sign_in import SignInFlow
 
 # The first page needs only the student Sign In page (the Staff Sign In page in staff
-# mode): the database layers, the other student pages, the staff console, the trainer's
-# outbox and the demo set-up are imported when they are first needed, so a kiosk never
-# loads the staff pages.
+# mode): the settings (pydantic), the database layers, the other student pages, the staff
+# console, the trainer's outbox and the demo set-up are imported when they are first
+# needed, so a kiosk never loads the staff pages.
 
 IDLE_CHECK_SECONDS = 1
 TERMINAL_CHECK_SECONDS = 1
@@ -72,6 +75,17 @@ KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 screenshots, suspend and every other App action stay disabled (TERM-2)."""
 
 
+def terminal_theme(_app: App[None]) -> str:
+    """The Linux console and plain xterm have 16 colours: they get the ANSI theme, which uses
+    the terminal's own palette instead of truecolour squeezed into 16 (TERM-1); other
+    terminals Textual's default. Chosen as the App is made, as Textual detects the colours
+    of its console, so that the styles are built once, for the theme they keep."""
+    # TEXTUAL_COLOR_SYSTEM, passed to Rich unchecked, as Textual passes it to its own console.
+    setting = constants.COLOR_SYSTEM
+    detected = Console(color_system=setting, file=io.StringIO(), force_terminal=True).color_system  # type: ignore[arg-type]
+    return constants.DEFAULT_THEME if detected in ("256", "truecolor") else ANSI_THEME
+
+
 def has_controlling_terminal() -> bool:
     """Whether this process still has its controlling terminal: closing the terminal takes it
     away, whether or not a hang-up signal reaches the App."""
@@ -88,6 +102,7 @@ def student_pages() -> dict[Step, Callable[["SignInFlow"], StudentStep]]:
     """The student sign-in flow drawn one page per step: the App shows the page of the step a
     page reports (StudentStepReached). Imported when first needed: the first page is shown
     before the other pages load."""
+    from openccc_tui.screens.flow_view import step_views
     from openccc_tui.screens.student.pages import (
         AlternateContactScreen,
         EditProfileScreen,
@@ -119,9 +134,21 @@ def student_pages() -> dict[Step, Callable[["SignInFlow"], StudentStep]]:
 class RuntimeOpening:
     """A runtime still to open, for an App that shows its first page meanwhile."""
 
-    settings: Settings
-    open: Callable[[], "Runtime"]
+    read_settings: Callable[[], "Settings"]
+    """Reads and checks the settings (and what depends on them alone, such as the log file):
+    raises what the command line reports in one line."""
+    open: Callable[["Settings"], "Runtime"]
     """Opens the database and checks it: raises what the command line reports in one line."""
+
+    def run(self, settings_read: "Future[Settings]") -> "Runtime":
+        """The settings (told to `settings_read` as soon as they are known), then the runtime."""
+        try:
+            settings = self.read_settings()
+        except BaseException as error:
+            settings_read.set_exception(error)
+            raise
+        settings_read.set_result(settings)
+        return self.open(settings)
 
 
 class Mode(StrEnum):
@@ -153,6 +180,7 @@ class OpenCCCApp(App[None]):
     ]
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
+    theme: Reactive[str] = Reactive(Initialize(terminal_theme))
 
     def __init__(
         self,
@@ -164,11 +192,15 @@ class OpenCCCApp(App[None]):
         super().__init__()
         self.opening: RuntimeOpening | None = None
         self.opened: Future[Runtime] | None = None
+        self.settings_read: Future[Settings] = Future()
+        self.settings_known_signal: Signal[Settings] = Signal(self, "settings-known")
+        """Published once the settings are read (pages drawn before then may adjust)."""
         if isinstance(runtime, RuntimeOpening):
             self.opening = runtime
         else:
             self.opened = Future()
             self.opened.set_result(runtime)
+            self.settings_read.set_result(runtime.settings)
         self.startup_error: Exception | None = None
         """Why the runtime could not be opened; the App has ended."""
         self.run_mode = mode
@@ -188,14 +220,24 @@ class OpenCCCApp(App[None]):
         return self.start_opening().result()
 
     @property
-    def settings(self) -> Settings:
-        return self.opening.settings if self.opening is not None else self.runtime.settings
+    def settings(self) -> "Settings":
+        """The settings; used before they are read, they are waited for."""
+        self.start_opening()
+        return self.settings_read.result()
+
+    @property
+    def known_settings(self) -> "Settings | None":
+        """The settings once read, else None (the first page is drawn before they are)."""
+        if self.settings_read.done() and self.settings_read.exception() is None:
+            return self.settings_read.result()
+        return None
 
     def start_opening(self) -> "Future[Runtime]":
-        """Open the runtime in a thread, once (a thread the process waits for at its end)."""
+        """Read the settings and open the runtime in a thread, once (a thread the process
+        waits for at its end)."""
         if self.opened is None and self.opening is not None:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openccc-open")
-            self.opened = pool.submit(self.opening.open)
+            self.opened = pool.submit(self.opening.run, self.settings_read)
             pool.shutdown(wait=False)
             self.wait_for_runtime(self.opened)
         if self.opened is None:
@@ -205,6 +247,7 @@ class OpenCCCApp(App[None]):
     @work(exclusive=True, group="open_runtime", exit_on_error=False)
     async def wait_for_runtime(self, opened: "Future[Runtime]") -> None:
         try:
+            self.settings_known_signal.publish(await asyncio.wrap_future(self.settings_read))
             await asyncio.wrap_future(opened)
         except Exception as error:
             # Not a crash (TERM-5): the command line prints what to fix once the App has ended.
@@ -242,10 +285,6 @@ class OpenCCCApp(App[None]):
         return SignInScreen()
 
     def on_mount(self) -> None:
-        if self.console.color_system not in ("256", "truecolor"):
-            # The Linux console and plain xterm have 16 colours: the ANSI theme uses the
-            # terminal's own palette instead of truecolour squeezed into 16 (TERM-1).
-            self.theme = ANSI_THEME
         if self.run_mode is Mode.TRAINER:
             # Dialogs open at the top, so the outbox panel below stays readable (the code a dialog asks for).
             self.add_class("-trainer")
@@ -259,7 +298,7 @@ class OpenCCCApp(App[None]):
             self.set_interval(TERMINAL_CHECK_SECONDS, self.end_if_terminal_gone)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: the runtime opens now, not before."""
+        """The first frame is on screen: the settings are read and the runtime opens now, not before."""
         if self.opening is not None:
             self.start_opening()
 
@@ -423,6 +462,7 @@ class OpenCCCApp(App[None]):
 
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
+        from openccc_tui.screens.dialogs import ConfirmDialog
         from openccc_tui.services.audit import command_line_actor
         from openccc_tui.services.setup import reset_demo
 
@@ -488,10 +528,10 @@ class OpenCCCApp(App[None]):
         """After the mode's idle time, the session ends: staff are signed out, and whatever a
         student left (a page, a half-typed field) is replaced by a fresh first page. A warning
         shows the last minute before (half the time, when it is shorter than two minutes)."""
+        if self.idle_reset_done or self.known_settings is None:
+            return  # nothing to clear, or the settings that give the idle time are still being read
         limit = self.idle_limit_seconds
         idle = self.idle_clock() - self.last_activity
-        if self.idle_reset_done:
-            return
         if idle < limit:
             if idle >= limit - min(IDLE_WARNING_SECONDS, limit // 2):
                 self.show_idle_warning()
@@ -522,6 +562,8 @@ class OpenCCCApp(App[None]):
             super()._handle_exception(error)
 
     async def _recover_from_crash(self) -> None:
+        from openccc_tui.screens.dialogs import MessageDialog
+
         self.staff_session = None
         await self.reset_to_first_screen()
         await self.push_screen(

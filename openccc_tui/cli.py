@@ -7,6 +7,8 @@ in every mode (SPEC TERM-5). Every command but `init`, `demo` and `db upgrade` r
 database that does not exist or has no schema, so a mistyped path never makes a new one.
 """
 
+from __future__ import annotations
+
 import argparse
 import getpass
 import ipaddress
@@ -25,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from openccc_tui.config import ConfigurationError, Settings, add_setting, load_settings, settings_file
+from openccc_tui.config_error import ConfigurationError
 from openccc_tui.crash import configure_logging, log_crash
 from openccc_tui.services.errors import ServiceError
 
@@ -33,14 +35,16 @@ if TYPE_CHECKING:
     from sqlalchemy.exc import DBAPIError
 
     from openccc_tui.app import OpenCCCApp
+    from openccc_tui.config import Settings
     from openccc_tui.services import notify
     from openccc_tui.services.bulk import bulk_jobs
     from openccc_tui.services.runtime import Runtime
     from openccc_tui.services.setup import DemoStaff
 
-# Each command imports what only it needs (the database layers, spreadsheets, PDF letters,
-# encryption, the staff and demo set-up) when it runs: the app shows its first page before
-# it opens the database, and waits for none of them.
+# Each command imports what only it needs (the settings and pydantic, the database layers,
+# spreadsheets, PDF letters, encryption, the staff and demo set-up) when it runs: the app
+# shows its first page before it reads its settings and opens the database, and waits for
+# none of them.
 
 PROG = "openccc-tui"
 MODES = ("full", "staff", "kiosk", "trainer")
@@ -62,18 +66,37 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+DB_HELP = "database URL (default: $OPENCCC_DATABASE_URL, else a SQLite file in the user data folder)"
+
+
+def app_options(parser: Parser) -> Parser:
+    """The options of the app itself: `openccc-tui [--db URL] [--mode MODE]`."""
+    parser.add_argument("--db", metavar="URL", default=None, help=DB_HELP)
+    parser.add_argument("--mode", choices=MODES, default="full", help="which screens this terminal offers")
+    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)  # set by `serve` for its sessions
+    return parser
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments. Starting the app, with no command, is parsed without building every
+    command's parser, which is most of the time parsing takes; anything else (a command,
+    --help, an unknown option) is parsed by the whole parser."""
+    args, rest = app_options(Parser(prog=PROG, add_help=False)).parse_known_args(argv)
+    if rest:
+        return build_parser().parse_args(argv)
+    args.command = None
+    return args
+
+
 def build_parser() -> Parser:
     db = Parser(add_help=False)
     db.add_argument(
         "--db",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="database URL (default: $OPENCCC_DATABASE_URL, else a SQLite file in the user data folder)",
+        help=DB_HELP,
     )
-    parser = Parser(prog=PROG, description="OpenCCC student accounts in a terminal.")
-    parser.add_argument("--db", metavar="URL", default=None, help=db._actions[0].help)
-    parser.add_argument("--mode", choices=MODES, default="full", help="which screens this terminal offers")
-    parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)  # set by `serve` for its sessions
+    parser = app_options(Parser(prog=PROG, description="OpenCCC student accounts in a terminal."))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     init = commands.add_parser("init", parents=[db], help="create or upgrade the schema, a college and its director")
@@ -199,9 +222,18 @@ def read_password(prompt: str = "Password: ") -> str:
 
 
 def make_settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    from openccc_tui.config import load_settings
+
     if getattr(args, "db", None):
         overrides["database_url"] = args.db
     return load_settings(**overrides)
+
+
+def logged_settings(args: argparse.Namespace) -> Settings:
+    """The settings of the command line, with the log file they name in use."""
+    settings = make_settings(args)
+    configure_logging(settings.log_file)
+    return settings
 
 
 def warn(message: str) -> None:
@@ -214,7 +246,7 @@ def this_user() -> str:
     return f"this user ({os_user()})"
 
 
-PURGERS: list["notify.Purger"] = []
+PURGERS: list[notify.Purger] = []
 """Background purges of the running command, stopped when it ends."""
 
 
@@ -226,7 +258,7 @@ def open_runtime(
     purge: bool = True,
     keep_purging: bool = False,
     report: Callable[[str], None] = warn,
-) -> "Runtime":
+) -> Runtime:
     """The runtime of the configured database. Unless `create` (init, demo, db upgrade),
     the database must exist and have a schema; an older schema is upgraded. Expired outbox
     bodies are purged at once (unless not to `purge`: a write waits for other writers), and
@@ -355,6 +387,7 @@ def with_totp_key(settings: Settings) -> Settings:
     settings file, readable by its owner only, and said so."""
     from pydantic import SecretStr
 
+    from openccc_tui.config import add_setting, settings_file
     from openccc_tui.services.credentials import totp_secrets
 
     if settings.totp_key is not None:
@@ -523,7 +556,7 @@ def stop_on_hangup(cancel: threading.Event) -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(name: str, total: int) -> Iterator[Callable[["bulk_jobs.Progress"], None]]:
+def progress_bar(name: str, total: int) -> Iterator[Callable[[bulk_jobs.Progress], None]]:
     """Rows done, rows/s and time left on a terminal (BULK-8); nothing for a script, which
     then pays neither for loading Rich's progress display nor for its refresh thread."""
     if not sys.stderr.isatty():
@@ -682,10 +715,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if sys.stdin.isatty():
         input("Press Enter to open the app (F1 in the app shows these again) ")
-    return run_app(settings, "trainer")
+    return run_app(lambda: settings, "trainer")
 
 
 def write_demo_settings(settings: Settings) -> Path:
+    from openccc_tui.config import add_setting
+
     path = settings.export_dir / DEMO_SETTINGS
     path.unlink(missing_ok=True)
     for name in ("database_url", "import_dir", "export_dir"):
@@ -694,7 +729,7 @@ def write_demo_settings(settings: Settings) -> Path:
     return path
 
 
-def print_demo_identities(staff: list["DemoStaff"]) -> None:
+def print_demo_identities(staff: list[DemoStaff]) -> None:
     from openccc_tui.services.setup import demo_identities
 
     identities = demo_identities()
@@ -740,45 +775,59 @@ def scrub_environment(environ: dict[str, str] | os._Environ[str], *, served: boo
     return sorted(names)
 
 
-def run_app(settings: Settings, mode: str, *, served: bool = False) -> int:
+def run_app(read_settings: Callable[[], Settings], mode: str, *, served: bool = False) -> int:
+    """Run the app of `mode` on the settings `read_settings` gives (read, with their log file
+    in use): in a terminal, once its first page is on screen."""
     if served and os.environ.get("TEXTUAL_DRIVER") != WEB_DRIVER:
         raise UsageError("--served is set by `openccc-tui serve` for its browser sessions")
     if mode in LOCKED_MODES:
         scrub_environment(os.environ, served=served)
-    check_exchange_folders(settings, mode)
     # A served session's warnings were shown by `serve`; a demo database holds public data only.
     warn_modes = not served and mode != "trainer"
-    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        open_runtime(settings, warn_modes=warn_modes)  # a database problem is still named first
-        raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
     warnings: list[str] = []
-    if served:
+    if served or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        settings = app_settings(read_settings, mode)
+        if not served:
+            open_runtime(settings, warn_modes=warn_modes)  # a database problem is still named first
+            raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
         # A browser session still opens its database before its app: opened after its first
         # page, the session in tests/test_serve.py never ended (not understood yet).
         from openccc_tui.app import Mode, OpenCCCApp
 
         app = OpenCCCApp(open_app_runtime(settings, mode, None), Mode(mode))
     else:
-        app = new_app(settings, mode, report=warnings.append if warn_modes else None)
+        app = new_app(read_settings, mode, report=warnings.append if warn_modes else None)
     app.run()
     for message in warnings:  # printed while the app runs, they would garble its screen
         warn(message)
     if app.startup_error is not None:
         raise app.startup_error
     if app.return_code:
-        print(f"{PROG}: Sorry, something went wrong. The details were written to {settings.log_file}.", file=sys.stderr)
+        log_file = app.settings.log_file
+        print(f"{PROG}: Sorry, something went wrong. The details were written to {log_file}.", file=sys.stderr)
     return app.return_code or 0
 
 
-def new_app(settings: Settings, mode: str, *, report: Callable[[str], None] | None) -> "OpenCCCApp":
-    """The app of `mode`: it shows its first page, then opens its runtime in a thread
-    (`open_app_runtime`); a failure ends it with `startup_error` set."""
+def new_app(read_settings: Callable[[], Settings], mode: str, *, report: Callable[[str], None] | None) -> OpenCCCApp:
+    """The app of `mode`: it shows its first page, then reads its settings (`app_settings`)
+    and opens its runtime (`open_app_runtime`) in a thread; a failure ends it with
+    `startup_error` set."""
     from openccc_tui.app import Mode, OpenCCCApp, RuntimeOpening
 
-    return OpenCCCApp(RuntimeOpening(settings, partial(open_app_runtime, settings, mode, report)), Mode(mode))
+    opening = RuntimeOpening(
+        partial(app_settings, read_settings, mode), partial(open_app_runtime, mode=mode, report=report)
+    )
+    return OpenCCCApp(opening, Mode(mode))
 
 
-def open_app_runtime(settings: Settings, mode: str, report: Callable[[str], None] | None) -> "Runtime":
+def app_settings(read_settings: Callable[[], Settings], mode: str) -> Settings:
+    """The app's settings, with the exchange folders its mode uses checked."""
+    settings = read_settings()
+    check_exchange_folders(settings, mode)
+    return settings
+
+
+def open_app_runtime(settings: Settings, mode: str, report: Callable[[str], None] | None) -> Runtime:
     """The app's runtime, checked for its mode; the database file's mode warnings go to
     `report`, or nowhere when it is None."""
     runtime = open_runtime(settings, warn_modes=report is not None, report=report or warn)
@@ -862,10 +911,9 @@ COMMANDS = {
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    settings = make_settings(args)
-    configure_logging(settings.log_file)
     if args.command is None:
-        return run_app(settings, args.mode, served=args.served)
+        return run_app(partial(logged_settings, args), args.mode, served=args.served)
+    settings = logged_settings(args)
     key = args.command
     if args.command == "staff":
         key = ("staff", args.staff_command)
@@ -887,7 +935,7 @@ def one_line_errors() -> tuple[type[Exception], ...]:
     return (CommandError, ServiceError, DatabaseURLError, ConfigurationError, DatabaseFileError)
 
 
-def database_error() -> type["DBAPIError"]:
+def database_error() -> type[DBAPIError]:
     from sqlalchemy.exc import DBAPIError
 
     return DBAPIError
@@ -895,7 +943,7 @@ def database_error() -> type["DBAPIError"]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(argv)
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -26,15 +26,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from openccc_tui.config_error import ConfigurationError as ConfigurationError
 from openccc_tui.domain.policy import ProfileName
 
 APP_NAME = "openccc-tui"
 CONFIG_VARIABLE = "OPENCCC_CONFIG"
 ENV_PREFIX = "OPENCCC_"
-
-
-class ConfigurationError(Exception):
-    """A configuration or permission problem: not a crash; the message says what to fix."""
 
 
 def default_database_url() -> str:

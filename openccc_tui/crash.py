@@ -1,23 +1,40 @@
 """Crash reports (SPEC TERM-5): the traceback goes to the log file, never to the screen.
 
-Until `configure_logging` has added the file, the package's records go nowhere (a
-NullHandler), so not even logging's last-resort handler can print a traceback. A log file
-that cannot be written is a configuration problem, reported in one line.
+Until `configure_logging` has added the file, the package's records are kept in memory
+(the last few hundred), never printed, so not even logging's last-resort handler can print
+a traceback; the file receives them once it is known. The App reads its settings, and so
+learns its log file, after its first page is on screen. A log file that cannot be written
+is a configuration problem, reported in one line.
 """
 
 import logging
 import os
 import stat
 import traceback
+from collections import deque
 from pathlib import Path
 
-from openccc_tui.config import ConfigurationError
+from openccc_tui.config_error import ConfigurationError
 
 LOGGER_NAME = "openccc_tui"
 PRIVATE_LOG = 0o600
 SHARED_LOG = 0o660
+EARLY_RECORDS = 500
 
-logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+class EarlyRecords(logging.Handler):
+    """The records logged before the log file is known, the latest kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: deque[logging.LogRecord] = deque(maxlen=EARLY_RECORDS)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+EARLY = EarlyRecords()
+logging.getLogger(LOGGER_NAME).addHandler(EARLY)
 
 
 class LogFileError(ConfigurationError):
@@ -60,6 +77,9 @@ def configure_logging(log_file: Path) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.removeHandler(EARLY)
+    while EARLY.records:
+        handler.handle(EARLY.records.popleft())
 
 
 def log_crash(error: BaseException, where: str) -> None:

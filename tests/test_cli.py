@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import select
 
-from openccc_tui.cli import main
+from openccc_tui.cli import build_parser, main, parse_arguments
 from openccc_tui.store.engine import make_engine, read_session
 from openccc_tui.store.models import Staff
 from tests import factories
@@ -156,6 +156,26 @@ def test_usage_errors_give_one_line_and_exit_2(monkeypatch, capsys, argv):
     code, _, err = run(monkeypatch, capsys, *argv)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("openccc-tui: error: ")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "sqlite:///x.db"],
+        ["--mode", "kiosk", "--db", "postgresql://h/db"],
+        ["--mode=staff"],
+        ["--db", "init"],
+        ["--mo", "trainer"],
+        ["init", "--college", "111", "--college-name", "C", "--director", "d", "--name", "D", "--password-stdin"],
+        ["--db", "sqlite:///x.db", "outbox", "--last", "3"],
+        ["--mode", "kiosk", "db", "upgrade"],
+    ],
+)
+def test_starting_the_app_is_parsed_without_the_commands_and_as_the_whole_parser_does(argv):
+    """`openccc-tui [--db URL] [--mode MODE]` is parsed without building every command's
+    parser (start-up time); whatever it gives, the whole parser gives too."""
+    assert parse_arguments(argv) == build_parser().parse_args(argv)
 
 
 def test_unreachable_database_gives_one_line(monkeypatch, capsys):

@@ -23,7 +23,7 @@ from openccc_tui.cli import main
 from openccc_tui.crash import open_log_file
 from openccc_tui.store import migrate
 from openccc_tui.store.engine import make_engine
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, fresh_sqlite_url
 
 APP = str(Path(sys.executable).parent / "openccc-tui")
 NOBODY = 65534
@@ -159,6 +159,25 @@ def test_term_5_logging_before_a_log_file_prints_nothing():
     code = "from openccc_tui.crash import log_crash; log_crash(RuntimeError('early'), where='start')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stderr == "" and result.stdout == ""
+
+
+def test_term_5_what_is_logged_before_the_log_file_is_known_is_written_to_it_then(tmp_path):
+    """The App reads its settings, and so learns its log file, after its first page: a crash
+    logged before then is kept, never printed, and written to the log file once known."""
+    log = tmp_path / "openccc-tui.log"
+    code = (
+        "import sys; from pathlib import Path; from openccc_tui.crash import configure_logging, log_crash\n"
+        "log_crash(RuntimeError('before the settings'), where='the first page')\n"
+        "configure_logging(Path(sys.argv[1]))\n"
+        "log_crash(RuntimeError('after'), where='a page')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(log)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stderr == "" and result.stdout == ""
+    text = log.read_text()
+    assert "unexpected error in the first page" in text and "RuntimeError: before the settings" in text
+    assert text.index("before the settings") < text.index("RuntimeError: after")
 
 
 @pytest.mark.parametrize("argv", SOME_MODES)
@@ -336,3 +355,45 @@ def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_o
         f"openccc-tui: error: the database sqlite:///{database} has no OpenCCC schema: set it up with "
         "`openccc-tui init` (or `openccc-tui db upgrade`), or name another with --db or OPENCCC_DATABASE_URL\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        pytest.param("OPENCCC_POLICY_PROFILE", "bogus", "configuration policy_profile: ", id="invalid-value"),
+        pytest.param("OPENCCC_LOG_FILE", "{file}/openccc-tui.log", "cannot write the log file ", id="unwritable-log"),
+        pytest.param("OPENCCC_EXPORT_DIR", "{tmp}/gone", "the export folder ", id="missing-export-folder"),
+    ],
+)
+def test_term_5_a_settings_problem_found_after_the_app_shows_its_first_page_is_one_line(
+    tmp_path, sqlite_template, monkeypatch, capsys, variable, value, message
+):
+    """In a terminal the app shows its first page before it reads its settings: a problem
+    with them, their log file or the exchange folders ends the app, in one line."""
+    from textual.app import App
+
+    from openccc_tui.app import OpenCCCApp
+
+    shown: list[str] = []
+    on_ready = OpenCCCApp.on_ready
+
+    def first_frame(app: OpenCCCApp) -> None:
+        shown.append(type(app.screen).__name__)
+        on_ready(app)
+
+    def run_headless(app: OpenCCCApp) -> None:
+        App.run(app, headless=True, size=(80, 24))
+
+    (tmp_path / "a-file").write_text("not a folder")
+    url = fresh_sqlite_url(tmp_path, sqlite_template)
+    monkeypatch.setattr(OpenCCCApp, "on_ready", first_frame)
+    monkeypatch.setattr(OpenCCCApp, "run", run_headless)
+    monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
+    monkeypatch.setenv(variable, value.format(file=tmp_path / "a-file", tmp=tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, err = main(["--db", url]), capsys.readouterr().err
+    assert shown == ["SignInScreen"]
+    assert code == 1 and err.startswith(f"openccc-tui: error: {message}") and err.count("\n") == 1
+    assert "Traceback" not in err

@@ -6,7 +6,8 @@ forbids it).
   member signed in, a console page to open, a sign-out, a fresh first page.
 - What a screen reads or calls on the App itself is the OpencccApp protocol, checked on
   each use: the runtime (also `self.runtime`; it waits for the database the App opens after its
-  first page), the settings, a new sign-in flow and the keys held across a page change.
+  first page), the settings (also read after the first page: `known_settings` and
+  `settings_known_signal` serve a page drawn before), a new sign-in flow and the keys held across a page change.
 """
 
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 from textual.app import App
 from textual.message import Message
 
-from openccc_tui.config import Settings
-
 if TYPE_CHECKING:
+    from textual.signal import Signal
+
+    from openccc_tui.config import Settings
+
     # The database layers load after the first page is shown, the staff sign-in (TOTP,
     # encryption) with the staff pages: these names are for the type checker only.
     from openccc_tui.services.runtime import Runtime
@@ -34,7 +37,12 @@ class OpencccApp(Protocol):
     def runtime(self) -> "Runtime": ...
 
     @property
-    def settings(self) -> Settings: ...
+    def settings(self) -> "Settings": ...
+
+    @property
+    def known_settings(self) -> "Settings | None": ...
+
+    settings_known_signal: "Signal[Settings]"
 
     def new_sign_in_flow(self) -> "SignInFlow": ...
 

@@ -1,6 +1,7 @@
-"""Start-up (issue 17): the App shows its first page before the database is open, opens it
-in a thread once the first frame is on screen, and whatever needs it sooner waits for it.
-A failure to open it ends the App with the error, which the command line prints (TERM-5)."""
+"""Start-up (issue 17): the App shows its first page before its settings are read and the
+database is open, reads and opens them in a thread once the first frame is on screen, and
+whatever needs them sooner waits for them. A failure to read or open them ends the App with
+the error, which the command line prints (TERM-5)."""
 
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from openccc_tui.app import Mode, OpenCCCApp, RuntimeOpening
+from openccc_tui.config import ConfigurationError, Settings
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
@@ -19,19 +21,22 @@ from tests.screens.conftest import SIZE, submit
 ROOT = Path(__file__).parent.parent.parent
 
 FIRST_PAGE = """
-import asyncio, sys, threading
+import asyncio, os, sys, threading
+from functools import partial
 from openccc_tui.app import RuntimeOpening
-from openccc_tui.cli import new_app
-from openccc_tui.config import load_settings
+from openccc_tui.cli import logged_settings, new_app, parse_arguments
 
-LATER = ("sqlalchemy", "sqlmodel", "openccc_tui.store.models", "openccc_tui.services.student.sign_in", "passlib",
+LATER = ("pydantic", "pydantic_settings", "openccc_tui.config", "openccc_tui.domain.policy", "sqlalchemy",
+         "sqlmodel", "openccc_tui.store.models", "openccc_tui.services.student.sign_in", "passlib",
          "argon2", "phonenumbers", "email_validator", "cryptography", "fpdf", "openpyxl", "msoffcrypto",
-         "qrcode", "alembic", "textual_serve", "openccc_tui.screens.staff.home")
+         "qrcode", "alembic", "textual_serve", "openccc_tui.screens.staff.home", "openccc_tui.screens.dialogs")
 
 async def main():
-    app = new_app(load_settings(database_url=sys.argv[1], log_file=sys.argv[2]), sys.argv[3], report=None)
+    os.environ["OPENCCC_LOG_FILE"] = sys.argv[2]
+    args = parse_arguments(["--db", sys.argv[1], "--mode", sys.argv[3]])
+    app = new_app(partial(logged_settings, args), args.mode, report=None)
     gate, opening = threading.Event(), app.opening
-    app.opening = RuntimeOpening(opening.settings, lambda: gate.wait() and opening.open())
+    app.opening = RuntimeOpening(lambda: gate.wait() and opening.read_settings(), opening.open)
     async with app.run_test(size=(80, 24)) as pilot:
         print(type(app.screen).__name__, *sorted(name for name in LATER if name in sys.modules))
         gate.set()
@@ -62,11 +67,11 @@ def test_the_first_page_is_shown_before_the_database_layers_are_imported(mode, s
 def gated(runtime: Runtime) -> tuple[RuntimeOpening, threading.Event]:
     gate = threading.Event()
 
-    def open_runtime() -> Runtime:
+    def open_runtime(_settings: Settings) -> Runtime:
         gate.wait(timeout=30)
         return runtime
 
-    return RuntimeOpening(runtime.settings, open_runtime), gate
+    return RuntimeOpening(lambda: runtime.settings, open_runtime), gate
 
 
 async def test_sign_4_an_answer_given_before_the_database_is_open_waits_for_it(sqlite_runtime):
@@ -96,11 +101,71 @@ async def test_staff_mode_shows_staff_sign_in_once_the_database_is_open(sqlite_r
 async def test_term_5_a_runtime_that_cannot_be_opened_ends_the_app_with_its_error(sqlite_runtime):
     refusal = RuntimeError("the database has no OpenCCC schema")
 
-    def open_runtime() -> Runtime:
+    def open_runtime(_settings: Settings) -> Runtime:
         raise refusal
 
-    app = OpenCCCApp(RuntimeOpening(sqlite_runtime.settings, open_runtime), Mode.FULL)
+    app = OpenCCCApp(RuntimeOpening(lambda: sqlite_runtime.settings, open_runtime), Mode.FULL)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert app.startup_error is refusal and app.crashes == [] and not app.is_running
+
+
+async def test_rec_3_recover_account_drawn_before_the_settings_is_withdrawn_when_they_name_nist(sqlite_runtime):
+    """The first page is drawn before the settings are read: it offers Recover Account, and
+    withdraws it, from the page and the footer, once the settings name the nist profile."""
+    nist = sqlite_runtime.settings.model_copy(update={"policy_profile": "nist"})
+    gate = threading.Event()
+
+    def read_settings() -> Settings:
+        gate.wait(timeout=30)
+        return nist
+
+    app = OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: sqlite_runtime), Mode.KIOSK)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query("#recover") and app.known_settings is None
+        assert app.screen.check_action("recover_account", ()) is True
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.known_settings is nist
+        assert not app.screen.query("#recover") and app.screen.check_action("recover_account", ()) is False
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+
+
+async def test_rec_3_recover_account_asked_for_before_nist_settings_are_read_does_not_open(sqlite_runtime):
+    nist = sqlite_runtime.settings.model_copy(update={"policy_profile": "nist"})
+    gate = threading.Event()
+
+    def read_settings() -> Settings:
+        gate.wait(timeout=30)
+        return nist
+
+    app = OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: sqlite_runtime), Mode.KIOSK)
+    async with app.run_test(size=SIZE) as pilot:
+        threading.Timer(0.3, gate.set).start()
+        await pilot.press("f3")  # waits for the settings, then refuses
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and not app.screen.query("#recover")
+
+
+async def test_term_5_settings_that_cannot_be_read_end_the_app_with_their_error(sqlite_runtime):
+    refusal = ConfigurationError("configuration policy_profile: Input should be 'openccc'; correct the settings")
+    opened: list[Settings] = []
+
+    def read_settings() -> Settings:
+        raise refusal
+
+    def open_runtime(settings: Settings) -> Runtime:
+        opened.append(settings)
+        return sqlite_runtime
+
+    app = OpenCCCApp(RuntimeOpening(read_settings, open_runtime), Mode.KIOSK)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.startup_error is refusal and app.crashes == [] and not app.is_running
+    assert opened == [] and app.known_settings is None

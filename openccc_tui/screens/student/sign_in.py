@@ -1,7 +1,9 @@
 """The Sign In page (SPEC SIGN-1): an email address, or a mobile phone number.
 
-The first page of most modes: it is shown while the database is opened, so it imports
-no database layer, and starts its flow only when the student answers or switches."""
+The first page of most modes: it is shown while the settings are read and the database is
+opened, so it imports no database layer, and starts its flow only when the student answers
+or switches. Drawn before the settings are known, it offers Recover Account, and withdraws
+it when they name a policy profile that rules recovery out (nist)."""
 
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from openccc_tui.services.student.sign_in_steps import FIRST_METHOD, Method, rec
 from openccc_tui.widgets.form_field import FormField
 
 if TYPE_CHECKING:
+    from openccc_tui.config import Settings
     from openccc_tui.services.student.sign_in import SignInFlow
 
 LABELS = {Method.EMAIL: "Email address", Method.PHONE: "Mobile phone number"}
@@ -41,8 +44,22 @@ class SignInScreen(StudentStep):
         yield FormField(LABELS[method], field_id="identifier", placeholder=PLACEHOLDERS[method])
         yield Button("Next", id="next", variant="primary")
         yield Button(TOGGLES[method], id="toggle")
-        if recovery_offered(self.openccc_app.settings):
+        if self.recovery_offered():
             yield Button("Recover Account", id="recover")
+
+    def on_mount(self) -> None:
+        if self.openccc_app.known_settings is None:
+            self.openccc_app.settings_known_signal.subscribe(self, self.settings_known)
+
+    def recovery_offered(self) -> bool:
+        """Offered until the settings are known, then as their policy profile says."""
+        settings = self.openccc_app.known_settings
+        return settings is None or recovery_offered(settings)
+
+    def settings_known(self, settings: "Settings") -> None:
+        if not recovery_offered(settings):
+            self.query("#recover").remove()
+        self.refresh_bindings()
 
     def action_toggle_method(self) -> None:
         self.flow.toggle_method()
@@ -69,7 +86,7 @@ class SignInScreen(StudentStep):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "recover_account":
-            return recovery_offered(self.openccc_app.settings)
+            return self.recovery_offered()
         return super().check_action(action, parameters)
 
     def action_recover_account(self) -> None:
@@ -77,6 +94,8 @@ class SignInScreen(StudentStep):
         from openccc_tui.screens.student.recovery import RecoverAccountScreen
         from openccc_tui.services.student.recovery import RecoverAccountFlow
 
+        if not recovery_offered(self.openccc_app.settings):
+            return  # asked for while the settings were still being read
         self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.runtime)))
 
     @work(exclusive=True)

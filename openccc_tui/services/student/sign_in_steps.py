@@ -3,9 +3,10 @@ that needs no database: the Sign In page is shown while the database is still be
 opened, and only its answer needs the flow (services/student/sign_in.py)."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from openccc_tui.config import Settings
-from openccc_tui.domain.policy import get_profile
+if TYPE_CHECKING:
+    from openccc_tui.config import Settings
 
 
 class Step(StrEnum):
@@ -33,6 +34,8 @@ FIRST_METHOD = Method.EMAIL
 """What the Sign In page asks for until the student chooses the other."""
 
 
-def recovery_offered(settings: Settings) -> bool:
+def recovery_offered(settings: "Settings") -> bool:
     """Recover Account (REC-2, REC-3) is offered unless the policy profile rules it out (nist)."""
+    from openccc_tui.domain.policy import get_profile
+
     return get_profile(settings.policy_profile).knowledge_based_recovery
