@@ -69,6 +69,10 @@ IDLE_WARNING_SECONDS = 60
 OUTBOX_PURGE_SECONDS: float | None = None
 """How often the running App purges expired outbox bodies; None: notify.PURGE_EVERY_SECONDS."""
 ANSI_THEME = "ansi-dark"
+BACKDROP = "backdrop"
+"""The class of the screen under the Staff Sign In page in staff mode."""
+PAGES = "pages"
+"""The App's modes are its stacks of pages, one after another: a fresh one at each new start."""
 
 KIOSK_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """The only App actions a kiosk allows: moving between fields. Quit, the command palette,
@@ -178,6 +182,7 @@ class OpenCCCApp(App[None]):
         Binding("ctrl+r", "reset_demo", "Reset demo", id="app.reset_demo", show=False),
         Binding("f1", "demo_identities", "Demo identities", id="app.demo_identities", show=False),
     ]
+    DEFAULT_MODE = f"{PAGES}-0"
     ENABLE_COMMAND_PALETTE = False
     """The palette offers quit, themes and screenshots: nothing a student or staff flow needs."""
     theme: Reactive[str] = Reactive(Initialize(terminal_theme))
@@ -213,6 +218,7 @@ class OpenCCCApp(App[None]):
         self.output_filter = TerminalControlFilter()
         self.held_keys: list[events.Key | events.Paste] | None = None
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
+        self.stacks_made = 0
 
     @property
     def runtime(self) -> "Runtime":
@@ -255,8 +261,6 @@ class OpenCCCApp(App[None]):
             self.exit()
             return
         self.runtime_ready()
-        if self.run_mode is Mode.TRAINER:
-            self.place_outbox(self.screen)
         if self.run_mode is Mode.STAFF:
             self.push_screen(self.first_screen())
 
@@ -266,15 +270,22 @@ class OpenCCCApp(App[None]):
 
         if self.run_mode is Mode.TRAINER:
             self.screen_change_signal.subscribe(self, self.place_outbox)
+            self.place_outbox(self.screen)
         self.set_interval(OUTBOX_PURGE_SECONDS or notify.PURGE_EVERY_SECONDS, self.purge_outbox)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         return [*super().get_line_filters(), self.output_filter]
 
     def get_default_screen(self) -> Screen:
-        # A plain backdrop stays at the bottom of the stack, so that every real page was
-        # pushed and can be replaced: Textual cannot switch away from its default screen.
-        return Screen(id="backdrop")
+        return self.base_screen()
+
+    def base_screen(self) -> Screen:
+        """The bottom of each stack of pages: the first page itself, laid out once as the App
+        starts; in staff mode, whose Staff Sign In page needs the database at once, a plain
+        backdrop that it is pushed onto."""
+        if self.run_mode is Mode.STAFF:
+            return Screen(classes=BACKDROP)
+        return SignInScreen()
 
     def first_screen(self) -> Screen:
         """The page this mode starts on and returns to after a crash or sign-out."""
@@ -285,13 +296,18 @@ class OpenCCCApp(App[None]):
         return SignInScreen()
 
     def on_mount(self) -> None:
+        # The first stack of pages, made from the default screen, is registered as a mode only
+        # now, so it can be replaced like any later one (reset_to_first_screen): a mode known
+        # before would have been built through Textual's mode path, which parses every style
+        # sheet again before the first page.
+        self.add_mode(self.current_mode, self.base_screen)
         if self.run_mode is Mode.TRAINER:
             # Dialogs open at the top, so the outbox panel below stays readable (the code a dialog asks for).
             self.add_class("-trainer")
         if self.opening is None:
             self.runtime_ready()
-        if self.opening is None or self.run_mode is not Mode.STAFF:
-            # The Staff Sign In page needs the database at once: in staff mode it waits for it.
+        if self.opening is None and self.run_mode is Mode.STAFF:
+            # The Staff Sign In page needs the database at once: opened, it is pushed now.
             self.push_screen(self.first_screen())
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
         if not self.is_headless and not self.is_web and has_controlling_terminal():
@@ -353,11 +369,24 @@ class OpenCCCApp(App[None]):
         return True
 
     async def reset_to_first_screen(self) -> None:
-        """Drop every page and start again on a fresh first page: nothing of the last user stays."""
+        """Drop every page and start again on a fresh first page: nothing of the last user
+        stays. The pages are a stack of their own (a Textual mode), replaced whole: the first
+        page at its bottom cannot be switched away from, and may be the page that crashed."""
         self.release_keys(deliver=False)
-        while len(self.screen_stack) > 2:
-            await self.pop_screen()
-        await self.switch_screen(self.first_screen())
+        self.stacks_made += 1
+        used, fresh = self.current_mode, f"{PAGES}-{self.stacks_made}"
+        self.add_mode(fresh, self.base_screen)
+        await self.switch_mode(fresh)
+        await self.remove_mode(used)
+        if self.run_mode is Mode.STAFF:
+            await self.push_screen(self.first_screen())
+
+    async def replace_page(self, page: Screen) -> None:
+        """`page` replaces the page on screen; one at the bottom of the stack stays under it."""
+        if len(self.screen_stack) == 1:
+            await self.push_screen(page)
+        else:
+            await self.switch_screen(page)
 
     def new_sign_in_flow(self) -> "SignInFlow":
         from openccc_tui.services.student.sign_in import SignInFlow
@@ -368,7 +397,7 @@ class OpenCCCApp(App[None]):
         """The page for the flow's current step replaces the one on screen; keys typed
         meanwhile go to it once its first field has the focus."""
         page = student_pages()[flow.step](flow)
-        await self.switch_screen(page)
+        await self.replace_page(page)
         page.call_after_refresh(self.release_keys, deliver=True)
 
     async def sign_out_student(self) -> None:
@@ -389,7 +418,7 @@ class OpenCCCApp(App[None]):
         self.idle_reset_done = False
         while len(self.screen_stack) > 2:
             await self.pop_screen()
-        await self.switch_screen(StaffHomeScreen(session))
+        await self.replace_page(StaffHomeScreen(session))
 
     def open_staff_page(self, page: ConsolePage) -> None:
         """Only a page the signed-in staff member's roles allow opens (STAFF-2)."""
@@ -435,7 +464,7 @@ class OpenCCCApp(App[None]):
 
     def place_outbox(self, screen: Screen) -> None:
         """Trainer mode: every full page gets the outbox panel while it is shown."""
-        if self.outbox_shown and not isinstance(screen, ModalScreen) and screen.id != "backdrop":
+        if self.outbox_shown and not isinstance(screen, ModalScreen) and not screen.has_class(BACKDROP):
             screen.call_after_refresh(self._mount_outbox, screen)
 
     def _mount_outbox(self, screen: Screen) -> None:
@@ -494,7 +523,7 @@ class OpenCCCApp(App[None]):
             screen.query(IdleWarning).remove()
 
     def show_idle_warning(self) -> None:
-        if self.screen.query(IdleWarning) or self.screen.id == "backdrop":
+        if self.screen.query(IdleWarning) or self.screen.has_class(BACKDROP):
             return
         self.hide_idle_warning()
         what = "You will be signed out" if self.staff_session is not None else "This page will be cleared"

@@ -96,5 +96,5 @@ async def test_term_5_a_crash_on_any_student_page_in_a_kiosk_returns_to_sign_in(
         await crash_here(app, pilot)
         assert_apology(app)
         await pilot.press("enter")
-        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 1
         assert app.screen.query_one("#identifier", Input).value == ""

@@ -112,6 +112,8 @@ async def submit(pilot: Pilot[Any], *text: str) -> None:
     """Put `text` in the focused field as if typed, press Enter, and wait for the answer to be
     shown. The text may also be given spread into characters, as older tests did."""
     if text:
+        if pilot.app.focused is None:
+            await pilot.pause()  # the first page is still being composed, as the App starts
         field = pilot.app.focused
         assert isinstance(field, Input), f"the focus is on {field!r}, not on a field"
         _put(field, field.value + "".join(text))

@@ -91,7 +91,7 @@ async def test_staff_mode_shows_staff_sign_in_once_the_database_is_open(sqlite_r
     app = OpenCCCApp(opening, Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.screen.id == "backdrop"
+        assert app.screen.has_class("backdrop")
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()

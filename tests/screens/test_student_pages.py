@@ -314,5 +314,5 @@ async def test_term_2_an_idle_student_on_a_full_mode_terminal_is_signed_out(sqli
         now[0] += 1
         await app.end_idle_session()
         await pilot.pause()
-        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 1
         assert app.screen.flow.session is None

@@ -68,7 +68,7 @@ async def test_sign_5_6_staff_made_student_validates_changes_password_and_sees_t
         assert str(app.screen.query_one("#cccid").render()) == "STU1234"
         await pilot.press("ctrl+o")  # Sign out
         await pilot.pause()
-        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 1
     assert not app.crashes
 
 

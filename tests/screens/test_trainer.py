@@ -76,7 +76,7 @@ async def test_term_4_reset_demo_asks_then_brings_back_the_seed(demo_app, sqlite
             await pilot.pause(0.05)
             if isinstance(app.screen, SignInScreen) and app.screen.query(OutboxPanel):
                 break
-        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 1
     with read_session(sqlite_runtime.engine) as session:
         val = session.exec(select(StudentAccount).where(StudentAccount.cccid == "DEM0002")).one()
         assert val.failed_sign_ins == 0

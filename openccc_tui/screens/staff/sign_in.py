@@ -91,7 +91,10 @@ class StaffSignInScreen(AppAccess, Screen[None]):
         self.submit()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        """Back to the student Sign In page this page was opened over (not in staff mode,
+        where it is the first page, over a plain backdrop)."""
+        stack = self.app.screen_stack
+        if len(stack) > 1 and not stack[-2].has_class("backdrop"):
             self.app.pop_screen()
 
     @work(exclusive=True)
