@@ -320,23 +320,18 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_one_line(tmp_path, monkeypatch, capsys):
-    """In a terminal the app shows its first page before it opens the database: a schema
-    problem found then ends the app, and the same one line says what to fix."""
+def in_a_terminal(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """Run the command line's app as in a terminal (headless, 80×24), in `folder`: the list
+    returned gets the name of the page on screen when the first frame is shown."""
     from textual.app import App
 
     from openccc_tui.app import OpenCCCApp
 
-    database = tmp_path / "empty.db"
-    engine = make_engine(f"sqlite:///{database}")
-    with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE something_else (x INTEGER)"))
-    engine.dispose()
     shown: list[str] = []
     on_ready = OpenCCCApp.on_ready
 
     def first_frame(app: OpenCCCApp) -> None:
-        """The first frame is on screen, and the App starts opening the database."""
+        """The first frame is on screen, and the App starts reading its settings and opening the database."""
         shown.append(type(app.screen).__name__)
         on_ready(app)
 
@@ -345,10 +340,22 @@ def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_o
 
     monkeypatch.setattr(OpenCCCApp, "on_ready", first_frame)
     monkeypatch.setattr(OpenCCCApp, "run", run_headless)
-    monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENCCC_LOG_FILE", str(folder / "cli.log"))
+    monkeypatch.chdir(folder)
     monkeypatch.setattr(sys, "stdin", Terminal())
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    return shown
+
+
+def test_term_5_a_database_problem_found_after_the_app_shows_its_first_page_is_one_line(tmp_path, monkeypatch, capsys):
+    """In a terminal the app shows its first page before it opens the database: a schema
+    problem found then ends the app, and the same one line says what to fix."""
+    database = tmp_path / "empty.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE something_else (x INTEGER)"))
+    engine.dispose()
+    shown = in_a_terminal(monkeypatch, tmp_path)
     code, err = main(["--db", f"sqlite:///{database}"]), capsys.readouterr().err
     assert shown == ["SignInScreen"]
     assert code == 1 and err == (
@@ -370,29 +377,10 @@ def test_term_5_a_settings_problem_found_after_the_app_shows_its_first_page_is_o
 ):
     """In a terminal the app shows its first page before it reads its settings: a problem
     with them, their log file or the exchange folders ends the app, in one line."""
-    from textual.app import App
-
-    from openccc_tui.app import OpenCCCApp
-
-    shown: list[str] = []
-    on_ready = OpenCCCApp.on_ready
-
-    def first_frame(app: OpenCCCApp) -> None:
-        shown.append(type(app.screen).__name__)
-        on_ready(app)
-
-    def run_headless(app: OpenCCCApp) -> None:
-        App.run(app, headless=True, size=(80, 24))
-
     (tmp_path / "a-file").write_text("not a folder")
     url = fresh_sqlite_url(tmp_path, sqlite_template)
-    monkeypatch.setattr(OpenCCCApp, "on_ready", first_frame)
-    monkeypatch.setattr(OpenCCCApp, "run", run_headless)
-    monkeypatch.setenv("OPENCCC_LOG_FILE", str(tmp_path / "cli.log"))
+    shown = in_a_terminal(monkeypatch, tmp_path)
     monkeypatch.setenv(variable, value.format(file=tmp_path / "a-file", tmp=tmp_path))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdin", Terminal())
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     code, err = main(["--db", url]), capsys.readouterr().err
     assert shown == ["SignInScreen"]
     assert code == 1 and err.startswith(f"openccc-tui: error: {message}") and err.count("\n") == 1

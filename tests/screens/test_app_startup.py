@@ -111,17 +111,22 @@ async def test_term_5_a_runtime_that_cannot_be_opened_ends_the_app_with_its_erro
     assert app.startup_error is refusal and app.crashes == [] and not app.is_running
 
 
-async def test_rec_3_recover_account_drawn_before_the_settings_is_withdrawn_when_they_name_nist(sqlite_runtime):
-    """The first page is drawn before the settings are read: it offers Recover Account, and
-    withdraws it, from the page and the footer, once the settings name the nist profile."""
-    nist = sqlite_runtime.settings.model_copy(update={"policy_profile": "nist"})
+def nist_read_later(runtime: Runtime) -> tuple[OpenCCCApp, threading.Event, Settings]:
+    """A kiosk App whose settings, naming the nist profile, are read once the gate opens."""
+    nist = runtime.settings.model_copy(update={"policy_profile": "nist"})
     gate = threading.Event()
 
     def read_settings() -> Settings:
         gate.wait(timeout=30)
         return nist
 
-    app = OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: sqlite_runtime), Mode.KIOSK)
+    return OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: runtime), Mode.KIOSK), gate, nist
+
+
+async def test_rec_3_recover_account_drawn_before_the_settings_is_withdrawn_when_they_name_nist(sqlite_runtime):
+    """The first page is drawn before the settings are read: it offers Recover Account, and
+    withdraws it, from the page and the footer, once the settings name the nist profile."""
+    app, gate, nist = nist_read_later(sqlite_runtime)
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.query("#recover") and app.known_settings is None
         assert app.screen.check_action("recover_account", ()) is True
@@ -136,14 +141,7 @@ async def test_rec_3_recover_account_drawn_before_the_settings_is_withdrawn_when
 
 
 async def test_rec_3_recover_account_asked_for_before_nist_settings_are_read_does_not_open(sqlite_runtime):
-    nist = sqlite_runtime.settings.model_copy(update={"policy_profile": "nist"})
-    gate = threading.Event()
-
-    def read_settings() -> Settings:
-        gate.wait(timeout=30)
-        return nist
-
-    app = OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: sqlite_runtime), Mode.KIOSK)
+    app, gate, nist = nist_read_later(sqlite_runtime)
     async with app.run_test(size=SIZE) as pilot:
         threading.Timer(0.3, gate.set).start()
         await pilot.press("f3")  # waits for the settings, then refuses
