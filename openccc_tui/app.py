@@ -313,6 +313,18 @@ class OpenCCCApp(App[None]):
         if not self.is_headless and not self.is_web and has_controlling_terminal():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.end_if_terminal_gone)
 
+    def on_app_focus(self, _event: events.AppFocus) -> None:
+        """A browser focuses the App when its terminal is clicked or the page opens. A page
+        shown while it was not focused (Staff Sign In, once the database is open) got no
+        field focused, and Textual gives back only a focus it took away: the page's first
+        field gets it now, as it would have."""
+        screen = self.screen
+        if screen.focused is None:
+            target = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+            focusable = [widget for widget in screen.query(target) if widget.focusable] if target else []
+            if focusable:
+                focusable[0].focus(scroll_visible=False)
+
     def on_ready(self) -> None:
         """The first frame is on screen: the settings are read and the runtime opens now, not before."""
         if self.opening is not None:

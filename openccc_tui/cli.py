@@ -777,7 +777,7 @@ def scrub_environment(environ: dict[str, str] | os._Environ[str], *, served: boo
 
 def run_app(read_settings: Callable[[], Settings], mode: str, *, served: bool = False) -> int:
     """Run the app of `mode` on the settings `read_settings` gives (read, with their log file
-    in use): in a terminal, once its first page is on screen."""
+    in use, once its first page is on screen), in a terminal or a browser session."""
     if served and os.environ.get("TEXTUAL_DRIVER") != WEB_DRIVER:
         raise UsageError("--served is set by `openccc-tui serve` for its browser sessions")
     if mode in LOCKED_MODES:
@@ -785,18 +785,11 @@ def run_app(read_settings: Callable[[], Settings], mode: str, *, served: bool = 
     # A served session's warnings were shown by `serve`; a demo database holds public data only.
     warn_modes = not served and mode != "trainer"
     warnings: list[str] = []
-    if served or not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         settings = app_settings(read_settings, mode)
-        if not served:
-            open_runtime(settings, warn_modes=warn_modes)  # a database problem is still named first
-            raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
-        # A browser session still opens its database before its app: opened after its first
-        # page, the session in tests/test_serve.py never ended (not understood yet).
-        from openccc_tui.app import Mode, OpenCCCApp
-
-        app = OpenCCCApp(open_app_runtime(settings, mode, None), Mode(mode))
-    else:
-        app = new_app(read_settings, mode, report=warnings.append if warn_modes else None)
+        open_runtime(settings, warn_modes=warn_modes)  # a database problem is still named first
+        raise CommandError("the app needs a terminal: run it in one, or over SSH with `ssh -t`")
+    app = new_app(read_settings, mode, report=warnings.append if warn_modes else None)
     app.run()
     for message in warnings:  # printed while the app runs, they would garble its screen
         warn(message)

@@ -84,6 +84,7 @@ def test_serve_gives_each_browser_session_the_app_on_loopback(tmp_path):
             async with http.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as websocket:
                 await websocket.send_json(["resize", {"width": 80, "height": 24}])
                 await screen_text_until(websocket, "Staff Sign In")
+                await websocket.send_json(["focus"])  # the user clicks into the page's terminal
                 await websocket.send_json(["stdin", "nobody"])
                 await screen_text_until(websocket, "nobody")
 

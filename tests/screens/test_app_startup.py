@@ -167,3 +167,24 @@ async def test_term_5_settings_that_cannot_be_read_end_the_app_with_their_error(
         await pilot.pause()
     assert app.startup_error is refusal and app.crashes == [] and not app.is_running
     assert opened == [] and app.known_settings is None
+
+
+async def test_a_page_shown_while_the_app_had_no_focus_gets_its_field_when_it_has(sqlite_runtime):
+    """In a browser the App starts without focus: Staff Sign In, shown once the database is
+    open, has its user name field focused when the user clicks into the page."""
+    from textual import events
+
+    opening, gate = gated(sqlite_runtime)
+    app = OpenCCCApp(opening, Mode.STAFF)
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StaffSignInScreen) and app.focused is None
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "staff-username"
+        await pilot.press("d", "a", "n", "a")
+        assert app.focused.value == "dana"
