@@ -3,6 +3,7 @@ pages at 80×24: Enter continues and the footer says so, keys typed during a pag
 never reach the page before, plain words, Edit Account and the alternate contact as a
 student expects, and idle students signed out on a college's own terminals."""
 
+import gc
 from typing import cast
 
 from textual import events
@@ -316,3 +317,8 @@ async def test_term_2_an_idle_student_on_a_full_mode_terminal_is_signed_out(sqli
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and len(app.screen_stack) == 1
         assert app.screen.flow.session is None
+        # Nothing of the student stays: the first page they typed on and the pages after it
+        # were removed with their stack, not kept under the fresh one.
+        gc.collect()
+        mounted = [o for o in gc.get_objects() if isinstance(o, (StudentStep, EditAccountScreen)) and o.is_attached]
+        assert mounted == [app.screen]
