@@ -54,7 +54,10 @@ if TYPE_CHECKING:
 # The first page needs only the student Sign In page (the Staff Sign In page in staff
 # mode): the settings (pydantic), the database layers, the other student pages, the staff
 # console, the trainer's outbox and the demo set-up are imported when they are first
-# needed, so a kiosk never loads the staff pages.
+# needed, so a kiosk never loads the staff pages. The thread that opens the runtime imports
+# the settings and database layers: the event loop imports a module that needs them only
+# once that thread has finished (it reads `self.runtime` first), since two threads
+# importing SQLAlchemy at once can find it half made (ImportError, "partially initialized").
 
 IDLE_CHECK_SECONDS = 1
 TERMINAL_CHECK_SECONDS = 1
@@ -401,9 +404,10 @@ class OpenCCCApp(App[None]):
             await self.switch_screen(page)
 
     def new_sign_in_flow(self) -> "SignInFlow":
+        runtime = self.runtime  # first: the opening thread may be importing what this imports
         from openccc_tui.services.student.sign_in import SignInFlow
 
-        return SignInFlow(self.runtime)
+        return SignInFlow(runtime)
 
     async def show_student_step(self, flow: "SignInFlow") -> None:
         """The page for the flow's current step replaces the one on screen; keys typed
@@ -418,6 +422,7 @@ class OpenCCCApp(App[None]):
         self.notify("You are signed out.", title="OpenCCC")
 
     def action_staff_sign_in(self) -> None:
+        self.start_opening().result()  # first: the opening thread may be importing what this imports
         from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 
         self.push_screen(StaffSignInScreen())
@@ -496,6 +501,7 @@ class OpenCCCApp(App[None]):
                 screen.query(OutboxPanel).remove()
 
     def action_demo_identities(self) -> None:
+        self.start_opening().result()  # first: the opening thread may be importing what this imports
         from openccc_tui.screens.trainer import DemoIdentitiesScreen
 
         if not isinstance(self.screen, DemoIdentitiesScreen):
@@ -503,6 +509,7 @@ class OpenCCCApp(App[None]):
 
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
+        await asyncio.wrap_future(self.start_opening())  # the opening thread may be importing what this imports
         from openccc_tui.screens.dialogs import ConfirmDialog
         from openccc_tui.services.audit import command_line_actor
         from openccc_tui.services.setup import reset_demo

@@ -188,3 +188,71 @@ async def test_a_page_shown_while_the_app_had_no_focus_gets_its_field_when_it_ha
         assert app.focused is not None and app.focused.id == "staff-username"
         await pilot.press("d", "a", "n", "a")
         assert app.focused.value == "dana"
+
+
+FIRST_IMPORTS = """
+import asyncio, os, sys, threading
+from functools import partial
+
+WATCHED = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings")
+FIRST = {}
+
+
+class FirstImporter:
+    def find_spec(self, name, path=None, target=None):
+        if name in WATCHED:
+            FIRST.setdefault(name, threading.current_thread().name)
+        return None
+
+
+sys.meta_path.insert(0, FirstImporter())
+from openccc_tui.app import RuntimeOpening
+from openccc_tui.cli import logged_settings, new_app, parse_arguments
+
+
+async def main():
+    os.environ["OPENCCC_LOG_FILE"] = sys.argv[2]
+    args = parse_arguments(["--db", sys.argv[1], "--mode", "full"])
+    app = new_app(partial(logged_settings, args), "full", report=None)
+    gate, opening = threading.Event(), app.opening
+    app.opening = RuntimeOpening(lambda: gate.wait() and opening.read_settings(), opening.open)
+    async with app.run_test(size=(80, 24)) as pilot:
+        threading.Timer(2, gate.set).start()  # after the keys: what they ask for waits for the opening
+        await pilot.press(*sys.argv[3].split())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        print(type(app.screen).__name__, app.startup_error, app.crashes)
+    print(*(f"{name}={FIRST.get(name)}" for name in WATCHED))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("keys", "page"),
+    [
+        pytest.param("n o @ x . e d u enter", "PasswordScreen", id="answer"),
+        pytest.param("ctrl+t", "SignInScreen", id="switch-to-phone"),
+        pytest.param("f3", "RecoverAccountScreen", id="recover-account"),
+        pytest.param("f2", "StaffSignInScreen", id="staff-sign-in"),
+    ],
+)
+def test_what_the_first_page_leads_to_is_imported_after_the_opening_thread_imported_the_layers(
+    sqlite_runtime, keys, page
+):
+    """A student who answers (or asks for another page) while the App is still opening its
+    database waits for it: the event loop never imports the settings and database layers
+    while the opening thread imports them (two threads importing SQLAlchemy at once can find
+    it half made), so the opening thread is always the first to import them."""
+    settings = sqlite_runtime.settings
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_IMPORTS, settings.database_url, str(settings.log_file), keys],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    shown, imported = result.stdout.splitlines()
+    assert shown == f"{page} None []"
+    assert all(first.split("=")[1].startswith("openccc-open") for first in imported.split()), imported

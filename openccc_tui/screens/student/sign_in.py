@@ -91,12 +91,13 @@ class SignInScreen(StudentStep):
 
     def action_recover_account(self) -> None:
         """REC-2, REC-3; not offered under the nist profile."""
+        runtime = self.runtime  # first: the App's opening thread may be importing what this imports
         from openccc_tui.screens.student.recovery import RecoverAccountScreen
         from openccc_tui.services.student.recovery import RecoverAccountFlow
 
-        if not recovery_offered(self.openccc_app.settings):
+        if not recovery_offered(runtime.settings):
             return  # asked for while the settings were still being read
-        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(self.runtime)))
+        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(runtime)))
 
     @work(exclusive=True)
     async def submit(self) -> None:
