@@ -95,7 +95,7 @@ class SignInScreen(StudentStep):
         from openccc_tui.screens.student.recovery import RecoverAccountScreen
         from openccc_tui.services.student.recovery import RecoverAccountFlow
 
-        if not recovery_offered(runtime.settings):
+        if not recovery_offered(self.openccc_app.settings):
             return  # asked for while the settings were still being read
         self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(runtime)))
 
