@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 from textual import constants, events, work
@@ -28,6 +28,7 @@ from textual.filter import LineFilter
 from textual.reactive import Initialize, Reactive
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.worker import WorkerFailed
 
 from openccc_tui.crash import apology, log_crash
 from openccc_tui.screens.app_access import (
@@ -67,6 +68,7 @@ TERMINAL_GONE_EXIT_SECONDS = 5
 nothing left to write to, Textual's own shutdown can wait for ever on its output thread."""
 
 log = logging.getLogger(__name__)
+Opened = TypeVar("Opened")
 IDLE_WARNING_SECONDS = 60
 """How long before an idle session ends the warning shows (TERM-2)."""
 OUTBOX_PURGE_SECONDS: float | None = None
@@ -135,6 +137,12 @@ def student_pages() -> dict[Step, Callable[["SignInFlow"], StudentStep]]:
             Step.DONE: StudentHomeScreen,
         },
     )
+
+
+class OpeningFailed(Exception):
+    """What needed the settings or the runtime stops: they could not be read or opened, and
+    the App ends with the reason (`startup_error`), which the command line prints in one
+    line. Not a crash (TERM-5)."""
 
 
 @dataclass
@@ -219,20 +227,36 @@ class OpenCCCApp(App[None]):
         self.idle_reset_done = True
         self.outbox_shown = mode is Mode.TRAINER
         self.output_filter = TerminalControlFilter()
-        self.held_keys: list[events.Key | events.Paste] | None = None
+        self.held_keys: list[events.Key | events.Paste] | None = []
+        """Keys typed before the first page has its field focused wait for it (see hold_keys)."""
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
         self.stacks_made = 0
 
     @property
     def runtime(self) -> "Runtime":
-        """The runtime; used before it is open, it is waited for."""
-        return self.start_opening().result()
+        """The runtime; used before it is open, it is waited for. If it cannot be opened, the
+        App ends with the reason, and what needed it stops (OpeningFailed)."""
+        return self.opening_result(self.start_opening())
 
     @property
     def settings(self) -> "Settings":
-        """The settings; used before they are read, they are waited for."""
+        """The settings; used before they are read, they are waited for (as `runtime`)."""
         self.start_opening()
-        return self.settings_read.result()
+        return self.opening_result(self.settings_read)
+
+    def opening_result(self, opening: "Future[Opened]") -> Opened:
+        try:
+            return opening.result()
+        except Exception as error:
+            self.end_at_start(error)
+            raise OpeningFailed(str(error)) from error
+
+    def end_at_start(self, error: Exception) -> None:
+        """The settings or the runtime could not be read or opened: the App ends, and the
+        command line prints `error` in one line (TERM-5)."""
+        if self.startup_error is None:
+            self.startup_error = error
+            self.exit()
 
     @property
     def known_settings(self) -> "Settings | None":
@@ -259,13 +283,11 @@ class OpenCCCApp(App[None]):
             self.settings_known_signal.publish(await asyncio.wrap_future(self.settings_read))
             await asyncio.wrap_future(opened)
         except Exception as error:
-            # Not a crash (TERM-5): the command line prints what to fix once the App has ended.
-            self.startup_error = error
-            self.exit()
+            self.end_at_start(error)
             return
         self.runtime_ready()
         if self.run_mode is Mode.STAFF:
-            self.push_screen(self.first_screen())
+            self.open_page(self.first_screen())
 
     def runtime_ready(self) -> None:
         """What needs the database starts once it is open: the trainer's outbox panel and the outbox purge."""
@@ -311,7 +333,10 @@ class OpenCCCApp(App[None]):
             self.runtime_ready()
         if self.opening is None and self.run_mode is Mode.STAFF:
             # The Staff Sign In page needs the database at once: opened, it is pushed now.
-            self.push_screen(self.first_screen())
+            self.open_page(self.first_screen())
+        elif self.run_mode is not Mode.STAFF:
+            # Keys typed while the App started wait for the first page's field (staff mode: for Staff Sign In).
+            self.screen.call_after_refresh(self.release_keys, deliver=True)
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
         if not self.is_headless and not self.is_web and has_controlling_terminal():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.end_if_terminal_gone)
@@ -396,6 +421,13 @@ class OpenCCCApp(App[None]):
         if self.run_mode is Mode.STAFF:
             await self.push_screen(self.first_screen())
 
+    def open_page(self, page: Screen) -> None:
+        """Open `page` over the one on screen; keys typed meanwhile go to it once its first
+        field has the focus, never to the page underneath."""
+        self.hold_keys()
+        self.push_screen(page)
+        page.call_after_refresh(self.release_keys, deliver=True)
+
     async def replace_page(self, page: Screen) -> None:
         """`page` replaces the page on screen; one at the bottom of the stack stays under it."""
         if len(self.screen_stack) == 1:
@@ -422,10 +454,10 @@ class OpenCCCApp(App[None]):
         self.notify("You are signed out.", title="OpenCCC")
 
     def action_staff_sign_in(self) -> None:
-        self.start_opening().result()  # first: the opening thread may be importing what this imports
+        _ = self.runtime  # first: the opening thread may be importing what this imports
         from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 
-        self.push_screen(StaffSignInScreen())
+        self.open_page(StaffSignInScreen())
 
     async def start_staff_session(self, session: "StaffSession") -> None:
         from openccc_tui.screens.staff.home import StaffHomeScreen
@@ -501,7 +533,7 @@ class OpenCCCApp(App[None]):
                 screen.query(OutboxPanel).remove()
 
     def action_demo_identities(self) -> None:
-        self.start_opening().result()  # first: the opening thread may be importing what this imports
+        _ = self.runtime  # first: the opening thread may be importing what this imports
         from openccc_tui.screens.trainer import DemoIdentitiesScreen
 
         if not isinstance(self.screen, DemoIdentitiesScreen):
@@ -509,7 +541,7 @@ class OpenCCCApp(App[None]):
 
     @work(exclusive=True, group="reset_demo")
     async def action_reset_demo(self) -> None:
-        await asyncio.wrap_future(self.start_opening())  # the opening thread may be importing what this imports
+        await asyncio.to_thread(lambda: self.runtime)  # the opening thread may be importing what this imports
         from openccc_tui.screens.dialogs import ConfirmDialog
         from openccc_tui.services.audit import command_line_actor
         from openccc_tui.services.setup import reset_demo
@@ -600,14 +632,19 @@ class OpenCCCApp(App[None]):
         # Textual 8.2.8 offers no public hook for unhandled errors: without this override
         # it exits and prints a traceback with local values, which TERM-5 forbids. The
         # widget whose handler raised has stopped, so recovery starts again from a fresh
-        # first screen; if the App itself stopped, the command line prints the apology.
-        self.crashes.append(error)
+        # first screen; if the App itself stopped, it ends and the command line prints the
+        # apology (Textual's own handler would print the traceback as it ends).
+        if isinstance(error.error if isinstance(error, WorkerFailed) else error, OpeningFailed):
+            return  # not a crash: the App ends with the reason (end_at_start)
         screen = type(self.screen_stack[-1]).__name__ if self.screen_stack else "none"
         log_crash(error, where=f"{self.run_mode.value} mode, screen {screen}")
+        if self.startup_error is not None:
+            return  # the App is ending for its settings or database: what breaks meanwhile is only logged
+        self.crashes.append(error)
         if self.is_running and self.screen_stack:
             self.call_later(self._recover_from_crash)
         else:
-            super()._handle_exception(error)
+            self.exit(return_code=1)
 
     async def _recover_from_crash(self) -> None:
         from openccc_tui.screens.dialogs import MessageDialog

@@ -61,6 +61,8 @@ def open_log_file(log_file: Path) -> None:
         os.close(descriptor)
     except OSError as error:
         reason = error.strerror or type(error).__name__
+        if isinstance(error, (FileExistsError, NotADirectoryError)) and not log_file.parent.is_dir():
+            reason = f"{log_file.parent} is not a folder"
         raise LogFileError(
             f"cannot write the log file {log_file}: {reason.lower()}: set log_file (OPENCCC_LOG_FILE) "
             "to a file this user can write, or make its folder writable"

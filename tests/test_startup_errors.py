@@ -385,3 +385,14 @@ def test_term_5_a_settings_problem_found_after_the_app_shows_its_first_page_is_o
     assert shown == ["SignInScreen"]
     assert code == 1 and err.startswith(f"openccc-tui: error: {message}") and err.count("\n") == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("under", ["a-file", "a-file/deeper"])
+def test_term_5_a_log_file_under_a_file_says_that_part_is_not_a_folder(tmp_path, under):
+    from openccc_tui.crash import LogFileError
+
+    (tmp_path / "a-file").write_text("not a folder")
+    log = tmp_path / under / "openccc-tui.log"
+    with pytest.raises(LogFileError) as refused:
+        open_log_file(log)
+    assert str(refused.value).startswith(f"cannot write the log file {log}: {log.parent} is not a folder: set log_file")

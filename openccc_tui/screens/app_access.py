@@ -18,6 +18,7 @@ from textual.app import App
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.signal import Signal
 
     from openccc_tui.config import Settings
@@ -49,6 +50,8 @@ class OpencccApp(Protocol):
     def hold_keys(self) -> None: ...
 
     def release_keys(self, *, deliver: bool) -> None: ...
+
+    def open_page(self, page: "Screen[Any]") -> None: ...
 
 
 class ConsolePage(StrEnum):

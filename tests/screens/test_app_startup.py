@@ -6,10 +6,14 @@ the error, which the command line prints (TERM-5)."""
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.widgets import Input
 
+from openccc_tui import app as app_module
 from openccc_tui.app import Mode, OpenCCCApp, RuntimeOpening
 from openccc_tui.config import ConfigurationError, Settings
 from openccc_tui.screens.staff.sign_in import StaffSignInScreen
@@ -172,8 +176,6 @@ async def test_term_5_settings_that_cannot_be_read_end_the_app_with_their_error(
 async def test_a_page_shown_while_the_app_had_no_focus_gets_its_field_when_it_has(sqlite_runtime):
     """In a browser the App starts without focus: Staff Sign In, shown once the database is
     open, has its user name field focused when the user clicks into the page."""
-    from textual import events
-
     opening, gate = gated(sqlite_runtime)
     app = OpenCCCApp(opening, Mode.STAFF)
     async with app.run_test(size=SIZE) as pilot:
@@ -256,3 +258,106 @@ def test_what_the_first_page_leads_to_is_imported_after_the_opening_thread_impor
     shown, imported = result.stdout.splitlines()
     assert shown == f"{page} None []"
     assert all(first.split("=")[1].startswith("openccc-open") for first in imported.split()), imported
+
+
+APP_CSS = str(Path(app_module.__file__).with_name("app.tcss"))
+"""The App's styles, for the test subclasses below (a relative CSS_PATH is read beside the subclass)."""
+
+
+class EarlyKeys(OpenCCCApp):
+    """Keys that arrive as the App starts, before its first page has a field focused."""
+
+    CSS_PATH = APP_CSS
+    keys: tuple[tuple[str, str | None], ...] = ()
+
+    def on_mount(self) -> None:
+        for key, character in self.keys:
+            self.post_message(events.Key(key, character))
+
+
+ENTER, TAB = ("enter", "\r"), ("tab", "\t")
+
+
+def typed(text: str) -> tuple[tuple[str, str], ...]:
+    names = {"@": "at", ".": "full_stop", "#": "number_sign"}
+    return tuple((names.get(ch, ch), ch) for ch in text)
+
+
+async def test_sign_1_keys_typed_as_the_app_starts_wait_for_the_first_page_enter_included(sqlite_runtime):
+    """A student who types before the Sign In page has its field gets what they typed in it,
+    then Enter: never an empty answer, and never the password that follows in the email field."""
+    app = EarlyKeys(sqlite_runtime, Mode.KIOSK)
+    app.keys = (*typed("nobody@test.com"), ENTER)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, pages.PasswordScreen)
+        assert app.held_keys is None
+
+
+async def test_staff_1_keys_typed_while_the_database_opens_reach_staff_sign_in_field_by_field(sqlite_runtime):
+    opening, gate = gated(sqlite_runtime)
+    app = EarlyKeys(opening, Mode.STAFF)
+    app.keys = (*typed("dana"), TAB, *typed("Secret#1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("backdrop")
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StaffSignInScreen)
+        assert app.screen.query_one("#staff-username", Input).value == "dana"
+        assert app.screen.query_one("#staff-password", Input).value == "Secret#1"
+
+
+async def test_staff_1_keys_typed_after_an_early_f2_go_to_staff_sign_in_not_the_student_page(sqlite_runtime):
+    opening, gate = gated(sqlite_runtime)
+    app = OpenCCCApp(opening, Mode.FULL)
+    async with app.run_test(size=SIZE) as pilot:
+        threading.Timer(0.3, gate.set).start()
+        await pilot.press("f2", "d", "a", "n", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, StaffSignInScreen)
+        assert app.screen.query_one("#staff-username", Input).value == "dana"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and app.screen.query_one("#identifier", Input).value == ""
+
+
+@pytest.mark.parametrize("key", ["f2", "f3", "ctrl+t"])
+async def test_term_5_a_key_that_needs_settings_that_cannot_be_read_ends_the_app_with_their_error(sqlite_runtime, key):
+    """F2, F3 or Ctrl+T pressed while the settings are still being read, and they fail: the App
+    ends with their one line, not a crash."""
+    refusal = ConfigurationError("configuration policy_profile: Input should be 'openccc'; correct the settings")
+
+    def read_settings() -> Settings:
+        time.sleep(0.3)
+        raise refusal
+
+    app = OpenCCCApp(RuntimeOpening(read_settings, lambda _settings: sqlite_runtime), Mode.FULL)
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(events.Key(key, None))  # not pilot.press: it waits on pages the ending App closes
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+    assert app.startup_error is refusal and app.crashes == [] and app.return_code in (None, 0)
+
+
+async def test_term_5_an_error_once_the_app_has_stopped_is_logged_never_shown(sqlite_runtime, capsys):
+    """An error reported once the App has stopped running (a page's callback as the App ends,
+    as seen when bad settings ended it while its first page was still being drawn) goes to the
+    log: Textual's own handler prints its traceback, with local values, on the terminal."""
+    from openccc_tui.crash import configure_logging
+
+    configure_logging(sqlite_runtime.settings.log_file)
+    app = OpenCCCApp(sqlite_runtime, Mode.KIOSK)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    secret = "Str0ng#Pass"
+    try:
+        raise RuntimeError(f"failed while ending {len(secret)}")
+    except RuntimeError as error:
+        app._handle_exception(error)  # as Textual reports it
+    app._print_error_renderables()  # what Textual prints as the App's run ends
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Str0ng#Pass" not in err and app.return_code == 1
+    assert "RuntimeError: failed while ending 11" in sqlite_runtime.settings.log_file.read_text()

@@ -97,7 +97,7 @@ class SignInScreen(StudentStep):
 
         if not recovery_offered(self.openccc_app.settings):
             return  # asked for while the settings were still being read
-        self.app.push_screen(RecoverAccountScreen(RecoverAccountFlow(runtime)))
+        self.openccc_app.open_page(RecoverAccountScreen(RecoverAccountFlow(runtime)))
 
     @work(exclusive=True)
     async def submit(self) -> None:
