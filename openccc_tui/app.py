@@ -28,6 +28,7 @@ from textual.filter import LineFilter
 from textual.reactive import Initialize, Reactive
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.widget import Widget
 from textual.worker import WorkerFailed
 
 from openccc_tui.crash import apology, log_crash
@@ -69,6 +70,8 @@ nothing left to write to, Textual's own shutdown can wait for ever on its output
 
 log = logging.getLogger(__name__)
 Opened = TypeVar("Opened")
+KEYS_HELD_AT_MOST_SECONDS = 1
+"""How long keys typed while a page is being drawn wait for its field at the most."""
 IDLE_WARNING_SECONDS = 60
 """How long before an idle session ends the warning shows (TERM-2)."""
 OUTBOX_PURGE_SECONDS: float | None = None
@@ -187,7 +190,8 @@ class OpenCCCApp(App[None]):
         # or a password typed after the user name would land, readable, in the user name.
         Binding("tab", "focus_next", show=False, priority=True, id="app.focus_next"),
         Binding("shift+tab", "focus_previous", show=False, priority=True, id="app.focus_previous"),
-        Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in"),
+        # Priority: keys typed after F2 go to the page it opens, not to the field it leaves.
+        Binding("f2", "staff_sign_in", "Staff sign in", id="app.staff_sign_in", priority=True),
         # Named in the outbox panel's title: the footer has no room left at 80 columns.
         Binding("f9", "toggle_outbox", "Outbox", id="app.outbox", show=False),
         Binding("ctrl+r", "reset_demo", "Reset demo", id="app.reset_demo", show=False),
@@ -229,6 +233,7 @@ class OpenCCCApp(App[None]):
         self.output_filter = TerminalControlFilter()
         self.held_keys: list[events.Key | events.Paste] | None = []
         """Keys typed before the first page has its field focused wait for it (see hold_keys)."""
+        self.keys_from_start = True
         self.sub_title = f"{self.SUB_TITLE} · {mode.value} mode"
         self.stacks_made = 0
 
@@ -336,7 +341,7 @@ class OpenCCCApp(App[None]):
             self.open_page(self.first_screen())
         elif self.run_mode is not Mode.STAFF:
             # Keys typed while the App started wait for the first page's field (staff mode: for Staff Sign In).
-            self.screen.call_after_refresh(self.release_keys, deliver=True)
+            self.deliver_keys_to(self.screen)
         self.set_interval(IDLE_CHECK_SECONDS, self.end_idle_session)
         if not self.is_headless and not self.is_web and has_controlling_terminal():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.end_if_terminal_gone)
@@ -388,14 +393,38 @@ class OpenCCCApp(App[None]):
         """Stop holding keys: `deliver` sends the keys held to the page now on screen (in the
         order typed, before any typed later); otherwise they are dropped."""
         held, self.held_keys = self.held_keys or [], None
+        from_start, self.keys_from_start = self.keys_from_start, False
         if deliver:
             for event in held:
-                copy = (
-                    events.Paste(event.text)
-                    if isinstance(event, events.Paste)
-                    else events.Key(event.key, event.character)
-                )
-                self.post_message(copy)
+                if isinstance(event, events.Paste):
+                    self.post_message(events.Paste(event.text))
+                elif from_start and event.key == "ctrl+j":
+                    # Typed before the terminal was set up for the App, Enter became a line feed.
+                    self.post_message(events.Key("enter", "\r"))
+                else:
+                    self.post_message(events.Key(event.key, event.character))
+
+    def deliver_keys_to(self, page: Screen) -> None:
+        """The keys held now go to `page` once it has a field focused, which it gets as it is
+        drawn (in a browser, once the page has the focus); at the latest after a second. A
+        later hold (an answer being checked) is not this one's to end."""
+        hold = self.held_keys
+
+        def release(deliver: bool) -> None:
+            if hold is not None and self.held_keys is hold:
+                self.release_keys(deliver=deliver)
+
+        def focused(widget: Widget | None) -> None:
+            if widget is not None and self.screen is page:
+                # Once the field has handled its focus, which selects what it holds: a key
+                # delivered before would be replaced by the next.
+                widget.call_later(release, deliver=True)
+
+        if page.focused is not None:
+            focused(page.focused)
+        else:
+            self.watch(page, "focused", focused, init=False)
+        self.set_timer(KEYS_HELD_AT_MOST_SECONDS, lambda: release(deliver=self.screen is page))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
@@ -426,7 +455,7 @@ class OpenCCCApp(App[None]):
         field has the focus, never to the page underneath."""
         self.hold_keys()
         self.push_screen(page)
-        page.call_after_refresh(self.release_keys, deliver=True)
+        self.deliver_keys_to(page)
 
     async def replace_page(self, page: Screen) -> None:
         """`page` replaces the page on screen; one at the bottom of the stack stays under it."""
@@ -446,7 +475,7 @@ class OpenCCCApp(App[None]):
         meanwhile go to it once its first field has the focus."""
         page = student_pages()[flow.step](flow)
         await self.replace_page(page)
-        page.call_after_refresh(self.release_keys, deliver=True)
+        self.deliver_keys_to(page)
 
     async def sign_out_student(self) -> None:
         self.copy_to_clipboard("")

@@ -20,6 +20,7 @@ from openccc_tui.screens.staff.sign_in import StaffSignInScreen
 from openccc_tui.screens.student import pages
 from openccc_tui.screens.student.sign_in import SignInScreen
 from openccc_tui.services.runtime import Runtime
+from tests import factories
 from tests.screens.conftest import SIZE, submit
 
 ROOT = Path(__file__).parent.parent.parent
@@ -284,14 +285,17 @@ def typed(text: str) -> tuple[tuple[str, str], ...]:
 
 
 async def test_sign_1_keys_typed_as_the_app_starts_wait_for_the_first_page_enter_included(sqlite_runtime):
-    """A student who types before the Sign In page has its field gets what they typed in it,
-    then Enter: never an empty answer, and never the password that follows in the email field."""
+    """A student who types before the Sign In page has its field gets all they typed in it,
+    then Enter (a line feed, when typed before the terminal was set up): never an empty or
+    cut answer, and never the password that follows in the email field."""
+    factories.stored_student(sqlite_runtime, email="winnie@test.com", email_validated=True)
     app = EarlyKeys(sqlite_runtime, Mode.KIOSK)
-    app.keys = (*typed("nobody@test.com"), ENTER)
+    app.keys = (*typed("winnie@test.com"), ("ctrl+j", "\n"), *typed(factories.STUDENT_PASSWORD), ENTER)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, pages.PasswordScreen)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert isinstance(app.screen, pages.StudentHomeScreen)
         assert app.held_keys is None
 
 

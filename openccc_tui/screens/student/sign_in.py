@@ -29,8 +29,9 @@ class SignInScreen(StudentStep):
     TITLE_TEXT = "Sign In"
     AUTO_FOCUS = "#identifier"
     BINDINGS = [
-        Binding("ctrl+t", "toggle_method", "Use phone/email", id="sign_in.toggle"),
-        Binding("f3", "recover_account", "Recover Account", id="sign_in.recover"),
+        # Priority: keys typed after these go to the field or page they lead to, in order.
+        Binding("ctrl+t", "toggle_method", "Use phone/email", id="sign_in.toggle", priority=True),
+        Binding("f3", "recover_account", "Recover Account", id="sign_in.recover", priority=True),
     ]
 
     def __init__(self, flow: "SignInFlow | None" = None) -> None:
