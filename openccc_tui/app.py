@@ -381,7 +381,10 @@ class OpenCCCApp(App[None]):
         if isinstance(event, (events.Key, events.Paste)) and self.held_keys is not None:
             self.held_keys.append(event)
             return
-        await super().on_event(event)
+        try:
+            await super().on_event(event)
+        except OpeningFailed:
+            pass  # a key's action (a priority binding) needed what could not be opened: the App is ending
 
     def hold_keys(self) -> None:
         """From now on, keys and pastes wait: a page is about to be replaced, and what the
