@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -381,10 +382,10 @@ class OpenCCCApp(App[None]):
         if isinstance(event, (events.Key, events.Paste)) and self.held_keys is not None:
             self.held_keys.append(event)
             return
-        try:
+        # A key's action (a priority binding) may need what could not be opened: the App is
+        # ending with the reason, and its own loop must go on to end it.
+        with suppress(OpeningFailed):
             await super().on_event(event)
-        except OpeningFailed:
-            pass  # a key's action (a priority binding) needed what could not be opened: the App is ending
 
     def hold_keys(self) -> None:
         """From now on, keys and pastes wait: a page is about to be replaced, and what the
