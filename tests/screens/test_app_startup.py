@@ -53,18 +53,24 @@ asyncio.run(main())
 """
 
 
-@pytest.mark.parametrize("mode", ["full", "kiosk"])
-def test_the_first_page_is_shown_before_the_database_layers_are_imported(mode, sqlite_runtime):
-    settings = sqlite_runtime.settings
+def run_app_script(script: str, runtime: Runtime, argument: str) -> list[str]:
+    """The lines a fresh Python process running `script` prints (its arguments: the database
+    URL, the log file, `argument`): a fresh process has imported nothing yet."""
+    settings = runtime.settings
     result = subprocess.run(
-        [sys.executable, "-c", FIRST_PAGE, settings.database_url, str(settings.log_file), mode],
+        [sys.executable, "-c", script, settings.database_url, str(settings.log_file), argument],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    first_page, opened = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("mode", ["full", "kiosk"])
+def test_the_first_page_is_shown_before_the_database_layers_are_imported(mode, sqlite_runtime):
+    first_page, opened = run_app_script(FIRST_PAGE, sqlite_runtime, mode)
     assert first_page == "SignInScreen"
     assert opened == "Runtime True None"
 
@@ -89,18 +95,6 @@ async def test_sign_4_an_answer_given_before_the_database_is_open_waits_for_it(s
         await submit(pilot, "nobody@example.com")
         assert isinstance(app.screen, pages.PasswordScreen)
         assert app.runtime is sqlite_runtime and app.startup_error is None
-
-
-async def test_staff_mode_shows_staff_sign_in_once_the_database_is_open(sqlite_runtime):
-    opening, gate = gated(sqlite_runtime)
-    app = OpenCCCApp(opening, Mode.STAFF)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert app.screen.has_class("backdrop")
-        gate.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, StaffSignInScreen)
 
 
 async def test_term_5_a_runtime_that_cannot_be_opened_ends_the_app_with_its_error(sqlite_runtime):
@@ -247,16 +241,7 @@ def test_what_the_first_page_leads_to_is_imported_after_the_opening_thread_impor
     database waits for it: the event loop never imports the settings and database layers
     while the opening thread imports them (two threads importing SQLAlchemy at once can find
     it half made), so the opening thread is always the first to import them."""
-    settings = sqlite_runtime.settings
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_IMPORTS, settings.database_url, str(settings.log_file), keys],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    shown, imported = result.stdout.splitlines()
+    shown, imported = run_app_script(FIRST_IMPORTS, sqlite_runtime, keys)
     assert shown == f"{page} None []"
     assert all(first.split("=")[1].startswith("openccc-open") for first in imported.split()), imported
 
@@ -299,7 +284,9 @@ async def test_sign_1_keys_typed_as_the_app_starts_wait_for_the_first_page_enter
         assert app.held_keys is None
 
 
-async def test_staff_1_keys_typed_while_the_database_opens_reach_staff_sign_in_field_by_field(sqlite_runtime):
+async def test_staff_1_staff_mode_shows_staff_sign_in_once_the_database_is_open_with_the_keys_typed_meanwhile(
+    sqlite_runtime,
+):
     opening, gate = gated(sqlite_runtime)
     app = EarlyKeys(opening, Mode.STAFF)
     app.keys = (*typed("dana"), TAB, *typed("Secret#1"))
