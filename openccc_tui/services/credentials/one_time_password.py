@@ -21,9 +21,9 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete
 
 from openccc_tui.domain.hashing import Verification
-from openccc_tui.domain.policy import PasswordContext
 from openccc_tui.domain.readable_password import SEPARATOR, readable_one_time_password
 from openccc_tui.services import notify
+from openccc_tui.services.credentials.password_context import student_password_context
 from openccc_tui.services.records import saved_id
 from openccc_tui.services.runtime import Runtime
 from openccc_tui.store.engine import read_session
@@ -47,14 +47,7 @@ class PasswordCheck(Verification):
 
 
 def _new_one_time_password(runtime: Runtime, account: StudentAccount) -> str:
-    context = PasswordContext(
-        first_name=account.first_name,
-        last_name=account.last_name,
-        email=account.email,
-        username=account.username or "",
-        common_passwords=runtime.common_passwords,
-    )
-    return readable_one_time_password(runtime.profile, context)
+    return readable_one_time_password(runtime.profile, student_password_context(runtime, account))
 
 
 def _queue(

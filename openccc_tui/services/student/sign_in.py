@@ -35,6 +35,7 @@ from openccc_tui.services.audit import student_actor
 from openccc_tui.services.credentials import codes, lockout
 from openccc_tui.services.credentials.codes import CodeLimitReached, CodeResult, Destination, Purpose, TooManyWrongCodes
 from openccc_tui.services.credentials.one_time_password import PasswordCheck
+from openccc_tui.services.credentials.password_context import student_password_context
 from openccc_tui.services.errors import ServiceError
 from openccc_tui.services.flow import MessageKind
 from openccc_tui.services.records import get_row, required, saved_id, stored_ids
@@ -157,13 +158,7 @@ class SignInFlow:
         )
         if account is None:
             return self._fail()
-        context = PasswordContext(
-            first_name=account.first_name,
-            last_name=account.last_name,
-            email=account.email,
-            username=account.username or "",
-            common_passwords=runtime.common_passwords,
-        )
+        context = student_password_context(runtime, account)
         self._policy_outdated = bool(runtime.profile.password_problems(password, context))
         validated, owned_elsewhere = self._contact_found
         if validated:

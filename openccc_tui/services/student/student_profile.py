@@ -31,6 +31,7 @@ from openccc_tui.services.account_creation import college_name
 from openccc_tui.services.audit import student_actor
 from openccc_tui.services.credentials import lockout
 from openccc_tui.services.credentials.one_time_password import withdraw as withdraw_one_time_password
+from openccc_tui.services.credentials.password_context import student_password_context
 from openccc_tui.services.errors import InvalidInput, ServiceError
 from openccc_tui.services.records import get_row, required
 from openccc_tui.services.runtime import Runtime
@@ -292,14 +293,7 @@ def password_context(runtime: Runtime, account_id: int) -> PasswordContext:
     with read_session(runtime.engine) as db:
         account = get_row(db, StudentAccount, account_id)
         college = college_name(db, account.created_for_college_id)
-    return PasswordContext(
-        first_name=account.first_name,
-        last_name=account.last_name,
-        email=account.email,
-        username=account.username or "",
-        common_passwords=runtime.common_passwords,
-        college_name=college,
-    )
+    return student_password_context(runtime, account, college)
 
 
 _NEGATIVE_RULES = (("Does not contain ", "it contains "), ("Not ", "it is "), ("No ", "it has "))
