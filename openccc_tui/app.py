@@ -414,21 +414,26 @@ class OpenCCCApp(App[None]):
         later hold (an answer being checked) is not this one's to end."""
         hold = self.held_keys
 
-        def release(deliver: bool) -> None:
+        def on_screen() -> bool:
+            stack = self.screen_stack  # may be empty for a moment, while a fresh stack replaces it
+            return bool(stack) and stack[-1] is page
+
+        def release() -> None:
+            """The keys go to the page if it is still on screen, else nowhere."""
             if hold is not None and self.held_keys is hold:
-                self.release_keys(deliver=deliver)
+                self.release_keys(deliver=on_screen())
 
         def focused(widget: Widget | None) -> None:
-            if widget is not None and self.screen is page:
+            if widget is not None and on_screen():
                 # Once the field has handled its focus, which selects what it holds: a key
                 # delivered before would be replaced by the next.
-                widget.call_later(release, deliver=True)
+                widget.call_later(release)
 
         if page.focused is not None:
             focused(page.focused)
         else:
             self.watch(page, "focused", focused, init=False)
-        self.set_timer(KEYS_HELD_AT_MOST_SECONDS, lambda: release(deliver=self.screen is page))
+        self.set_timer(KEYS_HELD_AT_MOST_SECONDS, release)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.run_mode is Mode.KIOSK:
